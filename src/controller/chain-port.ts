@@ -1,0 +1,65 @@
+/**
+ * What the controller and the admission webhook need from the chain reader (src/chain), as a port:
+ * the reader satisfies it structurally, and unit tests pass a fake. Keep this the narrowest view.
+ */
+
+export type StakeKindName = 'node' | 'user' | 'admin';
+export type StakeStatusName = 'active' | 'slashed' | 'unbonding' | 'withdrawn';
+
+export interface StakeRecordView {
+  id: string;
+  poolId: string;
+  staker: string;
+  nodeId: string;
+  amount: bigint;
+  kind: StakeKindName;
+  status: StakeStatusName;
+  stakedEpoch: bigint;
+  unlockEpoch: bigint;
+  slashedAmount: bigint;
+  version: string | bigint | number;
+}
+
+export interface SealTokenView {
+  id: string;
+  /** Who owns the SealToken object now (it has `store`, so it can move). */
+  objectOwner: string | null;
+  stakeRecord: string;
+  owner: string;
+  nodeId: string;
+  permissions: readonly string[];
+  issuedEpoch: bigint;
+  expiresEpoch: bigint;
+  version: string | bigint | number;
+}
+
+/** A decoded chain event, as far as the controller looks at it. */
+export interface ChainEventLike {
+  /** Event struct name, e.g. `StakeSlashed` (may be a fully qualified type in some readers). */
+  name?: string;
+  type?: string;
+  /** Decoded fields (record_id, token_id, ...). */
+  fields?: Record<string, unknown>;
+  parsedJson?: Record<string, unknown>;
+}
+
+export interface EventFollowHandle {
+  stop(): void;
+  cursor(): unknown;
+}
+
+export interface ChainReaderPort {
+  /** null for an id that is not a StakeRecord (missing or wrong type). Throws when the chain is unreachable. */
+  getStakeRecords(ids: readonly string[]): Promise<Map<string, StakeRecordView | null>>;
+  getSealTokens(ids: readonly string[]): Promise<Map<string, SealTokenView | null>>;
+  getEpoch(): Promise<bigint>;
+}
+
+export interface ChainFollowerPort {
+  followEvents(options: {
+    after?: unknown;
+    names?: readonly string[];
+    onEvent(event: ChainEventLike): void;
+    onError?(error: unknown): void;
+  }): EventFollowHandle;
+}
