@@ -1,0 +1,64 @@
+/**
+ * The validating admission webhook as an express Router, mounted on the same HTTPS server as the
+ * authn webhook (src/server). Two endpoints, one per ValidatingWebhookConfiguration entry:
+ *
+ *   POST /admission/sealbindings   SealBinding CREATE/UPDATE
+ *   POST /admission/nodes          Node CREATE
+ *
+ * A body that is not an admission.k8s.io/v1 AdmissionReview is a 400. Any failure inside a validator
+ * is a refusal (fail closed), never an accidental allow.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import {
+  AdmissionReviewError,
+  allow,
+  deny,
+  parseAdmissionReview,
+  type AdmissionRequest,
+} from '../k8s/admissionreview.ts';
+import type { Decision } from './decision.ts';
+
+export const ADMISSION_PATHS = { sealBindings: '/admission/sealbindings', nodes: '/admission/nodes' } as const;
+
+export type Validator = (request: AdmissionRequest) => Promise<Decision>;
+
+export interface AdmissionRouterDeps {
+  validateSealBinding: Validator;
+  validateNode: Validator;
+  /** Called once per decision (metrics, audit log). */
+  onDecision?(kind: 'sealbinding' | 'node', request: AdmissionRequest, decision: Decision, error?: unknown): void;
+}
+
+/** Node objects are a few KiB; SealBindings far less. AdmissionReview carries old and new. */
+const BODY_LIMIT = '3mb';
+
+function handler(kind: 'sealbinding' | 'node', validate: Validator, deps: AdmissionRouterDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    let request: AdmissionRequest;
+    try {
+      request = parseAdmissionReview(req.body).request;
+    } catch (error) {
+      const message = error instanceof AdmissionReviewError ? error.message : 'malformed AdmissionReview';
+      res.status(400).json({ error: message });
+      return;
+    }
+    let decision: Decision;
+    let failure: unknown;
+    try {
+      decision = await validate(request);
+    } catch (error) {
+      failure = error;
+      decision = { allowed: false, code: 500, reason: 'InternalError', message: 'the daas-auth admission webhook failed to decide; retry' };
+    }
+    deps.onDecision?.(kind, request, decision, failure);
+    res.json(decision.allowed ? allow(request.uid, decision.warnings) : deny(request.uid, decision.message, decision.code, decision.reason));
+  };
+}
+
+export function createAdmissionRouter(deps: AdmissionRouterDeps): Router {
+  const router = express.Router();
+  const json = express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json'] });
+  router.post(ADMISSION_PATHS.sealBindings, json, handler('sealbinding', deps.validateSealBinding, deps));
+  router.post(ADMISSION_PATHS.nodes, json, handler('node', deps.validateNode, deps));
+  return router;
+}
