@@ -11,7 +11,7 @@
  * - failure policies from AdmissionConfig (default Fail for both; docs/admission.md says why).
  */
 import { ADMISSION_PATHS } from './router.ts';
-import { DEFAULT_ADMISSION_CONFIG, type AdmissionConfig } from './config.ts';
+import { DEFAULT_ADMISSION_CONFIG, type AdmissionConfig, type FailurePolicy } from './config.ts';
 import { SEALBINDING_GROUP, SEALBINDING_PLURAL, SEALBINDING_VERSION } from '../k8s/sealbinding.ts';
 
 export const WEBHOOK_CONFIGURATION_NAME = 'daas-auth';
@@ -28,12 +28,31 @@ export interface ManifestOptions {
   name?: string;
 }
 
-function clientConfig(endpoint: WebhookEndpoint, path: string, caBundle: string) {
+function clientConfig(endpoint: WebhookEndpoint, path: string, caBundle: string): ValidatingWebhook['clientConfig'] {
   if ('url' in endpoint) return { url: `${endpoint.url.replace(/\/$/, '')}${path}`, caBundle };
   return { service: { ...endpoint.service, path }, caBundle };
 }
 
-export function validatingWebhookConfiguration(options: ManifestOptions) {
+export interface ValidatingWebhook {
+  name: string;
+  clientConfig: { url: string; caBundle: string } | { service: { namespace: string; name: string; port?: number; path: string }; caBundle: string };
+  rules: Array<{ apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[]; scope: string }>;
+  failurePolicy: FailurePolicy;
+  objectSelector?: { matchExpressions: Array<{ key: string; operator: string }> };
+  admissionReviewVersions: string[];
+  sideEffects: string;
+  matchPolicy: string;
+  timeoutSeconds: number;
+}
+
+export interface ValidatingWebhookConfiguration {
+  apiVersion: 'admissionregistration.k8s.io/v1';
+  kind: 'ValidatingWebhookConfiguration';
+  metadata: { name: string };
+  webhooks: ValidatingWebhook[];
+}
+
+export function validatingWebhookConfiguration(options: ManifestOptions): ValidatingWebhookConfiguration {
   const config = options.config ?? DEFAULT_ADMISSION_CONFIG;
   const caBundle = Buffer.from(options.caBundlePem, 'utf8').toString('base64');
   const common = {

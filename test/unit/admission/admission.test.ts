@@ -205,7 +205,7 @@ describe('router', () => {
     await withServer(async (base) => {
       const ok = await (await post(base + ADMISSION_PATHS.sealBindings, review({ object: binding() }))).json();
       expect(ok).toEqual({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'req-1', allowed: true } });
-      const no = await (await post(base + ADMISSION_PATHS.nodes, review({}))).json();
+      const no = (await (await post(base + ADMISSION_PATHS.nodes, review({}))).json()) as { response: unknown };
       expect(no.response).toEqual({ uid: 'req-1', allowed: false, status: { code: 403, reason: 'Forbidden', message: 'no binding' } });
     });
   });
@@ -216,7 +216,7 @@ describe('router', () => {
   });
   test('a validator that throws refuses (fail closed)', async () => {
     await withServer(async (base) => {
-      const body = await (await post(base + ADMISSION_PATHS.sealBindings, review({ object: binding() }))).json();
+      const body = (await (await post(base + ADMISSION_PATHS.sealBindings, review({ object: binding() }))).json()) as { response: unknown };
       expect(body.response).toMatchObject({ allowed: false, status: { code: 500 } });
     }, async () => { throw new Error('boom'); });
   });
