@@ -1,7 +1,7 @@
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Secp256k1Keypair } from '@mysten/sui/keypairs/secp256k1';
 import { Secp256r1Keypair } from '@mysten/sui/keypairs/secp256r1';
-import { MultiSigPublicKey } from '@mysten/sui/multisig';
+import { MultiSigPublicKey, MultiSigSigner } from '@mysten/sui/multisig';
 import type { Signer } from '@mysten/sui/cryptography';
 import { encodeBase64url } from '../../../src/token/base64url.ts';
 import { makeSealToken, MAX_TOKEN_BYTES, tokenHash, verifySealToken, type TokenRejectReason } from '../../../src/token/index.ts';
@@ -18,7 +18,7 @@ describe('verifySealToken: accepted tokens', () => {
     const a = new Ed25519Keypair();
     const b = new Secp256k1Keypair();
     const pk = MultiSigPublicKey.fromPublicKeys({ threshold: 2, publicKeys: [{ publicKey: a.getPublicKey(), weight: 1 }, { publicKey: b.getPublicKey(), weight: 1 }] });
-    return { signer: pk.getSigner(a, b) as unknown as Signer, address: pk.toSuiAddress() };
+    return { signer: new MultiSigSigner(pk, [a, b]), address: pk.toSuiAddress() };
   };
 
   it.each([

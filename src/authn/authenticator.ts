@@ -1,0 +1,152 @@
+/**
+ * The authenticator: bearer token in, decision out. Pure token checks (src/token), then the chain
+ * (batched, coalesced reads), then identity mapping and the final `system:` guard; positive
+ * decisions are cached by token digest and re-checked cheaply (audience, time, binding) on a hit.
+ *
+ * Every failure to reach the chain is a transient "could not check" (never cached); everything else
+ * is a definitive refusal with a reason code. Nothing here throws for bad input.
+ */
+import type { ClientWithCoreApi } from '@mysten/sui/client';
+import type { SealTokenView, StakeRecordView } from '../chain/objects.ts';
+import { bindingAuthorizesNode } from '../k8s/sealbinding.ts';
+import type { UserInfo } from '../k8s/tokenreview.ts';
+import type { SealClaims } from '../token/claims.ts';
+import { tokenDigest } from '../token/hash.ts';
+import type { TokenRejectReason } from '../token/reasons.ts';
+import { checkAudience, checkTimes, verifySealToken, type ClusterAudience } from '../token/verify.ts';
+import type { BindingSource } from './bindings.ts';
+import { DecisionCache, type CachedDecision } from './cache.ts';
+import { checkChainState, guardIdentity, nodeIdentity, userIdentity, type Identity, type IdentityResult } from './identity.ts';
+import { TRANSIENT_RESULT, type AuthnRejectReason } from './reasons.ts';
+import type { Tier } from './tiers.ts';
+
+/**
+ * What the authenticator needs of src/chain's ChainReader (which satisfies it). The reader batches
+ * (≤ 50 ids a call) and coalesces concurrent reads of one id; it answers null for an object that is
+ * absent or not of our package, and throws ChainUnavailableError when no endpoint answers.
+ */
+export interface AuthnChain {
+  getSealTokens(ids: Iterable<string>): Promise<Map<string, SealTokenView | null>>;
+  getStakeRecords(ids: Iterable<string>): Promise<Map<string, StakeRecordView | null>>;
+  getEpoch(): Promise<bigint>;
+}
+
+export interface AuthenticatorOptions {
+  chain: AuthnChain;
+  bindings: BindingSource;
+  clusters: readonly ClusterAudience[];
+  /** Sorted ascending (validateTiers). */
+  tiers: readonly Tier[];
+  skewSeconds: number;
+  maxLifetimeSeconds: number;
+  cacheTtlSeconds: number;
+  cacheMaxEntries: number;
+  /** Present only when zkLogin is enabled. */
+  zkLoginClient?: ClientWithCoreApi;
+  /** Unix seconds (tests pass a fake clock). */
+  now?: () => number;
+  /** Called for each cache lookup (metrics). */
+  onCacheLookup?: (hit: boolean) => void;
+}
+
+export type RejectReason = TokenRejectReason | AuthnRejectReason;
+
+export type Decision =
+  | { authenticated: true; user: UserInfo; audiences: string[]; identity: Identity; claims: SealClaims; cached: boolean }
+  | { authenticated: false; reason: RejectReason; claims?: SealClaims; cached: boolean }
+  | { authenticated: false; reason: typeof TRANSIENT_RESULT; error: string; claims?: SealClaims; cached: false };
+
+export class Authenticator {
+  readonly cache: DecisionCache;
+  readonly #options: AuthenticatorOptions;
+  readonly #now: () => number;
+
+  constructor(options: AuthenticatorOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.cache = new DecisionCache({ ttlSeconds: options.cacheTtlSeconds, maxEntries: options.cacheMaxEntries, now: this.#now });
+  }
+
+  async authenticate(token: string, requestedAudiences?: readonly string[]): Promise<Decision> {
+    const digest = tokenDigest(token);
+    const hit = this.cache.get(digest);
+    this.#options.onCacheLookup?.(hit !== undefined);
+    if (hit) return this.#fromCache(hit, requestedAudiences);
+    return this.#fresh(digest, token, requestedAudiences);
+  }
+
+  close(): void {
+    this.cache.close();
+  }
+
+  /** A cached identity still has to fit this request's audiences, the clock and (nodes) the binding. */
+  #fromCache(hit: CachedDecision, requested: readonly string[] | undefined): Decision {
+    const { claims, identity } = hit;
+    const audience = checkAudience(claims.aud, this.#options.clusters, requested);
+    if (!audience.ok) return { authenticated: false, reason: audience.reason, claims, cached: true };
+    const late = checkTimes(claims, this.#now(), this.#options);
+    const binding = identity.path === 'node' ? this.#nodeStillBound(claims, hit.stakeRecord) : true;
+    if (late || !binding) {
+      this.cache.dropToken(hit.sealToken);
+      return { authenticated: false, reason: late ?? 'no_active_binding', claims, cached: true };
+    }
+    return { authenticated: true, user: identity.user, audiences: audience.audiences, identity, claims, cached: true };
+  }
+
+  #nodeStillBound(claims: SealClaims, stakeRecord: string): boolean {
+    if (claims.node === undefined) return false;
+    const binding = this.#options.bindings.forNode(claims.node);
+    return binding !== undefined && bindingAuthorizesNode(binding, { node: claims.node, owner: claims.sub, stakeRecord });
+  }
+
+  async #fresh(digest: string, token: string, requested: readonly string[] | undefined): Promise<Decision> {
+    const ticket = this.cache.begin();
+    const options = this.#options;
+    const verified = await verifySealToken(token, {
+      clusters: options.clusters,
+      requestedAudiences: requested,
+      now: this.#now(),
+      skewSeconds: options.skewSeconds,
+      maxLifetimeSeconds: options.maxLifetimeSeconds,
+      ...(options.zkLoginClient ? { zkLoginClient: options.zkLoginClient } : {}),
+    });
+    if (!verified.ok) {
+      if ('transient' in verified) return transient(`signature check unavailable: ${verified.detail}`, verified.claims);
+      return { authenticated: false, reason: verified.reason, claims: verified.claims, cached: false };
+    }
+    const { claims } = verified;
+    let views: { token: SealTokenView | null; record: StakeRecordView | null; epoch: bigint };
+    try {
+      views = await this.#readChain(claims.tok);
+    } catch (error) {
+      return transient(`chain unavailable: ${(error as Error)?.message ?? String(error)}`, claims);
+    }
+    const chainReason = checkChainState(claims, views.token, views.record, views.epoch);
+    if (chainReason) return { authenticated: false, reason: chainReason, claims, cached: false };
+    const mapped = this.#identity(claims, views.token!, views.record!);
+    if (!mapped.ok) return { authenticated: false, reason: mapped.reason, claims, cached: false };
+    const { identity } = mapped;
+    this.cache.set(digest, { claims, identity, sealToken: views.token!.id, stakeRecord: views.record!.id }, ticket);
+    return { authenticated: true, user: identity.user, audiences: verified.audiences, identity, claims, cached: false };
+  }
+
+  async #readChain(tok: string): Promise<{ token: SealTokenView | null; record: StakeRecordView | null; epoch: bigint }> {
+    const { chain } = this.#options;
+    const [tokens, epoch] = await Promise.all([chain.getSealTokens([tok]), chain.getEpoch()]);
+    const token = tokens.get(tok) ?? null;
+    const record = token ? ((await chain.getStakeRecords([token.stakeRecord])).get(token.stakeRecord) ?? null) : null;
+    return { token, record, epoch };
+  }
+
+  #identity(claims: SealClaims, token: SealTokenView, record: StakeRecordView): IdentityResult {
+    const mapped =
+      claims.node === undefined
+        ? userIdentity(claims, token, record, this.#options.tiers)
+        : nodeIdentity({ ...claims, node: claims.node }, token, record, this.#options.bindings.forNode(claims.node));
+    return mapped.ok ? guardIdentity(mapped.identity, claims) : mapped;
+  }
+}
+
+function transient(error: string, claims?: SealClaims): Decision {
+  return { authenticated: false, reason: TRANSIENT_RESULT, error, ...(claims ? { claims } : {}), cached: false };
+}
