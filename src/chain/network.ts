@@ -53,8 +53,8 @@ export class NetworkConfigError extends Error {
  * come from configuration (DAAS_PACKAGE_ID / DAAS_POOL_ID or the config file) until it is.
  */
 export const BUILTIN_NETWORKS: Readonly<Record<'testnet' | 'mainnet', Omit<NetworkConfig, 'name'>>> = {
-  testnet: { endpoints: ['https://fullnode.testnet.sui.io:443'], packageId: '', poolId: '' },
-  mainnet: { endpoints: ['https://fullnode.mainnet.sui.io:443'], packageId: '', poolId: '' },
+  testnet: { endpoints: ['https://fullnode.testnet.sui.io'], packageId: '', poolId: '' },
+  mainnet: { endpoints: ['https://fullnode.mainnet.sui.io'], packageId: '', poolId: '' },
 };
 
 export const DEFAULT_SIM_STATE_DIR = '.daas/sim';

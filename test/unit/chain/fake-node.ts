@@ -1,0 +1,154 @@
+/**
+ * A fake full node for unit tests: an RpcTransport that the real SuiGrpcClient sends its requests
+ * to, answering BatchGetObjects, GetEpoch and ListEvents from memory and counting calls. The e2e
+ * tests use the real sui-sim; this only lets the pure parts (batching, cursors) be tested fast.
+ */
+import { GrpcTypes, SuiGrpcClient } from '@mysten/sui/grpc';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import type { Endpoint } from '../../../src/chain/client.ts';
+
+export interface FakeObject {
+  type: string;
+  content: Uint8Array;
+  owner: { kind: 'address'; address: string } | { kind: 'shared' };
+  version?: bigint;
+}
+
+export interface FakeEvent {
+  eventType: string;
+  contents: Uint8Array;
+  transactionDigest: string;
+  checkpoint: bigint;
+  eventIndex: number;
+}
+
+type Status = { code: string; message: string };
+
+export class FakeNode {
+  objects = new Map<string, FakeObject>();
+  events: FakeEvent[] = [];
+  epoch = 0n;
+  /** Largest page ListEvents returns, whatever the limit asked. */
+  maxEventPage = 1000;
+  /** When set, every call fails with this gRPC status (e.g. UNAVAILABLE). */
+  down: Status | null = null;
+  calls: Array<{ method: string; input: unknown }> = [];
+  /** Resolves requests only when release() is called (for coalescing tests), if true. */
+  hold = false;
+  #held: Array<() => void> = [];
+
+  count(method: string): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+
+  release(): void {
+    const held = this.#held;
+    this.#held = [];
+    for (const go of held) go();
+  }
+
+  endpoint(url = 'http://fake.invalid:1'): Endpoint {
+    return { url, client: new SuiGrpcClient({ network: 'fake', transport: this.transport() as never }), close: () => {} };
+  }
+
+  transport() {
+    return {
+      mergeOptions: (options?: object) => ({ ...(options ?? {}) }),
+      unary: (method: { name: string }, input: unknown) => {
+        this.calls.push({ method: method.name, input });
+        const answer = async () => {
+          if (this.hold) await new Promise<void>((go) => this.#held.push(go));
+          if (this.down) throw rpcError(this.down);
+          return { response: this.#unary(method.name, input) };
+        };
+        const promise = answer();
+        return { then: promise.then.bind(promise) };
+      },
+      serverStreaming: (method: { name: string }, input: unknown) => {
+        this.calls.push({ method: method.name, input });
+        const frames = async function* (node: FakeNode) {
+          if (node.down) throw rpcError(node.down);
+          yield* node.#listEvents(input as GrpcTypes.ListEventsRequest);
+        };
+        return { responses: frames(this) };
+      },
+      clientStreaming: () => {
+        throw new Error('not faked');
+      },
+      duplex: () => {
+        throw new Error('not faked');
+      },
+    };
+  }
+
+  #unary(name: string, input: unknown): unknown {
+    if (name === 'BatchGetObjects') return this.#batchGet(input as GrpcTypes.BatchGetObjectsRequest);
+    if (name === 'GetEpoch') return { epoch: { epoch: this.epoch } };
+    throw rpcError({ code: 'UNIMPLEMENTED', message: `${name} is not faked` });
+  }
+
+  #batchGet(input: GrpcTypes.BatchGetObjectsRequest): GrpcTypes.BatchGetObjectsResponse {
+    if (input.requests.length > 50) throw rpcError({ code: 'INVALID_ARGUMENT', message: 'too many ids' });
+    return {
+      objects: input.requests.map((req) => {
+        const id = normalizeSuiAddress(req.objectId!);
+        const obj = this.objects.get(id);
+        if (!obj) return { result: { oneofKind: 'error', error: { code: 5, message: `object ${id} not found`, details: [] } } };
+        return {
+          result: {
+            oneofKind: 'object',
+            object: {
+              objectId: id,
+              version: obj.version ?? 1n,
+              digest: '11111111111111111111111111111111',
+              objectType: obj.type,
+              owner:
+                obj.owner.kind === 'address'
+                  ? { kind: GrpcTypes.Owner_OwnerKind.ADDRESS, address: obj.owner.address }
+                  : { kind: GrpcTypes.Owner_OwnerKind.SHARED, version: 1n },
+              contents: { name: obj.type, value: obj.content },
+              balanceChanges: [],
+            },
+          },
+        } as GrpcTypes.GetObjectResult;
+      }),
+    };
+  }
+
+  /** Cursor = 4-byte big-endian count of events scanned; resuming after it starts at that index. */
+  *#listEvents(input: GrpcTypes.ListEventsRequest): Generator<GrpcTypes.ListEventsResponse> {
+    const after = input.options?.after;
+    const start = after ? new DataView(after.buffer, after.byteOffset).getUint32(0) : 0;
+    const limit = Math.min(input.options?.limit ?? 50, this.maxEventPage);
+    const types = (input.filter?.terms ?? []).flatMap((t) =>
+      t.literals.map((l) => (l.predicate.oneofKind === 'eventType' ? l.predicate.eventType.eventType! : '')),
+    );
+    const matches = (type: string) => types.length === 0 || types.some((t) => type === t || type.startsWith(`${t}::`));
+    let sent = 0;
+    let scanned = start;
+    for (let i = start; i < this.events.length; i++) {
+      scanned = i + 1;
+      const event = this.events[i]!;
+      if (!matches(event.eventType)) continue;
+      sent++;
+      const last = sent === limit;
+      yield {
+        event: { ...event, contents: { value: event.contents } },
+        watermark: { cursor: cursorBytes(i + 1) },
+        end: last ? { reason: GrpcTypes.QueryEndReason.ITEM_LIMIT } : undefined,
+      };
+      if (last) return;
+    }
+    yield { watermark: { cursor: cursorBytes(scanned) }, end: { reason: GrpcTypes.QueryEndReason.LEDGER_TIP } };
+  }
+}
+
+function cursorBytes(position: number): Uint8Array {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, position);
+  return bytes;
+}
+
+function rpcError(status: Status): Error {
+  return Object.assign(new Error(status.message), { name: 'RpcError', code: status.code });
+}
