@@ -19,6 +19,7 @@ const program = new Command('daas-auth')
 const families: Array<() => Promise<{ register(program: Command): void }>> = [
   // one line per command family, kept in the order `--help` lists them
   () => import('./commands/stake.ts'),
+  () => import('./commands/attestation.ts'),
 ];
 
 for (const load of families) (await load()).register(program);
