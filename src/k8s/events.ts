@@ -1,0 +1,106 @@
+/**
+ * A Kubernetes Event recorder (core/v1 Events, which `kubectl describe` and `kubectl events` show).
+ * client-node has none. Like client-go's recorder it aggregates: the same event for the same object
+ * within `aggregateWindowMs` bumps `count` and `lastTimestamp` on the existing Event instead of
+ * creating another. Events of cluster-scoped objects (SealBindings, Nodes) live in `default`, as
+ * client-go puts them. Recording never throws: an Event is a report, never a reason to fail work.
+ */
+
+export interface ObjectReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid?: string;
+  namespace?: string;
+  resourceVersion?: string;
+}
+
+export interface CoreEvent {
+  apiVersion: 'v1';
+  kind: 'Event';
+  metadata: { name: string; namespace: string };
+  involvedObject: ObjectReference;
+  reason: string;
+  message: string;
+  type: 'Normal' | 'Warning';
+  source: { component: string; host?: string };
+  reportingComponent: string;
+  reportingInstance: string;
+  firstTimestamp: string;
+  lastTimestamp: string;
+  count: number;
+}
+
+export interface EventSink {
+  create(namespace: string, event: CoreEvent): Promise<unknown>;
+  /** JSON merge patch of an existing Event. */
+  patch(namespace: string, name: string, patch: Partial<CoreEvent>): Promise<unknown>;
+}
+
+export interface EventRecorderOptions {
+  sink: EventSink;
+  component: string;
+  instance: string;
+  aggregateWindowMs?: number;
+  maxTracked?: number;
+  now?(): number;
+  onError?(error: unknown): void;
+}
+
+const MAX_MESSAGE = 1024;
+
+export class EventRecorder {
+  readonly #o: Required<Omit<EventRecorderOptions, 'onError'>> & Pick<EventRecorderOptions, 'onError'>;
+  readonly #seen = new Map<string, { name: string; namespace: string; count: number; first: string; at: number }>();
+
+  constructor(options: EventRecorderOptions) {
+    this.#o = { aggregateWindowMs: 600_000, maxTracked: 4096, now: Date.now, ...options };
+  }
+
+  async record(ref: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const now = this.#o.now();
+    const stamp = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const text = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message;
+    const key = JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', type, reason, text]);
+    const seen = this.#seen.get(key);
+    try {
+      if (seen && now - seen.at < this.#o.aggregateWindowMs) {
+        seen.count++;
+        seen.at = now;
+        await this.#o.sink.patch(seen.namespace, seen.name, { count: seen.count, lastTimestamp: stamp });
+        return;
+      }
+      const namespace = ref.namespace || 'default';
+      const name = `${ref.name}.${(BigInt(now) * 1_000_000n + BigInt(this.#seen.size)).toString(16)}`;
+      const event: CoreEvent = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace },
+        involvedObject: ref,
+        reason,
+        message: text,
+        type,
+        source: { component: this.#o.component, host: this.#o.instance },
+        reportingComponent: this.#o.component,
+        reportingInstance: this.#o.instance,
+        firstTimestamp: stamp,
+        lastTimestamp: stamp,
+        count: 1,
+      };
+      await this.#o.sink.create(namespace, event);
+      this.#remember(key, { name, namespace, count: 1, first: stamp, at: now });
+    } catch (error) {
+      // A patch of an Event that was garbage-collected fails; the next occurrence creates a new one.
+      this.#seen.delete(key);
+      this.#o.onError?.(error);
+    }
+  }
+
+  #remember(key: string, entry: { name: string; namespace: string; count: number; first: string; at: number }): void {
+    if (this.#seen.size >= this.#o.maxTracked) {
+      const oldest = this.#seen.keys().next().value;
+      if (oldest !== undefined) this.#seen.delete(oldest);
+    }
+    this.#seen.set(key, entry);
+  }
+}

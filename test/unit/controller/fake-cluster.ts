@@ -1,0 +1,127 @@
+/**
+ * An in-memory stand-in for the apiserver behind ControllerKube: resourceVersions, conditional
+ * merge patches of Nodes (409 on a stale resourceVersion), status patches, pods that an eviction
+ * marks terminating and a "kubelet" step removes, and a PDB that refuses evictions with the
+ * apiserver's real 429 body until allowed.
+ */
+import { KubeApiError } from '../../../src/k8s/rest.ts';
+import type { ControllerKube, EvictionResult, PodRef } from '../../../src/controller/kube-port.ts';
+import type { NodeLike, PodLike } from '../../../src/k8s/objects.ts';
+import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
+
+type Json = Record<string, unknown>;
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Json = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Json) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+export class FakeCluster implements ControllerKube {
+  rv = 100;
+  bindings = new Map<string, SealBinding>();
+  nodes = new Map<string, NodeLike>();
+  pods = new Map<string, PodLike>();
+  /** PDB name → whether it currently allows a disruption; pods with label pdb=<name> are covered. */
+  pdbAllows = new Map<string, boolean>();
+  calls: string[] = [];
+  /** Make the next node patch fail with 409 after applying this change to the stored node. */
+  interfereNextNodePatch: ((node: NodeLike) => void) | undefined;
+
+  #next(): string {
+    return String(++this.rv);
+  }
+
+  addBinding(b: SealBinding): SealBinding {
+    const stored = structuredClone(b);
+    stored.metadata.resourceVersion = this.#next();
+    this.bindings.set(b.metadata.name ?? '', stored);
+    return stored;
+  }
+
+  addNode(name: string, spec: NodeLike['spec'] = {}): NodeLike {
+    const node: NodeLike = { metadata: { name, uid: `node-uid-${name}`, resourceVersion: this.#next() }, spec };
+    this.nodes.set(name, node);
+    return structuredClone(node);
+  }
+
+  addPod(nodeName: string, name: string, extra: Partial<NonNullable<PodLike['metadata']>> = {}): void {
+    this.pods.set(`app/${name}`, { metadata: { name, namespace: 'app', uid: `uid-${name}`, ...extra }, spec: { nodeName } });
+  }
+
+  /** What a kubelet (kwok) does: terminating pods go away. */
+  kubeletStep(): void {
+    for (const [key, pod] of this.pods) if (pod.metadata?.deletionTimestamp) this.pods.delete(key);
+  }
+
+  async getNode(name: string): Promise<NodeLike | null> {
+    this.calls.push(`getNode ${name}`);
+    const node = this.nodes.get(name);
+    return node ? structuredClone(node) : null;
+  }
+
+  async patchNode(name: string, patch: object): Promise<NodeLike> {
+    this.calls.push(`patchNode ${name}`);
+    const node = this.nodes.get(name);
+    if (!node) throw new KubeApiError('PATCH', `/api/v1/nodes/${name}`, 404, { reason: 'NotFound' });
+    if (this.interfereNextNodePatch) {
+      this.interfereNextNodePatch(node);
+      this.interfereNextNodePatch = undefined;
+      node.metadata = { ...node.metadata, resourceVersion: this.#next() };
+    }
+    const precondition = (patch as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+    if (precondition && precondition !== node.metadata?.resourceVersion) {
+      throw new KubeApiError('PATCH', `/api/v1/nodes/${name}`, 409, { reason: 'Conflict' });
+    }
+    const next = mergePatch(node, patch) as NodeLike;
+    next.metadata = { ...next.metadata, resourceVersion: this.#next() };
+    this.nodes.set(name, next);
+    return structuredClone(next);
+  }
+
+  async patchBindingStatus(name: string, statusPatch: Record<string, unknown>): Promise<SealBinding> {
+    this.calls.push(`patchStatus ${name}`);
+    const b = this.bindings.get(name);
+    if (!b) throw new KubeApiError('PATCH', name, 404, { reason: 'NotFound' });
+    const next = { ...b, status: mergePatch(b.status ?? {}, statusPatch) } as SealBinding;
+    next.metadata = { ...next.metadata, resourceVersion: this.#next() };
+    this.bindings.set(name, next);
+    return structuredClone(next);
+  }
+
+  async listPodsOnNode(nodeName: string): Promise<PodLike[]> {
+    return [...this.pods.values()].filter((p) => p.spec?.nodeName === nodeName).map((p) => structuredClone(p));
+  }
+
+  async evictPod(ref: PodRef): Promise<EvictionResult> {
+    this.calls.push(`evict ${ref.name}`);
+    const pod = this.pods.get(`${ref.namespace}/${ref.name}`);
+    if (!pod || pod.metadata?.uid !== ref.uid) return { result: 'gone' };
+    const pdb = pod.metadata?.labels?.pdb;
+    if (pdb && !this.pdbAllows.get(pdb)) {
+      return {
+        result: 'blocked',
+        status: { reason: 'TooManyRequests', details: { causes: [{ type: 'DisruptionBudget', message: `The disruption budget ${pdb} needs 1 healthy pods and has 1 currently` }] } },
+      };
+    }
+    pod.metadata = { ...pod.metadata, deletionTimestamp: '2030-01-01T00:00:00Z' };
+    return { result: 'evicted' };
+  }
+
+  async deletePod(ref: PodRef): Promise<'deleted' | 'gone'> {
+    this.calls.push(`delete ${ref.name}`);
+    const key = `${ref.namespace}/${ref.name}`;
+    const pod = this.pods.get(key);
+    if (!pod || pod.metadata?.uid !== ref.uid) return 'gone';
+    pod.metadata = { ...pod.metadata, deletionTimestamp: '2030-01-01T00:00:00Z' };
+    return 'deleted';
+  }
+
+  async listPdbs(): Promise<[]> {
+    return [];
+  }
+}
