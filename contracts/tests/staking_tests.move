@@ -444,6 +444,18 @@ fun only_the_publisher_holds_the_admin_cap() {
     scenario.end();
 }
 
+#[test]
+fun slash_rounds_slashed_share_down() {
+    let mut scenario = t::begin();
+    let id = t::stake(&mut scenario, t::alice(), t::sui(1) + 1, staking::kind_node(), b"worker-1");
+    t::slash(&mut scenario, id);
+    let record = scenario.take_shared_by_id<StakeRecord>(id);
+    assert_eq!(record.amount(), t::sui(1) / 2 + 1);
+    assert_eq!(record.slashed_amount(), t::sui(1) / 2);
+    ts::return_shared(record);
+    scenario.end();
+}
+
 #[test, expected_failure(abort_code = staking::EWrongPool)]
 fun slash_rejects_record_of_another_pool() {
     let mut scenario = t::begin();
@@ -544,5 +556,29 @@ fun set_slash_bps_rejects_more_than_all() {
     staking::set_slash_bps(&cap, &mut pool, 10_001, scenario.ctx());
     ts::return_shared(pool);
     scenario.return_to_sender(cap);
+    scenario.end();
+}
+
+// === u64 arithmetic ===
+
+#[test, expected_failure(arithmetic_error, location = daas::staking)]
+fun stake_fails_on_unlock_epoch_overflow() {
+    let mut scenario = t::begin();
+    scenario.next_tx(t::admin());
+    let cap = scenario.take_from_sender<AdminCap>();
+    let mut pool = scenario.take_shared<StakePool>();
+    let max_epochs = 18_446_744_073_709_551_615;
+    staking::set_params(
+        &cap,
+        &mut pool,
+        staking::kind_node(),
+        t::sui(1),
+        max_epochs,
+        scenario.ctx(),
+    );
+    ts::return_shared(pool);
+    scenario.return_to_sender(cap);
+    t::advance_epochs(&mut scenario, 1);
+    t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
     scenario.end();
 }

@@ -20,17 +20,42 @@ export type ObjectStructName =
 
 export type PureType = 'u8' | 'u64' | 'bool' | 'address' | 'string' | 'vector<u8>';
 
+/**
+ * Move values without `key` that one command of a programmable transaction returns and a later one
+ * consumes by value (a `Result` argument). The only one: the verified attestation document that
+ * `0x2::nitro_attestation::load_nitro_attestation` returns and `register_enclave` takes; the mirror
+ * represents it as a `NitroAttestation`.
+ */
+export type ValueStructName = '0x2::nitro_attestation::NitroAttestationDocument';
+
 export type ParamType =
   | { kind: 'pure'; type: PureType }
-  | { kind: 'object'; struct: ObjectStructName; ref: 'imm' | 'mut' | 'value' };
+  | { kind: 'object'; struct: ObjectStructName; ref: 'imm' | 'mut' | 'value' }
+  | { kind: 'value'; struct: ValueStructName; ref: 'value' };
 
 export interface EntryFunctionDescriptor {
   module: ModuleName;
   name: string;
   /** Parameters in order, without the trailing `&mut TxContext`. */
   params: ReadonlyArray<{ name: string; type: ParamType }>;
-  /** Runs the function. `args[i]` is a bigint (u8/u64), boolean, string (address/string), Uint8Array, or a MoveObject. */
-  run(ctx: ExecContext, args: unknown[]): void;
+  /** What the function returns (PTB results), in order; absent when it returns nothing. */
+  returns?: ReadonlyArray<ParamType>;
+  /**
+   * Runs the function. `args[i]` is a bigint (u8/u64), boolean, string (address/string), Uint8Array,
+   * a MoveObject, or for a `value` parameter the value an earlier command returned. Returns the
+   * values of `returns`, in order (nothing for a function without results).
+   */
+  run(ctx: ExecContext, args: unknown[]): unknown[] | void;
+}
+
+/**
+ * A function of the Sui framework (package 0x2) that the mirror implements because the package's
+ * transactions call it as a command of their own: `nitro_attestation::load_nitro_attestation` is a
+ * non-public `entry` function, which Move code cannot call.
+ */
+export interface FrameworkFunctionDescriptor extends Omit<EntryFunctionDescriptor, 'module'> {
+  packageId: '0x2';
+  module: 'nitro_attestation';
 }
 
 /** An object as the mirror sees it: its id and its schema-parsed fields (mutate in place for &mut). */

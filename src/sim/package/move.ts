@@ -1,0 +1,61 @@
+/**
+ * The bits of Move semantics the mirror needs: aborts by the names of contracts/sources/*.move,
+ * u64 arithmetic that fails where the Move VM fails, address and byte equality, and the small
+ * parameter builders the descriptors are written with.
+ */
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { ABORT_CODES, type ModuleName } from '../../chain/schema.ts';
+import { MoveAbort, type ObjectStructName, type ParamType, type PureType } from './api.ts';
+
+export type AbortName<M extends ModuleName> = keyof (typeof ABORT_CODES)[M] & string;
+
+/** `assert!(condition, name)` of module `module`. */
+export function assertMove<M extends ModuleName>(condition: boolean, module: M, name: AbortName<M>): asserts condition {
+  if (condition) return;
+  const codes = ABORT_CODES[module] as Record<string, number>;
+  throw new MoveAbort(module, codes[name]!);
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** A u64 as the mirror reads it: a field holds a bigint, or the decimal string BCS parsing yields. */
+export type U64 = bigint | string | number;
+
+export function u64(value: U64): bigint {
+  const n = BigInt(value);
+  if (n < 0n || n > U64_MAX) throw new RangeError(`not a u64: ${n}`);
+  return n;
+}
+
+/**
+ * `a + b` on u64: overflow is a VM arithmetic error in Move, so it is a plain Error here, which the
+ * executor reports as MovePrimitiveRuntimeError (not a MoveAbort).
+ */
+export function addU64(a: U64, b: U64): bigint {
+  const sum = u64(a) + u64(b);
+  if (sum > U64_MAX) throw new RangeError('u64 addition overflow');
+  return sum;
+}
+
+export function subU64(a: U64, b: U64): bigint {
+  const difference = u64(a) - u64(b);
+  if (difference < 0n) throw new RangeError('u64 subtraction underflow');
+  return difference;
+}
+
+/** Addresses and object ids compare as 32-byte values, whatever their hex spelling. */
+export function sameAddress(a: string, b: string): boolean {
+  return normalizeSuiAddress(a) === normalizeSuiAddress(b);
+}
+
+/** `vector<u8>` equality (public values: no need for constant time). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+// ---- parameter builders --------------------------------------------------------------------
+
+export const pure = (type: PureType): ParamType => ({ kind: 'pure', type });
+export const byRef = (struct: ObjectStructName): ParamType => ({ kind: 'object', struct, ref: 'imm' });
+export const byMutRef = (struct: ObjectStructName): ParamType => ({ kind: 'object', struct, ref: 'mut' });
+export const byValue = (struct: ObjectStructName): ParamType => ({ kind: 'object', struct, ref: 'value' });
