@@ -48,7 +48,7 @@ fun strings(items: vector<vector<u8>>): vector<String> {
 fun create_worker_seal_token_mints_token_for_node_stake() {
     let mut scenario = t::begin();
     t::advance_epochs(&mut scenario, 3);
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     let record = scenario.take_shared_by_id<StakeRecord>(id);
     seal::create_worker_seal_token(&record, scenario.ctx());
     assert_eq!(event::events_by_type<SealTokenCreated>().length(), 1);
@@ -70,7 +70,7 @@ fun create_worker_seal_token_mints_token_for_node_stake() {
 #[test, expected_failure(abort_code = seal::ENotStaker)]
 fun create_worker_seal_token_rejects_other_sender() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     create_worker(&mut scenario, t::bob(), id);
     scenario.end();
 }
@@ -78,7 +78,7 @@ fun create_worker_seal_token_rejects_other_sender() {
 #[test, expected_failure(abort_code = seal::ENotActive)]
 fun create_worker_seal_token_rejects_unbonding_record() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::request_unstake(&mut scenario, t::alice(), id);
     create_worker(&mut scenario, t::alice(), id);
     scenario.end();
@@ -87,7 +87,7 @@ fun create_worker_seal_token_rejects_unbonding_record() {
 #[test, expected_failure(abort_code = seal::ENotActive)]
 fun create_worker_seal_token_rejects_slashed_record() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::slash(&mut scenario, id);
     create_worker(&mut scenario, t::alice(), id);
     scenario.end();
@@ -96,7 +96,7 @@ fun create_worker_seal_token_rejects_slashed_record() {
 #[test, expected_failure(abort_code = seal::EWrongKind)]
 fun create_worker_seal_token_rejects_user_stake() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_user(), b"");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_user(), b"");
     create_worker(&mut scenario, t::alice(), id);
     scenario.end();
 }
@@ -106,7 +106,7 @@ fun create_worker_seal_token_rejects_user_stake() {
 #[test]
 fun create_user_seal_token_mints_token_for_user_stake() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(2), staking::kind_user(), b"");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(2), staking::kind_user(), b"");
     let record = scenario.take_shared_by_id<StakeRecord>(id);
     seal::create_user_seal_token(&record, scenario.ctx());
     assert_eq!(event::events_by_type<SealTokenCreated>().length(), 1);
@@ -128,15 +128,15 @@ fun create_user_seal_token_mints_token_for_user_stake() {
 fun create_user_seal_token_permissions_follow_stake() {
     let mut scenario = t::begin();
     assert_eq!(
-        user_permissions_for(&mut scenario, staking::kind_user(), t::sui(1) / 2),
+        user_permissions_for(&mut scenario, staking::kind_user(), t::sui_mist(1) / 2),
         strings(vector[b"pods:read", b"services:read"]),
     );
     assert_eq!(
-        user_permissions_for(&mut scenario, staking::kind_user(), t::sui(2)),
+        user_permissions_for(&mut scenario, staking::kind_user(), t::sui_mist(2)),
         strings(vector[b"pods:read", b"services:read", b"pods:write", b"services:write"]),
     );
     assert_eq!(
-        user_permissions_for(&mut scenario, staking::kind_admin(), t::sui(5)),
+        user_permissions_for(&mut scenario, staking::kind_admin(), t::sui_mist(5)),
         strings(vector[
             b"pods:read",
             b"services:read",
@@ -146,7 +146,7 @@ fun create_user_seal_token_permissions_follow_stake() {
         ]),
     );
     assert_eq!(
-        user_permissions_for(&mut scenario, staking::kind_admin(), t::sui(10)),
+        user_permissions_for(&mut scenario, staking::kind_admin(), t::sui_mist(10)),
         strings(vector[
             b"pods:read",
             b"services:read",
@@ -162,7 +162,7 @@ fun create_user_seal_token_permissions_follow_stake() {
 #[test, expected_failure(abort_code = seal::ENotStaker)]
 fun create_user_seal_token_rejects_other_sender() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_user(), b"");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_user(), b"");
     create_user(&mut scenario, t::bob(), id);
     scenario.end();
 }
@@ -170,7 +170,7 @@ fun create_user_seal_token_rejects_other_sender() {
 #[test, expected_failure(abort_code = seal::ENotActive)]
 fun create_user_seal_token_rejects_slashed_record() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_user(), b"");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_user(), b"");
     t::slash(&mut scenario, id);
     create_user(&mut scenario, t::alice(), id);
     scenario.end();
@@ -179,7 +179,7 @@ fun create_user_seal_token_rejects_slashed_record() {
 #[test, expected_failure(abort_code = seal::EWrongKind)]
 fun create_user_seal_token_rejects_node_stake() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     create_user(&mut scenario, t::alice(), id);
     scenario.end();
 }
@@ -189,7 +189,7 @@ fun create_user_seal_token_rejects_node_stake() {
 #[test]
 fun revoke_seal_token_deletes_token() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     create_worker(&mut scenario, t::alice(), id);
     let token = scenario.take_from_sender<SealToken>();
     seal::revoke_seal_token(token, scenario.ctx());
@@ -205,7 +205,7 @@ fun revoke_seal_token_deletes_token() {
 fun revoke_seal_token_rejects_token_of_someone_else() {
     // A SealToken has `store`, so it can be handed on; its `owner` field still names the staker.
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     create_worker(&mut scenario, t::alice(), id);
     let token = scenario.take_from_sender<SealToken>();
     transfer::public_transfer(token, t::bob());
@@ -220,7 +220,7 @@ fun revoke_seal_token_rejects_token_of_someone_else() {
 #[test]
 fun seal_token_expires_100_epochs_after_issue() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     create_worker(&mut scenario, t::alice(), id);
     t::advance_epochs(&mut scenario, 99);
     scenario.next_tx(t::alice());

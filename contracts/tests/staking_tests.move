@@ -31,9 +31,9 @@ fun init_gives_admin_cap_to_publisher_and_shares_default_pool() {
     assert!(ts::has_most_recent_for_address<AdminCap>(t::admin()));
     assert!(!ts::has_most_recent_for_address<AdminCap>(t::alice()));
     let pool = scenario.take_shared<StakePool>();
-    assert_eq!(pool.min_stake(staking::kind_node()), t::sui(1));
-    assert_eq!(pool.min_stake(staking::kind_user()), t::sui(1) / 2);
-    assert_eq!(pool.min_stake(staking::kind_admin()), t::sui(5));
+    assert_eq!(pool.min_stake(staking::kind_node()), t::sui_mist(1));
+    assert_eq!(pool.min_stake(staking::kind_user()), t::sui_mist(1) / 2);
+    assert_eq!(pool.min_stake(staking::kind_admin()), t::sui_mist(5));
     assert_eq!(pool.lockup_epochs(staking::kind_node()), 7);
     assert_eq!(pool.lockup_epochs(staking::kind_user()), 2);
     assert_eq!(pool.lockup_epochs(staking::kind_admin()), 7);
@@ -54,7 +54,7 @@ fun stake_node_creates_active_record() {
     t::advance_epochs(&mut scenario, 3);
     scenario.next_tx(t::alice());
     let mut pool = scenario.take_shared<StakePool>();
-    let payment = t::mint(&mut scenario, t::sui(2));
+    let payment = t::mint(&mut scenario, t::sui_mist(2));
     staking::stake(
         &mut pool,
         payment,
@@ -72,14 +72,14 @@ fun stake_node_creates_active_record() {
     assert_eq!(record.pool_id(), object::id(&pool));
     assert_eq!(record.staker(), t::alice());
     assert_eq!(record.node_id(), b"worker-1.example".to_string());
-    assert_eq!(record.amount(), t::sui(2));
+    assert_eq!(record.amount(), t::sui_mist(2));
     assert_eq!(record.kind(), staking::kind_node());
     assert_eq!(record.status(), staking::status_active());
     assert_eq!(record.staked_epoch(), 3);
     assert_eq!(record.unlock_epoch(), 10);
     assert_eq!(record.slashed_amount(), 0);
-    assert_eq!(pool.vault_value(), t::sui(2));
-    assert_eq!(pool.total_staked(), t::sui(2));
+    assert_eq!(pool.vault_value(), t::sui_mist(2));
+    assert_eq!(pool.total_staked(), t::sui_mist(2));
     assert_eq!(pool.record_count(), 1);
     ts::return_shared(record);
     ts::return_shared(pool);
@@ -89,8 +89,8 @@ fun stake_node_creates_active_record() {
 #[test]
 fun stake_user_and_admin_need_no_node_id() {
     let mut scenario = t::begin();
-    let user = t::stake(&mut scenario, t::alice(), t::sui(1) / 2, staking::kind_user(), b"");
-    let admin = t::stake(&mut scenario, t::bob(), t::sui(5), staking::kind_admin(), b"");
+    let user = t::stake(&mut scenario, t::alice(), t::sui_mist(1) / 2, staking::kind_user(), b"");
+    let admin = t::stake(&mut scenario, t::bob(), t::sui_mist(5), staking::kind_admin(), b"");
     let user = scenario.take_shared_by_id<StakeRecord>(user);
     let admin = scenario.take_shared_by_id<StakeRecord>(admin);
     assert_eq!(user.kind(), staking::kind_user());
@@ -101,7 +101,7 @@ fun stake_user_and_admin_need_no_node_id() {
     ts::return_shared(user);
     ts::return_shared(admin);
     let pool = scenario.take_shared<StakePool>();
-    assert_eq!(pool.total_staked(), t::sui(1) / 2 + t::sui(5));
+    assert_eq!(pool.total_staked(), t::sui_mist(1) / 2 + t::sui_mist(5));
     assert_eq!(pool.record_count(), 2);
     ts::return_shared(pool);
     scenario.end();
@@ -113,7 +113,7 @@ fun stake_accepts_exact_minimum_and_253_byte_node_id() {
     let id = t::stake(
         &mut scenario,
         t::alice(),
-        t::sui(1),
+        t::sui_mist(1),
         staking::kind_node(),
         t::repeat_byte(0x61, 253),
     );
@@ -126,49 +126,55 @@ fun stake_accepts_exact_minimum_and_253_byte_node_id() {
 #[test, expected_failure(abort_code = staking::EInvalidKind)]
 fun stake_rejects_unknown_kind() {
     let mut scenario = t::begin();
-    t::stake(&mut scenario, t::alice(), t::sui(10), 3, b"");
+    t::stake(&mut scenario, t::alice(), t::sui_mist(10), 3, b"");
     scenario.end();
 }
 
 #[test, expected_failure(abort_code = staking::EBelowMinimum)]
 fun stake_rejects_amount_below_minimum() {
     let mut scenario = t::begin();
-    t::stake(&mut scenario, t::alice(), t::sui(1) - 1, staking::kind_node(), b"worker-1");
+    t::stake(&mut scenario, t::alice(), t::sui_mist(1) - 1, staking::kind_node(), b"worker-1");
     scenario.end();
 }
 
 #[test, expected_failure(abort_code = staking::EInvalidNodeId)]
 fun stake_rejects_node_stake_without_node_id() {
     let mut scenario = t::begin();
-    t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"");
+    t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"");
     scenario.end();
 }
 
 #[test, expected_failure(abort_code = staking::EInvalidNodeId)]
 fun stake_rejects_uppercase_node_id() {
     let mut scenario = t::begin();
-    t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"Worker-1");
+    t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"Worker-1");
     scenario.end();
 }
 
 #[test, expected_failure(abort_code = staking::EInvalidNodeId)]
 fun stake_rejects_node_id_with_underscore() {
     let mut scenario = t::begin();
-    t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker_1");
+    t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker_1");
     scenario.end();
 }
 
 #[test, expected_failure(abort_code = staking::EInvalidNodeId)]
 fun stake_rejects_254_byte_node_id() {
     let mut scenario = t::begin();
-    t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), t::repeat_byte(0x61, 254));
+    t::stake(
+        &mut scenario,
+        t::alice(),
+        t::sui_mist(1),
+        staking::kind_node(),
+        t::repeat_byte(0x61, 254),
+    );
     scenario.end();
 }
 
 #[test, expected_failure(abort_code = staking::EInvalidNodeId)]
 fun stake_rejects_node_id_on_user_stake() {
     let mut scenario = t::begin();
-    t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_user(), b"worker-1");
+    t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_user(), b"worker-1");
     scenario.end();
 }
 
@@ -177,15 +183,15 @@ fun stake_rejects_node_id_on_user_stake() {
 #[test]
 fun top_up_adds_to_active_stake() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     let mut pool = scenario.take_shared<StakePool>();
     let mut record = scenario.take_shared_by_id<StakeRecord>(id);
-    let payment = t::mint(&mut scenario, t::sui(2));
+    let payment = t::mint(&mut scenario, t::sui_mist(2));
     staking::top_up(&mut pool, &mut record, payment, scenario.ctx());
     assert_eq!(event::events_by_type<StakeToppedUp>().length(), 1);
-    assert_eq!(record.amount(), t::sui(3));
-    assert_eq!(pool.vault_value(), t::sui(3));
-    assert_eq!(pool.total_staked(), t::sui(3));
+    assert_eq!(record.amount(), t::sui_mist(3));
+    assert_eq!(pool.vault_value(), t::sui_mist(3));
+    assert_eq!(pool.total_staked(), t::sui_mist(3));
     ts::return_shared(pool);
     ts::return_shared(record);
     let effects = scenario.next_tx(t::alice());
@@ -196,12 +202,12 @@ fun top_up_adds_to_active_stake() {
 #[test, expected_failure(abort_code = staking::EWrongPool)]
 fun top_up_rejects_record_of_another_pool() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::publish_second_pool(&mut scenario);
     scenario.next_tx(t::alice());
     let mut record = scenario.take_shared_by_id<StakeRecord>(id);
     let mut other = t::take_other_pool(&scenario, record.pool_id());
-    let payment = t::mint(&mut scenario, t::sui(1));
+    let payment = t::mint(&mut scenario, t::sui_mist(1));
     staking::top_up(&mut other, &mut record, payment, scenario.ctx());
     ts::return_shared(other);
     ts::return_shared(record);
@@ -211,11 +217,11 @@ fun top_up_rejects_record_of_another_pool() {
 #[test, expected_failure(abort_code = staking::ENotStaker)]
 fun top_up_rejects_other_sender() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     scenario.next_tx(t::bob());
     let mut pool = scenario.take_shared<StakePool>();
     let mut record = scenario.take_shared_by_id<StakeRecord>(id);
-    let payment = t::mint(&mut scenario, t::sui(1));
+    let payment = t::mint(&mut scenario, t::sui_mist(1));
     staking::top_up(&mut pool, &mut record, payment, scenario.ctx());
     ts::return_shared(pool);
     ts::return_shared(record);
@@ -225,11 +231,11 @@ fun top_up_rejects_other_sender() {
 #[test, expected_failure(abort_code = staking::ENotActive)]
 fun top_up_rejects_unbonding_record() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::request_unstake(&mut scenario, t::alice(), id);
     let mut pool = scenario.take_shared<StakePool>();
     let mut record = scenario.take_shared_by_id<StakeRecord>(id);
-    let payment = t::mint(&mut scenario, t::sui(1));
+    let payment = t::mint(&mut scenario, t::sui_mist(1));
     staking::top_up(&mut pool, &mut record, payment, scenario.ctx());
     ts::return_shared(pool);
     ts::return_shared(record);
@@ -239,7 +245,7 @@ fun top_up_rejects_unbonding_record() {
 #[test, expected_failure(abort_code = staking::EZeroAmount)]
 fun top_up_rejects_zero_coin() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     let mut pool = scenario.take_shared<StakePool>();
     let mut record = scenario.take_shared_by_id<StakeRecord>(id);
     let payment = t::mint(&mut scenario, 0);
@@ -254,13 +260,13 @@ fun top_up_rejects_zero_coin() {
 #[test]
 fun request_unstake_starts_unbonding() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     let mut record = scenario.take_shared_by_id<StakeRecord>(id);
     staking::request_unstake(&mut record, scenario.ctx());
     assert_eq!(event::events_by_type<UnstakeRequested>().length(), 1);
     assert_eq!(record.status(), staking::status_unbonding());
     assert_eq!(record.unlock_epoch(), 7);
-    assert_eq!(record.amount(), t::sui(1));
+    assert_eq!(record.amount(), t::sui_mist(1));
     ts::return_shared(record);
     let effects = scenario.next_tx(t::alice());
     assert_eq!(effects.num_user_events(), 1);
@@ -270,7 +276,7 @@ fun request_unstake_starts_unbonding() {
 #[test, expected_failure(abort_code = staking::ENotStaker)]
 fun request_unstake_rejects_other_sender() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::request_unstake(&mut scenario, t::bob(), id);
     scenario.end();
 }
@@ -278,7 +284,7 @@ fun request_unstake_rejects_other_sender() {
 #[test, expected_failure(abort_code = staking::ENotActive)]
 fun request_unstake_rejects_unbonding_record() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::request_unstake(&mut scenario, t::alice(), id);
     t::request_unstake(&mut scenario, t::alice(), id);
     scenario.end();
@@ -289,7 +295,7 @@ fun request_unstake_rejects_unbonding_record() {
 #[test]
 fun withdraw_pays_out_after_lockup() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(2), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(2), staking::kind_node(), b"worker-1");
     t::request_unstake(&mut scenario, t::alice(), id);
     t::advance_epochs(&mut scenario, 7);
     scenario.next_tx(t::alice());
@@ -306,7 +312,7 @@ fun withdraw_pays_out_after_lockup() {
     let effects = scenario.next_tx(t::alice());
     assert_eq!(effects.num_user_events(), 1);
     let payout = scenario.take_from_sender<Coin<SUI>>();
-    assert_eq!(payout.value(), t::sui(2));
+    assert_eq!(payout.value(), t::sui_mist(2));
     payout.burn_for_testing();
     scenario.end();
 }
@@ -314,7 +320,7 @@ fun withdraw_pays_out_after_lockup() {
 #[test]
 fun withdraw_pays_out_remainder_of_slashed_stake() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(2), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(2), staking::kind_node(), b"worker-1");
     t::slash(&mut scenario, id);
     t::advance_epochs(&mut scenario, 7);
     scenario.next_tx(t::alice());
@@ -323,12 +329,12 @@ fun withdraw_pays_out_remainder_of_slashed_stake() {
     staking::withdraw(&mut pool, &mut record, scenario.ctx());
     assert_eq!(record.status(), staking::status_withdrawn());
     assert_eq!(pool.vault_value(), 0);
-    assert_eq!(pool.treasury_value(), t::sui(1));
+    assert_eq!(pool.treasury_value(), t::sui_mist(1));
     ts::return_shared(pool);
     ts::return_shared(record);
     scenario.next_tx(t::alice());
     let payout = scenario.take_from_sender<Coin<SUI>>();
-    assert_eq!(payout.value(), t::sui(1));
+    assert_eq!(payout.value(), t::sui_mist(1));
     payout.burn_for_testing();
     scenario.end();
 }
@@ -336,7 +342,7 @@ fun withdraw_pays_out_remainder_of_slashed_stake() {
 #[test, expected_failure(abort_code = staking::EWrongPool)]
 fun withdraw_rejects_record_of_another_pool() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::request_unstake(&mut scenario, t::alice(), id);
     t::publish_second_pool(&mut scenario);
     t::advance_epochs(&mut scenario, 7);
@@ -352,7 +358,7 @@ fun withdraw_rejects_record_of_another_pool() {
 #[test, expected_failure(abort_code = staking::ENotStaker)]
 fun withdraw_rejects_other_sender() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::request_unstake(&mut scenario, t::alice(), id);
     t::advance_epochs(&mut scenario, 7);
     scenario.next_tx(t::bob());
@@ -367,7 +373,7 @@ fun withdraw_rejects_other_sender() {
 #[test, expected_failure(abort_code = staking::ENotWithdrawable)]
 fun withdraw_rejects_active_record() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::advance_epochs(&mut scenario, 7);
     scenario.next_tx(t::alice());
     let mut pool = scenario.take_shared<StakePool>();
@@ -381,7 +387,7 @@ fun withdraw_rejects_active_record() {
 #[test, expected_failure(abort_code = staking::EStillLocked)]
 fun withdraw_rejects_before_unlock_epoch() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::request_unstake(&mut scenario, t::alice(), id);
     t::advance_epochs(&mut scenario, 6);
     scenario.next_tx(t::alice());
@@ -398,7 +404,7 @@ fun withdraw_rejects_before_unlock_epoch() {
 #[test]
 fun slash_moves_share_to_treasury() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(2), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(2), staking::kind_node(), b"worker-1");
     scenario.next_tx(t::admin());
     let cap = scenario.take_from_sender<AdminCap>();
     let mut pool = scenario.take_shared<StakePool>();
@@ -406,11 +412,11 @@ fun slash_moves_share_to_treasury() {
     staking::slash(&cap, &mut pool, &mut record, b"double signing".to_string(), scenario.ctx());
     assert_eq!(event::events_by_type<StakeSlashed>().length(), 1);
     assert_eq!(record.status(), staking::status_slashed());
-    assert_eq!(record.amount(), t::sui(1));
-    assert_eq!(record.slashed_amount(), t::sui(1));
-    assert_eq!(pool.vault_value(), t::sui(1));
-    assert_eq!(pool.treasury_value(), t::sui(1));
-    assert_eq!(pool.total_staked(), t::sui(1));
+    assert_eq!(record.amount(), t::sui_mist(1));
+    assert_eq!(record.slashed_amount(), t::sui_mist(1));
+    assert_eq!(pool.vault_value(), t::sui_mist(1));
+    assert_eq!(pool.treasury_value(), t::sui_mist(1));
+    assert_eq!(pool.total_staked(), t::sui_mist(1));
     ts::return_shared(pool);
     ts::return_shared(record);
     scenario.return_to_sender(cap);
@@ -422,12 +428,12 @@ fun slash_moves_share_to_treasury() {
 #[test]
 fun slash_applies_to_unbonding_record() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(2), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(2), staking::kind_node(), b"worker-1");
     t::request_unstake(&mut scenario, t::alice(), id);
     t::slash(&mut scenario, id);
     let record = scenario.take_shared_by_id<StakeRecord>(id);
     assert_eq!(record.status(), staking::status_slashed());
-    assert_eq!(record.amount(), t::sui(1));
+    assert_eq!(record.amount(), t::sui_mist(1));
     ts::return_shared(record);
     scenario.end();
 }
@@ -447,11 +453,17 @@ fun only_the_publisher_holds_the_admin_cap() {
 #[test]
 fun slash_rounds_slashed_share_down() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1) + 1, staking::kind_node(), b"worker-1");
+    let id = t::stake(
+        &mut scenario,
+        t::alice(),
+        t::sui_mist(1) + 1,
+        staking::kind_node(),
+        b"worker-1",
+    );
     t::slash(&mut scenario, id);
     let record = scenario.take_shared_by_id<StakeRecord>(id);
-    assert_eq!(record.amount(), t::sui(1) / 2 + 1);
-    assert_eq!(record.slashed_amount(), t::sui(1) / 2);
+    assert_eq!(record.amount(), t::sui_mist(1) / 2 + 1);
+    assert_eq!(record.slashed_amount(), t::sui_mist(1) / 2);
     ts::return_shared(record);
     scenario.end();
 }
@@ -459,7 +471,7 @@ fun slash_rounds_slashed_share_down() {
 #[test, expected_failure(abort_code = staking::EWrongPool)]
 fun slash_rejects_record_of_another_pool() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::publish_second_pool(&mut scenario);
     let cap = scenario.take_from_sender<AdminCap>();
     let mut record = scenario.take_shared_by_id<StakeRecord>(id);
@@ -474,7 +486,7 @@ fun slash_rejects_record_of_another_pool() {
 #[test, expected_failure(abort_code = staking::ENotSlashable)]
 fun slash_rejects_slashed_record() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     t::slash(&mut scenario, id);
     t::slash(&mut scenario, id);
     scenario.end();
@@ -488,11 +500,11 @@ fun set_params_updates_one_kind() {
     scenario.next_tx(t::admin());
     let cap = scenario.take_from_sender<AdminCap>();
     let mut pool = scenario.take_shared<StakePool>();
-    staking::set_params(&cap, &mut pool, staking::kind_user(), t::sui(3), 4, scenario.ctx());
+    staking::set_params(&cap, &mut pool, staking::kind_user(), t::sui_mist(3), 4, scenario.ctx());
     assert_eq!(event::events_by_type<PoolParamsUpdated>().length(), 1);
-    assert_eq!(pool.min_stake(staking::kind_user()), t::sui(3));
+    assert_eq!(pool.min_stake(staking::kind_user()), t::sui_mist(3));
     assert_eq!(pool.lockup_epochs(staking::kind_user()), 4);
-    assert_eq!(pool.min_stake(staking::kind_node()), t::sui(1));
+    assert_eq!(pool.min_stake(staking::kind_node()), t::sui_mist(1));
     assert_eq!(pool.lockup_epochs(staking::kind_node()), 7);
     ts::return_shared(pool);
     scenario.return_to_sender(cap);
@@ -507,7 +519,7 @@ fun set_params_rejects_unknown_kind() {
     scenario.next_tx(t::admin());
     let cap = scenario.take_from_sender<AdminCap>();
     let mut pool = scenario.take_shared<StakePool>();
-    staking::set_params(&cap, &mut pool, 3, t::sui(1), 1, scenario.ctx());
+    staking::set_params(&cap, &mut pool, 3, t::sui_mist(1), 1, scenario.ctx());
     ts::return_shared(pool);
     scenario.return_to_sender(cap);
     scenario.end();
@@ -530,7 +542,7 @@ fun set_params_rejects_zero_minimum() {
 #[test]
 fun set_slash_bps_accepts_full_slash() {
     let mut scenario = t::begin();
-    let id = t::stake(&mut scenario, t::alice(), t::sui(2), staking::kind_node(), b"worker-1");
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(2), staking::kind_node(), b"worker-1");
     scenario.next_tx(t::admin());
     let cap = scenario.take_from_sender<AdminCap>();
     let mut pool = scenario.take_shared<StakePool>();
@@ -542,7 +554,7 @@ fun set_slash_bps_accepts_full_slash() {
     t::slash(&mut scenario, id);
     let record = scenario.take_shared_by_id<StakeRecord>(id);
     assert_eq!(record.amount(), 0);
-    assert_eq!(record.slashed_amount(), t::sui(2));
+    assert_eq!(record.slashed_amount(), t::sui_mist(2));
     ts::return_shared(record);
     scenario.end();
 }
@@ -572,13 +584,13 @@ fun stake_fails_on_unlock_epoch_overflow() {
         &cap,
         &mut pool,
         staking::kind_node(),
-        t::sui(1),
+        t::sui_mist(1),
         max_epochs,
         scenario.ctx(),
     );
     ts::return_shared(pool);
     scenario.return_to_sender(cap);
     t::advance_epochs(&mut scenario, 1);
-    t::stake(&mut scenario, t::alice(), t::sui(1), staking::kind_node(), b"worker-1");
+    t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     scenario.end();
 }

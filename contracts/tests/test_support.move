@@ -17,7 +17,7 @@ public fun alice(): address { @0xA11CE }
 public fun bob(): address { @0xB0B }
 
 /// `n` SUI in MIST.
-public fun sui(n: u64): u64 { n * MIST_PER_SUI }
+public fun sui_mist(n: u64): u64 { n * MIST_PER_SUI }
 
 /// Publishes the package as `admin()`: runs every module's `init` in the first transaction.
 public fun begin(): Scenario {
