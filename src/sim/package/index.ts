@@ -4,7 +4,6 @@
  * what the modules' `init` functions create at publish time. docs/entry-points.md maps each Move
  * entry point to its mirror and tests.
  */
-import type { ModuleName } from '../../chain/schema.ts';
 import type { EntryFunctionDescriptor, ExecContext, FrameworkFunctionDescriptor, MoveObject } from './api.ts';
 import { ENCLAVE_REGISTRY_FUNCTIONS, enclaveRegistryInit, LOAD_NITRO_ATTESTATION } from './enclave-registry.ts';
 import { SEAL_FUNCTIONS } from './seal.ts';
@@ -20,7 +19,7 @@ export const PACKAGE_FUNCTIONS: EntryFunctionDescriptor[] = [
 /** Framework (0x2) functions the mirror implements: only `nitro_attestation::load_nitro_attestation`. */
 export const FRAMEWORK_FUNCTIONS: FrameworkFunctionDescriptor[] = [LOAD_NITRO_ATTESTATION];
 
-export function findEntryFunction(module: ModuleName | string, name: string): EntryFunctionDescriptor | undefined {
+export function findEntryFunction(module: string, name: string): EntryFunctionDescriptor | undefined {
   return PACKAGE_FUNCTIONS.find((f) => f.module === module && f.name === name);
 }
 

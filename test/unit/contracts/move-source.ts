@@ -87,6 +87,11 @@ export function testNames(text: string): string[] {
   return [...code(text).matchAll(/^#\[test[^\]]*\]\s*\nfun (\w+)\(/gm)].map((m) => m[1]!);
 }
 
+/** Names of the plain `#[test]` functions (those expected to succeed). */
+export function successTestNames(text: string): string[] {
+  return [...code(text).matchAll(/^#\[test\]\s*\nfun (\w+)\(/gm)].map((m) => m[1]!);
+}
+
 /** The body of `fun name(…) … { … }` up to the closing brace at the start of a line. */
 export function functionBody(text: string, name: string): string {
   const m = new RegExp(`^(?:public )?fun ${name}\\([^)]*\\)[^{]*\\{([\\s\\S]*?)^\\}`, 'm').exec(code(text));
