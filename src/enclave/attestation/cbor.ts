@@ -80,7 +80,7 @@ class Scanner {
         if (depth !== 0 || this.options.topLevelTag === undefined || BigInt(arg) !== BigInt(this.options.topLevelTag)) {
           throw new CborError(`CBOR tag ${arg} is not allowed here`);
         }
-        return this.item(next, depth); // the tagged item still counts as the outermost one
+        return this.item(next, depth + 1); // a second tag inside is not outermost, so it is refused
       default:
         // major 7: only false (20), true (21) and null (22); no floats, undefined or simple values
         if (info >= 20 && info <= 22) return next;

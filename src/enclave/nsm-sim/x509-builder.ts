@@ -22,6 +22,10 @@ export interface CertificateSpec {
   /** CA certificates get cA and keyCertSign; leaves get digitalSignature only. */
   ca: boolean;
   pathLen?: number;
+  /** Tests of the verifier only: keyUsage bits of the first octet (0x80 digitalSignature, 0x04 keyCertSign), null for none. */
+  keyUsageBits?: number | null;
+  /** Tests of the verifier only: leave basicConstraints out. */
+  omitBasicConstraints?: boolean;
 }
 
 const ALGORITHM = der.sequence(der.oid(OID.ECDSA_WITH_SHA384));
@@ -35,7 +39,7 @@ export function buildCertificate(spec: CertificateSpec): Uint8Array {
     der.sequence(der.time(spec.notBefore), der.time(spec.notAfter)),
     encodeName(spec.subject),
     new Uint8Array(spec.subjectKey.export({ type: 'spki', format: 'der' })),
-    der.explicit(3, der.sequence(basicConstraints(spec), keyUsage(spec.ca))),
+    der.explicit(3, der.sequence(...extensions(spec))),
   );
   const signature = sign('sha384', tbs, { key: spec.signingKey, dsaEncoding: 'der' });
   return der.sequence(tbs, ALGORITHM, der.bitString(signature));
@@ -67,9 +71,19 @@ function basicConstraints(spec: CertificateSpec): Uint8Array {
   return extension(OID.BASIC_CONSTRAINTS, true, body);
 }
 
-function keyUsage(ca: boolean): Uint8Array {
-  // CA: digitalSignature (bit 0), keyCertSign (bit 5), cRLSign (bit 6) = 0x86, 1 unused bit.
-  // Leaf: digitalSignature only = 0x80, 7 unused bits.
-  const bits = ca ? der.bitString(Uint8Array.of(0x86), 1) : der.bitString(Uint8Array.of(0x80), 7);
-  return extension(OID.KEY_USAGE, true, bits);
+function extensions(spec: CertificateSpec): Uint8Array[] {
+  // CA: digitalSignature (0x80), keyCertSign (0x04), cRLSign (0x02); leaf: digitalSignature only.
+  const bits = spec.keyUsageBits === undefined ? (spec.ca ? 0x86 : 0x80) : spec.keyUsageBits;
+  return [
+    ...(spec.omitBasicConstraints ? [] : [basicConstraints(spec)]),
+    ...(bits === null ? [] : [extension(OID.KEY_USAGE, true, namedBits(bits))]),
+  ];
+}
+
+/** A one-octet named-bit BIT STRING: DER drops trailing zero bits and counts them as unused. */
+function namedBits(bits: number): Uint8Array {
+  if (bits === 0) return der.bitString(new Uint8Array(0));
+  let unused = 0;
+  while (((bits >> unused) & 1) === 0) unused++;
+  return der.bitString(Uint8Array.of(bits), unused);
 }

@@ -52,6 +52,7 @@ describe('strict payload schema', () => {
     ['a 513-byte nonce', (p: Map<string, unknown>) => p.set('nonce', new Uint8Array(513))],
     ['a text nonce', (p: Map<string, unknown>) => p.set('nonce', 'abc')],
     ['a tagged byte string (tag 64)', (p: Map<string, unknown>) => p.set('user_data', new Tag(new Uint8Array(4), 64))],
+    ['a nested COSE tag (18)', (p: Map<string, unknown>) => p.set('user_data', new Tag(new Uint8Array(4), 18))],
   ])('%s is MALFORMED_PAYLOAD', (_name, edit) => {
     expect(codeOf(() => parseNitroDocument(edited(edit)))).toBe('MALFORMED_PAYLOAD');
   });

@@ -152,5 +152,6 @@ describe('COSE tagging', () => {
   test('any other tag is rejected', () => {
     const { bytes } = eternis();
     expect(codeOf(() => parseNitroDocument(new Uint8Array([0xd3, ...bytes])))).toBe('MALFORMED_COSE');
+    expect(codeOf(() => parseNitroDocument(new Uint8Array([0xd2, 0xd2, ...bytes])))).toBe('MALFORMED_COSE');
   });
 });
