@@ -20,6 +20,7 @@ const families: Array<() => Promise<{ register(program: Command): void }>> = [
   // one line per command family, kept in the order `--help` lists them
   () => import('./commands/stake.ts'),
   () => import('./commands/attestation.ts'),
+  () => import('./commands/binding.ts'),
 ];
 
 for (const load of families) (await load()).register(program);
