@@ -5,6 +5,7 @@
  * creating another. Events of cluster-scoped objects (SealBindings, Nodes) live in `default`, as
  * client-go puts them. Recording never throws: an Event is a report, never a reason to fail work.
  */
+import { randomBytes } from 'node:crypto';
 
 export interface ObjectReference {
   apiVersion: string;
@@ -52,6 +53,8 @@ const MAX_MESSAGE = 1024;
 export class EventRecorder {
   readonly #o: Required<Omit<EventRecorderOptions, 'onError'>> & Pick<EventRecorderOptions, 'onError'>;
   readonly #seen = new Map<string, { name: string; namespace: string; count: number; first: string; at: number }>();
+  readonly #salt = randomBytes(2).toString('hex');
+  #counter = 0;
 
   constructor(options: EventRecorderOptions) {
     this.#o = { aggregateWindowMs: 600_000, maxTracked: 4096, now: Date.now, ...options };
@@ -71,7 +74,7 @@ export class EventRecorder {
         return;
       }
       const namespace = ref.namespace || 'default';
-      const name = `${ref.name}.${(BigInt(now) * 1_000_000n + BigInt(this.#seen.size)).toString(16)}`;
+      const name = this.#eventName(ref.name, now);
       const event: CoreEvent = {
         apiVersion: 'v1',
         kind: 'Event',
@@ -94,6 +97,16 @@ export class EventRecorder {
       this.#seen.delete(key);
       this.#o.onError?.(error);
     }
+  }
+
+  /**
+   * `<object>.<hex>` like client-go, made unique per recorder by a counter (two Events in the same
+   * millisecond, or a Node and a SealBinding of the same name, must not collide) and across replicas
+   * by a random prefix.
+   */
+  #eventName(objectName: string, now: number): string {
+    this.#counter = (this.#counter + 1) % 0x10000;
+    return `${objectName}.${now.toString(16)}${this.#salt}${this.#counter.toString(16).padStart(4, '0')}`;
   }
 
   #remember(key: string, entry: { name: string; namespace: string; count: number; first: string; at: number }): void {

@@ -190,3 +190,17 @@ describe('EventRecorder', () => {
     expect(s.created).toHaveLength(2);
   });
 });
+
+describe('EventRecorder names', () => {
+  test('events in the same millisecond, and for objects of the same name, get distinct names', async () => {
+    const names: string[] = [];
+    const r = new EventRecorder({ sink: { create: async (_n, e) => void names.push(e.metadata.name), patch: async () => {} }, component: 'c', instance: 'i', now: () => 1 });
+    await Promise.all([
+      r.record({ apiVersion: 'daas.io/v1alpha1', kind: 'SealBinding', name: 'w1' }, 'Warning', 'Slashed', 'a'),
+      r.record({ apiVersion: 'daas.io/v1alpha1', kind: 'SealBinding', name: 'w1' }, 'Warning', 'Cordoned', 'b'),
+      r.record({ apiVersion: 'v1', kind: 'Node', name: 'w1' }, 'Warning', 'Cordoned', 'b'),
+    ]);
+    expect(new Set(names).size).toBe(3);
+    expect(names.every((n) => /^w1\.[0-9a-f]+$/.test(n))).toBe(true);
+  });
+});
