@@ -6,13 +6,25 @@
 // kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and etcd come from the wrapper module in
 // hack/k8s (see its go.mod); kwok is `go install`ed at a pinned version.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChecked } from './lib/run.ts';
 
 export const KWOK_VERSION = 'v0.8.0';
+/** kwok v0.8.0's go.mod asks for it; k8s.io/kubernetes v1.34 needs only 1.24. */
+const MIN_GO = '1.26';
 export const BINARIES = [
   'etcd',
   'kube-apiserver',
@@ -44,6 +56,8 @@ export interface BuildReport {
   binDir: string;
   versions: Versions;
   binaries: Record<BinaryName, string>;
+  /** kwok's stage configuration (node and pod life cycles), written next to the kwok binary. */
+  kwokStages: string;
   /** Built by this call. */
   built: BinaryName[];
   /** Found in the cache. */
@@ -67,8 +81,16 @@ function requiredVersion(goMod: string, module: string): string {
 }
 
 async function goVersion(go: string): Promise<string> {
-  const r = await runChecked(go, ['env', 'GOVERSION'], { cwd: MODULE_DIR, env: goEnv() });
-  return r.stdout.trim();
+  try {
+    const r = await runChecked(go, ['env', 'GOVERSION'], { cwd: MODULE_DIR, env: goEnv() });
+    return r.stdout.trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    throw new Error(
+      `Go is needed to build the test bed (go ${MIN_GO} or newer; set GO=/path/to/go if it is not on PATH)`,
+      { cause: e },
+    );
+  }
 }
 
 function goBinary(): string {
@@ -105,6 +127,28 @@ export async function binDir(): Promise<{ dir: string; versions: Versions }> {
   return { dir: join(cacheRoot(), 'bin', cacheKey(versions)), versions };
 }
 
+// kwok simulates kubelets through "stages"; these are the upstream fast node/pod life cycles with leases,
+// taken from the pinned kwok module itself so they always match the binary.
+const KWOK_STAGES = 'kwok-stages.yaml';
+const KWOK_STAGE_FILES = [
+  'node/fast/node-initialize.yaml',
+  'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+  'pod/fast/pod-ready.yaml',
+  'pod/fast/pod-complete.yaml',
+  'pod/fast/pod-delete.yaml',
+];
+
+async function writeKwokStages(path: string): Promise<void> {
+  const r = await runChecked(goBinary(), ['mod', 'download', '-json', `sigs.k8s.io/kwok@${KWOK_VERSION}`], {
+    cwd: cacheRoot(),
+    env: goEnv({ GOFLAGS: '-buildvcs=false' }),
+  });
+  const dir = (JSON.parse(r.stdout) as { Dir?: string }).Dir;
+  if (!dir) throw new Error(`go mod download did not report where sigs.k8s.io/kwok@${KWOK_VERSION} is`);
+  const docs = KWOK_STAGE_FILES.map((f) => readFileSync(join(dir, 'kustomize', 'stage', f), 'utf8').trim());
+  writeFileSync(path, `${docs.join('\n---\n')}\n`);
+}
+
 async function buildOne(name: BinaryName, target: string): Promise<void> {
   const tmp = `${target}.tmp-${process.pid}`;
   try {
@@ -112,12 +156,17 @@ async function buildOne(name: BinaryName, target: string): Promise<void> {
       // `go install pkg@version` is the only way to honour kwok's own go.mod; it installs into GOBIN.
       const gobin = `${tmp}.d`;
       mkdirSync(gobin, { recursive: true });
-      await runChecked(goBinary(), ['install', '-trimpath', `-ldflags=${LDFLAGS}`, `sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}`], {
-        cwd: cacheRoot(),
-        env: goEnv({ GOFLAGS: '-buildvcs=false', GOBIN: gobin }),
-      });
+      await runChecked(
+        goBinary(),
+        ['install', '-trimpath', `-ldflags=${LDFLAGS}`, `sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}`],
+        {
+          cwd: cacheRoot(),
+          env: goEnv({ GOFLAGS: '-buildvcs=false', GOBIN: gobin }),
+        },
+      );
       renameSync(join(gobin, 'kwok'), tmp);
       rmSync(gobin, { recursive: true, force: true });
+      await writeKwokStages(join(dirname(target), KWOK_STAGES));
     } else {
       await runChecked(goBinary(), ['build', '-trimpath', `-ldflags=${LDFLAGS}`, '-o', tmp, PACKAGES[name]], {
         cwd: MODULE_DIR,
@@ -174,7 +223,10 @@ async function withBuildLock<T>(dir: string, log: (l: string) => void, fn: () =>
 
 function heartbeat(name: string, log: (l: string) => void): () => void {
   const start = Date.now();
-  const t = setInterval(() => log(`  still building ${name} (${Math.round((Date.now() - start) / 60000)} min)…`), 60000);
+  const t = setInterval(
+    () => log(`  still building ${name} (${Math.round((Date.now() - start) / 60000)} min)…`),
+    60000,
+  );
   return () => clearInterval(t);
 }
 
@@ -185,7 +237,14 @@ export async function ensureBinaries(opts: BuildOptions = {}): Promise<BuildRepo
   const { dir, versions } = await binDir();
   mkdirSync(dir, { recursive: true });
   const binaries = Object.fromEntries(BINARIES.map((b) => [b, join(dir, b)])) as Record<BinaryName, string>;
-  const report: BuildReport = { binDir: dir, versions, binaries, built: [], cached: [] };
+  const report: BuildReport = {
+    binDir: dir,
+    versions,
+    binaries,
+    kwokStages: join(dir, KWOK_STAGES),
+    built: [],
+    cached: [],
+  };
   const missing = wanted.filter((b) => !existsSync(binaries[b]));
   for (const b of wanted) if (!missing.includes(b)) report.cached.push(b);
   if (missing.length === 0) return report;
@@ -215,7 +274,8 @@ function parseOnly(argv: string[]): BinaryName[] | undefined {
   if (i < 0) return undefined;
   const names = (argv[i + 1] ?? '').split(',').filter(Boolean);
   for (const n of names) {
-    if (!(BINARIES as readonly string[]).includes(n)) throw new Error(`unknown binary ${n}; one of ${BINARIES.join(', ')}`);
+    if (!(BINARIES as readonly string[]).includes(n))
+      throw new Error(`unknown binary ${n}; one of ${BINARIES.join(', ')}`);
   }
   return names as BinaryName[];
 }
@@ -232,4 +292,3 @@ if (import.meta.main) {
     process.exit(1);
   });
 }
-

@@ -33,7 +33,11 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
 }
 
 /** Like run(), but throws with the command's last lines of stderr when it exits non-zero. */
-export async function runChecked(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function runChecked(
+  cmd: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const r = await run(cmd, args, opts);
   if (r.code !== 0) {
     const tail = r.stderr.trim().split('\n').slice(-40).join('\n');
