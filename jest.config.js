@@ -15,6 +15,10 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      // One real cluster per run (hack/cluster.ts); the first run also builds its binaries.
+      globalSetup: '<rootDir>/test/e2e/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/harness/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/e2e/harness/timeout.ts'],
     },
   ],
 };

@@ -1,0 +1,44 @@
+// What the e2e global setup brought up, as tests read it. The setup writes one JSON file per run and points
+// DAAS_E2E_ENV at it (jest workers inherit the variable), so tests in any worker find the same cluster.
+import { readFileSync } from 'node:fs';
+import type { ClusterInfo } from '../../../hack/cluster.ts';
+
+export const ENV_VAR = 'DAAS_E2E_ENV';
+
+/** The token webhook kube-apiserver calls during this run. */
+export interface WebhookEnv {
+  /** 'recorder': the harness's test webhook (answers authenticated:false, records every call). */
+  kind: 'recorder';
+  url: string;
+  port: number;
+  /** JSON lines, one WebhookCall per TokenReview received. */
+  callsFile: string;
+}
+
+/** One TokenReview as the recorder saw it. Only a hash of the token is kept, never the token. */
+export interface WebhookCall {
+  at: string;
+  apiVersion: string;
+  tokenSha256: string;
+  audiences: string[];
+  /** Common name of the client certificate kube-apiserver presented. */
+  clientCn: string;
+}
+
+export interface E2eEnv {
+  runId: string;
+  /** .daas/e2e/<runId>: scratch space for this run's tests. */
+  runDir: string;
+  cluster: ClusterInfo;
+  webhook: WebhookEnv;
+}
+
+let cached: E2eEnv | undefined;
+
+export function e2eEnv(): E2eEnv {
+  if (cached) return cached;
+  const file = process.env[ENV_VAR];
+  if (!file) throw new Error(`${ENV_VAR} is not set: e2e tests run through jest's e2e project (npm test)`);
+  cached = JSON.parse(readFileSync(file, 'utf8')) as E2eEnv;
+  return cached;
+}

@@ -1,0 +1,77 @@
+// jest globalSetup of the e2e project: runs SETUP_STEPS once per `npm test` run (only when an e2e test is
+// selected), writes the run's E2eEnv to .daas/e2e/run-<pid>/env.json and points DAAS_E2E_ENV at it.
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, reapOrphanClusters } from '../../../hack/cluster.ts';
+import { isRunning } from '../../../hack/lib/procs.ts';
+import { ENV_VAR, type E2eEnv } from './env.ts';
+import { SETUP_STEPS, type SetupContext } from './setup-steps.ts';
+
+export const E2E_ROOT = join(REPO_ROOT, '.daas', 'e2e');
+const CONTEXT_KEY = Symbol.for('daas-auth.e2e.setup-context');
+
+type WithContext = typeof globalThis & { [CONTEXT_KEY]?: SetupContext };
+
+function log(line: string): void {
+  process.stderr.write(`[e2e] ${line}\n`);
+}
+
+/** Run directories of earlier runs whose jest process is gone. */
+function removeStaleRunDirs(): void {
+  if (!existsSync(E2E_ROOT)) return;
+  for (const d of readdirSync(E2E_ROOT)) {
+    const pid = Number(/^run-(\d+)$/.exec(d)?.[1]);
+    if (pid && pid !== process.pid && !isRunning(pid))
+      rmSync(join(E2E_ROOT, d), { recursive: true, force: true });
+  }
+}
+
+export async function runCleanups(ctx: SetupContext): Promise<void> {
+  const errors: unknown[] = [];
+  while (ctx.cleanups.length > 0) {
+    const c = ctx.cleanups.pop();
+    if (!c) break;
+    try {
+      log(`${c.what}…`);
+      await c.run();
+    } catch (e) {
+      errors.push(e);
+      log(`${c.what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
+}
+
+function complete(env: Partial<E2eEnv>): E2eEnv {
+  if (!env.runId || !env.runDir || !env.cluster || !env.webhook)
+    throw new Error('e2e setup left the environment incomplete');
+  return env as E2eEnv;
+}
+
+export default async function globalSetup(): Promise<void> {
+  await reapOrphanClusters({ log });
+  removeStaleRunDirs();
+  const runId = String(process.pid);
+  const runDir = join(E2E_ROOT, `run-${runId}`);
+  mkdirSync(runDir, { recursive: true });
+  const ctx: SetupContext = { runId, runDir, log, env: { runId, runDir }, cleanups: [] };
+  (globalThis as WithContext)[CONTEXT_KEY] = ctx;
+  const started = Date.now();
+  try {
+    for (const step of SETUP_STEPS) {
+      log(`${step.name}…`);
+      await step.run(ctx);
+    }
+  } catch (e) {
+    await runCleanups(ctx).catch(() => {});
+    throw e;
+  }
+  const file = join(runDir, 'env.json');
+  writeFileSync(file, `${JSON.stringify(complete(ctx.env), null, 2)}\n`);
+  process.env[ENV_VAR] = file;
+  log(`ready in ${Math.round((Date.now() - started) / 1000)}s; KUBECONFIG=${ctx.env.cluster?.kubeconfig}`);
+}
+
+export function setupContext(): SetupContext | undefined {
+  return (globalThis as WithContext)[CONTEXT_KEY];
+}

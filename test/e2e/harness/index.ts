@@ -1,0 +1,27 @@
+// Everything e2e tests use from the harness, in one import.
+export { e2eEnv, type E2eEnv, type WebhookCall, type WebhookEnv } from './env.ts';
+export {
+  adminKubeConfig,
+  clients,
+  tokenKubeConfig,
+  uniqueName,
+  waitFor,
+  type Clients,
+  type WaitOptions,
+} from './kube.ts';
+export { createNamespace, deleteNamespace } from './namespaces.ts';
+export { createKwokNode, deleteNode, isNodeReady, setUnschedulable, type KwokNodeOptions } from './nodes.ts';
+export {
+  createDeployment,
+  createPdb,
+  evictPod,
+  labelSelector,
+  listPods,
+  waitForPdbStatus,
+  waitForRunningPods,
+  type DeploymentOptions,
+  type EvictionResult,
+  type PdbOptions,
+} from './workloads.ts';
+export { kubectl, type KubectlOptions } from './kubectl.ts';
+export { readWebhookCalls } from './webhook-recorder.ts';

@@ -1,0 +1,76 @@
+// The e2e run's setup, as an ordered list of steps. Each step fills in part of the run's E2eEnv and registers
+// how to undo itself; global-setup.ts runs them in order and global-teardown.ts undoes them in reverse.
+//
+// To extend: add a step to SETUP_STEPS. sui-sim goes first (the webhook needs the chain); `daas-auth serve`
+// replaces startRecorderWebhook and must come after startCluster, whose PKI it uses (serving cert/key, the CA
+// that checks kube-apiserver's client certificate) and whose admin kubeconfig its controller talks to. The
+// webhook's port is reserved before the cluster starts because kube-apiserver is given the webhook's URL.
+import { join } from 'node:path';
+import { startCluster, stopCluster } from '../../../hack/cluster.ts';
+import { freePort } from '../../../hack/lib/ports.ts';
+import type { E2eEnv } from './env.ts';
+import { startRecorder, stopRecorder } from './webhook-recorder.ts';
+
+export interface SetupContext {
+  runId: string;
+  runDir: string;
+  log: (line: string) => void;
+  /** Filled in step by step; written as the run's E2eEnv once every step has run. */
+  env: Partial<E2eEnv>;
+  /** Reserved by reserveWebhookPort; the cluster is told to call https://127.0.0.1:<port>/authenticate. */
+  webhookPort?: number;
+  /** Undo actions, run last-first at teardown or as soon as a later step fails. */
+  cleanups: { what: string; run: () => Promise<void> }[];
+}
+
+export interface SetupStep {
+  name: string;
+  run: (ctx: SetupContext) => Promise<void>;
+}
+
+export const WEBHOOK_PATH = '/authenticate';
+
+export const reserveWebhookPort: SetupStep = {
+  name: 'reserve the token webhook port',
+  run: async (ctx) => {
+    ctx.webhookPort = await freePort();
+  },
+};
+
+export const startClusterStep: SetupStep = {
+  name: 'start the cluster (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)',
+  run: async (ctx) => {
+    if (ctx.webhookPort === undefined) throw new Error('reserveWebhookPort must run before startCluster');
+    const name = `e2e-${ctx.runId}`;
+    ctx.cleanups.push({ what: `stop cluster ${name}`, run: async () => void (await stopCluster(name)) });
+    ctx.env.cluster = await startCluster({
+      name,
+      webhookUrl: `https://127.0.0.1:${ctx.webhookPort}${WEBHOOK_PATH}`,
+      // Short, so revocation shows through kubectl quickly, yet the apiserver's cache is still exercised.
+      tokenCacheTtl: process.env.DAAS_E2E_TOKEN_CACHE_TTL ?? '1s',
+      ownerPid: process.pid,
+      log: ctx.log,
+    });
+  },
+};
+
+export const startRecorderWebhook: SetupStep = {
+  name: 'start the recording test webhook',
+  run: async (ctx) => {
+    const cluster = ctx.env.cluster;
+    if (!cluster || ctx.webhookPort === undefined)
+      throw new Error('startCluster must run before the webhook');
+    const callsFile = join(ctx.runDir, 'webhook-calls.jsonl');
+    const server = await startRecorder({
+      port: ctx.webhookPort,
+      certFile: cluster.webhook.servingCertFile,
+      keyFile: cluster.webhook.servingKeyFile,
+      clientCaFile: cluster.webhook.clientCaFile,
+      callsFile,
+    });
+    ctx.cleanups.push({ what: 'stop the test webhook', run: () => stopRecorder(server) });
+    ctx.env.webhook = { kind: 'recorder', url: cluster.webhook.url, port: ctx.webhookPort, callsFile };
+  },
+};
+
+export const SETUP_STEPS: SetupStep[] = [reserveWebhookPort, startClusterStep, startRecorderWebhook];
