@@ -81,6 +81,23 @@ export async function readEventPage(
   return { items, frontier, more };
 }
 
+/**
+ * The cursor of the newest event matching `filter`, or null when there is none: following from it
+ * delivers only events that come later ("from now on").
+ */
+export async function latestEventCursor(client: SuiGrpcClient, filter: GrpcTypes.EventFilter): Promise<string | null> {
+  const call = client.ledgerService.listEvents({
+    readMask: { paths: ['event_type'] },
+    filter,
+    options: { limit: 1, ordering: GrpcTypes.Ordering.DESCENDING },
+  });
+  let cursor: string | null = null;
+  for await (const frame of call.responses) {
+    if (frame.event && frame.watermark?.cursor && cursor === null) cursor = toBase64(frame.watermark.cursor);
+  }
+  return cursor;
+}
+
 function toRawEvent(event: GrpcTypes.Event): RawEvent {
   return {
     eventType: event.eventType ?? '',

@@ -11,7 +11,9 @@ import { normalizeSuiObjectId } from '@mysten/sui/utils';
 import { BatchLoader } from './batcher.ts';
 import { ChainClient, type CallHook } from './client.ts';
 import { ChainUnavailableError } from './errors.ts';
-import { followEvents, type EventSubscription, type FollowOptions } from './follower.ts';
+import { eventFilter } from './events.ts';
+import { followEvents, latestEventCursor, type EventSubscription, type FollowOptions } from './follower.ts';
+import type { EventName } from './schema.ts';
 import type { NetworkConfig } from './network.ts';
 import {
   decodeSealToken,
@@ -98,6 +100,15 @@ export class ChainReader {
 
   followEvents(opts: FollowOptions): EventSubscription {
     return followEvents(this.client, this.network.packageId, opts);
+  }
+
+  /**
+   * The cursor of the newest event of ours (of `names`, if given), or null if there is none yet:
+   * `followEvents({ after: await reader.latestEventCursor() })` follows from now on.
+   */
+  async latestEventCursor(names?: EventName[]): Promise<string | null> {
+    const filter = eventFilter(this.network.packageId, names);
+    return this.client.call('listEvents', (c) => latestEventCursor(c, filter));
   }
 
   /** Closes the connections, if the reader made its own client. */

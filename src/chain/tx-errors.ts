@@ -58,7 +58,7 @@ export function toChainTxError(error: unknown, packageId: string): ChainTxError 
 const PATTERNS: Array<[ChainTxErrorKind, RegExp, string]> = [
   ['insufficientFunds', /insufficient|not enough (gas|sui|balance|coins?)|no (gas )?coins?\b|balance too low|InsufficientCoinBalance|InsufficientGas/i, 'insufficient funds'],
   ['wrongOwner', /owned by|not owned|not the owner|wrong owner|incorrect (user )?signer|not signed by the correct sender|IncorrectUserSignature/i, 'wrong owner'],
-  ['unknownObject', /not found|does ?n[o']t exist|not exist|unknown object|ObjectNotFound|notExists|deleted/i, 'unknown object'],
+  ['unknownObject', /could not find|not found|does ?n[o']t exist|not exist|unknown object|ObjectNotFound|notExists|deleted/i, 'unknown object'],
   ['rejected', /signature/i, 'bad signature'],
 ];
 

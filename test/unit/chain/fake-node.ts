@@ -117,6 +117,10 @@ export class FakeNode {
 
   /** Cursor = 4-byte big-endian count of events scanned; resuming after it starts at that index. */
   *#listEvents(input: GrpcTypes.ListEventsRequest): Generator<GrpcTypes.ListEventsResponse> {
+    if (input.options?.ordering === GrpcTypes.Ordering.DESCENDING) {
+      yield* this.#latest(input);
+      return;
+    }
     const after = input.options?.after;
     const start = after ? new DataView(after.buffer, after.byteOffset).getUint32(0) : 0;
     const limit = Math.min(input.options?.limit ?? 50, this.maxEventPage);
@@ -140,6 +144,20 @@ export class FakeNode {
       if (last) return;
     }
     yield { watermark: { cursor: cursorBytes(scanned) }, end: { reason: GrpcTypes.QueryEndReason.LEDGER_TIP } };
+  }
+
+  /** Descending, limit 1: the newest matching event (all this fake supports of descending reads). */
+  *#latest(input: GrpcTypes.ListEventsRequest): Generator<GrpcTypes.ListEventsResponse> {
+    const types = (input.filter?.terms ?? []).flatMap((t) =>
+      t.literals.map((l) => (l.predicate.oneofKind === 'eventType' ? l.predicate.eventType.eventType! : '')),
+    );
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const event = this.events[i]!;
+      if (types.length && !types.some((t) => event.eventType === t || event.eventType.startsWith(`${t}::`))) continue;
+      yield { event: { ...event, contents: { value: event.contents } }, watermark: { cursor: cursorBytes(i + 1) }, end: { reason: GrpcTypes.QueryEndReason.ITEM_LIMIT } };
+      return;
+    }
+    yield { watermark: { cursor: cursorBytes(0) }, end: { reason: GrpcTypes.QueryEndReason.LEDGER_TIP } };
   }
 }
 

@@ -1,6 +1,7 @@
 import { ChainClient } from '../../../src/chain/client.ts';
 import type { ChainEvent } from '../../../src/chain/events.ts';
-import { followEvents } from '../../../src/chain/follower.ts';
+import { followEvents, latestEventCursor } from '../../../src/chain/follower.ts';
+import { eventFilter } from '../../../src/chain/events.ts';
 import { SealTokenRevoked, StakeSlashed } from '../../../src/chain/schema.ts';
 import { FakeNode } from './fake-node.ts';
 import { ALICE, OTHER_PKG, PKG, id } from './fixtures.ts';
@@ -121,4 +122,18 @@ test('cursor() is the scan frontier once caught up, and stop() ends the loop', a
   await new Promise((r) => setTimeout(r, 30));
   expect(node.count('ListEvents')).toBe(polls);
   expect(Buffer.from(sub.cursor()!, 'base64').readUInt32BE(0)).toBe(2);
+});
+
+test('latestEventCursor: following from it delivers only later events', async () => {
+  const { node, client } = setup();
+  const latest = () => client.call('listEvents', (c) => latestEventCursor(c, eventFilter(PKG)));
+  expect(await latest()).toBeNull();
+  node.events.push(slash(1), slash(2), foreign(3));
+  const cursor = await latest();
+  node.events.push(slash(4));
+  const got: ChainEvent[] = [];
+  const sub = followEvents(client, PKG, { after: cursor, pollMs: 5, onEvent: (e) => void got.push(e) });
+  await until(() => got.length >= 1, 'the later event');
+  await sub.stop();
+  expect(reasons(got)).toEqual(['r4']);
 });

@@ -37,6 +37,7 @@ test.each([
   ['Transaction was not signed by the correct sender', 'wrongOwner'],
   ['Object 0x1234 does not exist', 'unknownObject'],
   ['object 0x99 not found', 'unknownObject'],
+  ['Could not find the referenced object 0x99', 'unknownObject'],
   ['Invalid user signature: signature is not valid', 'rejected'],
   ['something else entirely', 'rejected'],
 ])('classifyText(%j) → %s', (text, kind) => {
