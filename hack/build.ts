@@ -108,7 +108,7 @@ function goEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 function cacheKey(versions: Versions): string {
   const h = createHash('sha256');
   for (const f of ['go.mod', 'go.sum', 'cmd/etcd/main.go']) h.update(readFileSync(join(MODULE_DIR, f)));
-  h.update(`${versions.go}\0${versions.kwok}\0${LDFLAGS}\0${process.arch}`);
+  h.update(`${versions.go}\0${versions.kwok}\0${ldflagsFor('kube-apiserver', versions)}\0${process.arch}`);
   return `k8s-${versions.kubernetes}_etcd-${versions.etcd}_kwok-${versions.kwok}_${h.digest('hex').slice(0, 12)}`;
 }
 
@@ -149,26 +149,49 @@ async function writeKwokStages(path: string): Promise<void> {
   writeFileSync(path, `${docs.join('\n---\n')}\n`);
 }
 
-async function buildOne(name: BinaryName, target: string): Promise<void> {
+/**
+ * What `make` would stamp into Kubernetes binaries (hack/lib/version.sh), so `kubectl version` and the
+ * apiserver's /version report the real release instead of v0.0.0-master.
+ */
+function kubeVersionLdflags(version: string): string {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  const vars = { gitVersion: version, gitMajor: major, gitMinor: minor, gitTreeState: 'clean' };
+  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']
+    .flatMap((pkg) => Object.entries(vars).map(([k, v]) => `-X ${pkg}.${k}=${v}`))
+    .join(' ');
+}
+
+function ldflagsFor(name: BinaryName, versions: Versions): string {
+  return name === 'etcd' || name === 'kwok'
+    ? LDFLAGS
+    : `${LDFLAGS} ${kubeVersionLdflags(versions.kubernetes)}`;
+}
+
+/** `go install pkg@version` is the only way to honour kwok's own go.mod; it installs into GOBIN. */
+async function buildKwok(out: string, stagesFile: string): Promise<void> {
+  const gobin = `${out}.d`;
+  mkdirSync(gobin, { recursive: true });
+  try {
+    await runChecked(
+      goBinary(),
+      ['install', '-trimpath', `-ldflags=${LDFLAGS}`, `sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}`],
+      { cwd: cacheRoot(), env: goEnv({ GOFLAGS: '-buildvcs=false', GOBIN: gobin }) },
+    );
+    renameSync(join(gobin, 'kwok'), out);
+  } finally {
+    rmSync(gobin, { recursive: true, force: true });
+  }
+  await writeKwokStages(stagesFile);
+}
+
+async function buildOne(name: BinaryName, target: string, versions: Versions): Promise<void> {
   const tmp = `${target}.tmp-${process.pid}`;
   try {
     if (name === 'kwok') {
-      // `go install pkg@version` is the only way to honour kwok's own go.mod; it installs into GOBIN.
-      const gobin = `${tmp}.d`;
-      mkdirSync(gobin, { recursive: true });
-      await runChecked(
-        goBinary(),
-        ['install', '-trimpath', `-ldflags=${LDFLAGS}`, `sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}`],
-        {
-          cwd: cacheRoot(),
-          env: goEnv({ GOFLAGS: '-buildvcs=false', GOBIN: gobin }),
-        },
-      );
-      renameSync(join(gobin, 'kwok'), tmp);
-      rmSync(gobin, { recursive: true, force: true });
-      await writeKwokStages(join(dirname(target), KWOK_STAGES));
+      await buildKwok(tmp, join(dirname(target), KWOK_STAGES));
     } else {
-      await runChecked(goBinary(), ['build', '-trimpath', `-ldflags=${LDFLAGS}`, '-o', tmp, PACKAGES[name]], {
+      const ldflags = `-ldflags=${ldflagsFor(name, versions)}`;
+      await runChecked(goBinary(), ['build', '-trimpath', ldflags, '-o', tmp, PACKAGES[name]], {
         cwd: MODULE_DIR,
         env: goEnv(),
       });
@@ -176,7 +199,6 @@ async function buildOne(name: BinaryName, target: string): Promise<void> {
     renameSync(tmp, target); // atomic: a half-written binary never looks cached
   } finally {
     rmSync(tmp, { force: true });
-    rmSync(`${tmp}.d`, { recursive: true, force: true });
   }
 }
 
@@ -258,7 +280,7 @@ export async function ensureBinaries(opts: BuildOptions = {}): Promise<BuildRepo
       const start = Date.now();
       const stop = heartbeat(name, log);
       try {
-        await buildOne(name, binaries[name]);
+        await buildOne(name, binaries[name], versions);
       } finally {
         stop();
       }

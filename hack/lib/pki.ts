@@ -56,16 +56,23 @@ function opensslConfig(cn: string, o: string | undefined, extensions: string[]):
   ].join('\n');
 }
 
+/** Runs openssl; a machine without it gets a one-line answer instead of a spawn error. */
+async function openssl(args: string[]): Promise<void> {
+  try {
+    await runChecked('openssl', args);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    throw new Error(
+      'the openssl command is needed to make the test bed PKI (Debian: apt-get install openssl)',
+      {
+        cause: e,
+      },
+    );
+  }
+}
+
 async function newKey(path: string): Promise<void> {
-  await runChecked('openssl', [
-    'genpkey',
-    '-algorithm',
-    'EC',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-out',
-    path,
-  ]);
+  await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path]);
 }
 
 function serial(): string {
@@ -84,7 +91,7 @@ async function makeCa(dir: string, base: string, cn: string): Promise<CertPair> 
     ]),
   );
   await newKey(pair.key);
-  await runChecked('openssl', [
+  await openssl([
     'req',
     '-x509',
     '-new',
@@ -116,8 +123,8 @@ async function makeLeaf(dir: string, ca: CertPair, spec: LeafSpec): Promise<Cert
   ];
   writeFileSync(cnf, opensslConfig(spec.subject.cn, spec.subject.o, ext));
   await newKey(pair.key);
-  await runChecked('openssl', ['req', '-new', '-config', cnf, '-key', pair.key, '-out', csr]);
-  await runChecked('openssl', [
+  await openssl(['req', '-new', '-config', cnf, '-key', pair.key, '-out', csr]);
+  await openssl([
     'x509',
     '-req',
     '-in',
@@ -146,7 +153,7 @@ async function makeServiceAccountKey(dir: string): Promise<{ key: string; pub: s
   const key = join(dir, 'sa.key');
   const pub = join(dir, 'sa.pub');
   await newKey(key);
-  await runChecked('openssl', ['pkey', '-in', key, '-pubout', '-out', pub]);
+  await openssl(['pkey', '-in', key, '-pubout', '-out', pub]);
   return { key, pub };
 }
 

@@ -2,10 +2,16 @@
 // API honours it on kwok nodes; kube-apiserver consults the token webhook; `npm run cluster` reuses cached
 // builds and `down` leaves nothing behind.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { DEFAULT_STATE_ROOT, REPO_ROOT, readClusterInfo, stopCluster } from '../../hack/cluster.ts';
+import {
+  DEFAULT_STATE_ROOT,
+  REPO_ROOT,
+  readClusterInfo,
+  startCluster,
+  stopCluster,
+} from '../../hack/cluster.ts';
 import { isPortFree } from '../../hack/lib/ports.ts';
 import { groupMembers, isRunning } from '../../hack/lib/procs.ts';
 import { run } from '../../hack/lib/run.ts';
@@ -132,5 +138,30 @@ describe('npm run cluster', () => {
     for (const p of ports) if (!(await isPortFree(p))) busy.push(p);
     expect(busy).toEqual([]);
     expect((await cli('status', '--name', name)).code).toBe(1);
+  });
+});
+
+describe('startCluster', () => {
+  const name = `e2e-${process.pid}-fail`;
+
+  afterAll(async () => {
+    await stopCluster(name);
+    rmSync(join(DEFAULT_STATE_ROOT, name), { recursive: true, force: true });
+  });
+
+  test('a start that fails half-way stops every process it had started', async () => {
+    // kube-apiserver refuses a token-webhook CA that is not PEM, after etcd is already up.
+    const badCa = join(e2eEnv().runDir, 'not-a-ca.crt');
+    writeFileSync(badCa, 'not a certificate\n');
+    await expect(startCluster({ name, webhookCaFile: badCa, log: () => {} })).rejects.toThrow(
+      /kube-apiserver exited during start/,
+    );
+    const info = readClusterInfo(name);
+    expect(info?.state).toBe('down');
+    expect(info?.processes.map((p) => p.name)).toEqual(['etcd', 'kube-apiserver']);
+    const pids = info?.processes.map((p) => p.pid) ?? [];
+    expect(pids.filter(isRunning)).toEqual([]);
+    expect(pids.flatMap(groupMembers)).toEqual([]);
+    expect(await isPortFree(info?.ports.etcdClient ?? 0)).toBe(true);
   });
 });
