@@ -18,6 +18,7 @@ const program = new Command('daas-auth')
 
 const families: Array<() => Promise<{ register(program: Command): void }>> = [
   // one line per command family, kept in the order `--help` lists them
+  () => import('./commands/sim.ts'),
   () => import('./commands/stake.ts'),
   () => import('./commands/attestation.ts'),
   () => import('./commands/binding.ts'),
