@@ -97,3 +97,20 @@ test('with every endpoint dead the reader throws ChainUnavailableError, not null
     reader.close();
   }
 });
+
+test('the writer fails over too: a stake goes through a dead endpoint to the live one, exactly once', async () => {
+  const dead = await deadEndpoint();
+  const attempts: Array<[string, string, CallResult]> = [];
+  const writer = new ChainWriter({ ...bed.net, endpoints: [dead, bed.net.endpoints[0]!] }, staker, {
+    onCall: (method, endpoint, result) => attempts.push([method, endpoint, result]),
+  });
+  try {
+    const { recordId } = await writer.stake({ mist: MIST_PER_SUI, kind: 'user' });
+    expect((await writer.reader.getStakeRecord(recordId))?.staker).toBe(staker.toSuiAddress());
+    expect(attempts[0]).toEqual(['buildTransaction', dead, 'unavailable']);
+    expect(attempts.filter(([m, , r]) => m === 'executeTransaction' && r === 'ok')).toHaveLength(1);
+    expect(attempts.filter(([, e]) => e === dead)).toHaveLength(1);
+  } finally {
+    writer.close();
+  }
+});
