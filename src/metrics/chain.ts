@@ -1,0 +1,34 @@
+/**
+ * Chain request metrics, fed by ChainClient's call hook (`onCall`) for every attempt on every
+ * endpoint, plus the current epoch as last read.
+ */
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { CallHook } from '../chain/client.ts';
+import { LATENCY_BUCKETS, METRIC_PREFIX, registry } from './registry.ts';
+
+export const chainRequestsTotal = new Counter({
+  name: `${METRIC_PREFIX}chain_requests_total`,
+  help: 'Sui full-node requests, by method, endpoint and result (ok, error, unavailable)',
+  labelNames: ['method', 'endpoint', 'result'] as const,
+  registers: [registry],
+});
+
+export const chainRequestSeconds = new Histogram({
+  name: `${METRIC_PREFIX}chain_request_duration_seconds`,
+  help: 'Sui full-node request latency, by method and endpoint',
+  labelNames: ['method', 'endpoint'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+export const currentEpoch = new Gauge({
+  name: `${METRIC_PREFIX}current_epoch`,
+  help: 'The Sui epoch as last read from the chain',
+  registers: [registry],
+});
+
+/** Pass as `onCall` to ChainClient / ChainReader. */
+export const chainCallHook: CallHook = (method, endpoint, result, seconds) => {
+  chainRequestsTotal.inc({ method, endpoint, result });
+  chainRequestSeconds.observe({ method, endpoint }, seconds);
+};

@@ -1,0 +1,61 @@
+/**
+ * The express app every webhook shares: health, readiness and metrics, then the webhook routers
+ * (authn's POST /authenticate, the admission webhook's paths, ...). `createApp({ routers })` is the
+ * seam: components mount their Router here and all are served by one HTTPS server (src/server/https.ts).
+ *
+ * When client certificates are required, they are enforced for the routers only: kubelet probes and
+ * Prometheus reach /healthz, /readyz and /metrics without one.
+ */
+import type { TLSSocket } from 'node:tls';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Registry } from 'prom-client';
+import { registry as defaultRegistry } from '../metrics/registry.ts';
+import type { ReadinessCheck } from './readiness.ts';
+
+export interface AppOptions {
+  routers?: Router[];
+  readiness?: ReadinessCheck[];
+  /** Refuse router requests whose TLS client certificate did not verify against the client CA. */
+  requireClientCert?: boolean;
+  metrics?: Registry;
+}
+
+export function createApp(options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const metrics = options.metrics ?? defaultRegistry;
+  const checks = options.readiness ?? [];
+
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok');
+  });
+  app.get('/readyz', (_req, res) => {
+    const failing = checks.filter((check) => !check.ok()).map((check) => check.name);
+    if (failing.length) res.status(503).type('text/plain').send(`not ready: ${failing.join(', ')}`);
+    else res.type('text/plain').send('ok');
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
+
+  if (options.requireClientCert) app.use(requireClientCertificate);
+  for (const router of options.routers ?? []) app.use(router);
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // Body-parser errors (too large, aborted) and anything a router let slip: JSON, never a stack trace.
+  app.use((error: { status?: number; statusCode?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = error.status ?? error.statusCode ?? 500;
+    const code = status >= 400 && status < 500 ? status : 500;
+    res.status(code).json({ error: code === 413 ? 'request body too large' : code === 500 ? 'internal error' : 'bad request' });
+  });
+  return app;
+}
+
+function requireClientCertificate(req: Request, res: Response, next: NextFunction): void {
+  const socket = req.socket as TLSSocket;
+  if (socket.encrypted && socket.authorized) return next();
+  res.status(401).json({ error: 'a client certificate signed by the configured CA is required' });
+}

@@ -1,0 +1,68 @@
+/** Builds the real authn server (createApp + HTTPS on port 0) over a FakeChain for server tests. */
+import { PassThrough } from 'node:stream';
+import { Authenticator } from '../../../src/authn/authenticator.ts';
+import { BindingIndex } from '../../../src/authn/bindings.ts';
+import { DEFAULT_TIERS, validateTiers } from '../../../src/authn/tiers.ts';
+import { createLogger } from '../../../src/log/index.ts';
+import { recordCacheLookup } from '../../../src/metrics/authn.ts';
+import { createApp, createAuthnRouter, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
+import type { Router } from 'express';
+import { API_AUDIENCE, CLUSTER } from '../token/fixtures.ts';
+import { FakeChain } from '../authn/fake-chain.ts';
+import type { TestPki } from './pki.ts';
+
+export interface ServerEnv {
+  chain: FakeChain;
+  bindings: BindingIndex;
+  authn: Authenticator;
+  server: RunningServer;
+  logLines: string[];
+  ready: { value: boolean };
+  close(): Promise<void>;
+}
+
+export async function startTestServer(pki: TestPki, options: { requireClientCert?: boolean; routers?: Router[]; tls?: { certFile: string; keyFile: string } } = {}): Promise<ServerEnv> {
+  const chain = new FakeChain();
+  const bindings = new BindingIndex();
+  const authn = new Authenticator({
+    chain,
+    bindings,
+    clusters: [{ id: CLUSTER, apiAudiences: [API_AUDIENCE] }],
+    tiers: validateTiers(DEFAULT_TIERS),
+    skewSeconds: 60,
+    maxLifetimeSeconds: 900,
+    cacheTtlSeconds: 60,
+    cacheMaxEntries: 10_000,
+    onCacheLookup: recordCacheLookup,
+  });
+  const stream = new PassThrough();
+  const logLines: string[] = [];
+  stream.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const logger = createLogger({ stream });
+  const ready = { value: true };
+  const check: ReadinessCheck = { name: 'chain', ok: () => ready.value };
+  const app = createApp({
+    routers: [createAuthnRouter({ authenticator: authn, logger }), ...(options.routers ?? [])],
+    readiness: [check],
+    requireClientCert: options.requireClientCert,
+  });
+  const tls = options.tls ?? { certFile: pki.certFile, keyFile: pki.keyFile };
+  const server = await startHttpsServer({
+    app,
+    port: 0,
+    host: '127.0.0.1',
+    tls: { ...tls, ...(options.requireClientCert ? { clientCaFile: pki.caFile } : {}) },
+  });
+  return {
+    chain,
+    bindings,
+    authn,
+    server,
+    logLines,
+    ready,
+    close: async () => {
+      await server.close();
+      authn.close();
+    },
+  };
+}

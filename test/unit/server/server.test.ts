@@ -1,0 +1,217 @@
+import { copyFileSync } from 'node:fs';
+import express from 'express';
+import { makeSealToken } from '../../../src/token/index.ts';
+import { tokenHash } from '../../../src/token/hash.ts';
+import { API_AUDIENCE, claimsFor, newKey } from '../token/fixtures.ts';
+import { httpsClient, tokenReview } from './client.ts';
+import { startTestServer, type ServerEnv } from './harness.ts';
+import { makeTestPki, type TestPki } from './pki.ts';
+
+// Tokens are made with the real clock here: the server uses it.
+const now = () => Math.floor(Date.now() / 1000);
+const freshClaims = (kp: ReturnType<typeof newKey>, tok: string, extra = {}) => claimsFor(kp, { tok, iat: now() - 5, exp: now() + 600, ...extra });
+
+let pki: TestPki;
+beforeAll(() => {
+  pki = makeTestPki();
+});
+
+describe('POST /authenticate', () => {
+  let env: ServerEnv;
+  let client: ReturnType<typeof httpsClient>;
+  beforeAll(async () => {
+    env = await startTestServer(pki);
+    client = httpsClient(env.server.url, { ca: pki.ca });
+  });
+  afterAll(async () => {
+    client.close();
+    await env.close();
+  });
+
+  it.each(['authentication.k8s.io/v1', 'authentication.k8s.io/v1beta1'])('authenticates a staker and echoes %s', async (apiVersion) => {
+    const kp = newKey();
+    const { token } = env.chain.stake(kp, 10);
+    const bearer = await makeSealToken(kp, freshClaims(kp, token.id));
+    const reply = await client.review(tokenReview(bearer, apiVersion));
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toEqual({
+      apiVersion,
+      kind: 'TokenReview',
+      status: {
+        authenticated: true,
+        user: expect.objectContaining({ username: `sui:${kp.toSuiAddress()}`, uid: kp.toSuiAddress(), groups: ['daas:stakers', 'daas:tier:cluster-admin'] }),
+      },
+    });
+  });
+
+  it('returns status.audiences when spec.audiences is given', async () => {
+    const kp = newKey();
+    const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 1).token.id));
+    const ok = await client.review(tokenReview(bearer, undefined, ['https://x', API_AUDIENCE]));
+    expect(ok.json().status).toMatchObject({ authenticated: true, audiences: [API_AUDIENCE] });
+    const refused = await client.review(tokenReview(bearer, undefined, ['https://x']));
+    expect(refused.status).toBe(200);
+    expect(refused.json().status).toEqual({ authenticated: false });
+  });
+
+  it('answers a definitive refusal with 200, authenticated false and no error', async () => {
+    const reply = await client.review(tokenReview('seal_bm9wZQ.bm9wZQ'));
+    expect(reply.status).toBe(200);
+    expect(reply.json().status).toEqual({ authenticated: false });
+  });
+
+  it('answers "chain unavailable" with authenticated false and an error', async () => {
+    const kp = newKey();
+    const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 1).token.id));
+    env.chain.down = true;
+    try {
+      const reply = await client.review(tokenReview(bearer));
+      expect(reply.status).toBe(200);
+      expect(reply.json().status).toEqual({ authenticated: false, error: expect.stringMatching(/chain unavailable/) });
+    } finally {
+      env.chain.down = false;
+    }
+  });
+
+  it.each([
+    ['not JSON', '{"apiVersion":', 'application/json'],
+    ['duplicate keys', JSON.stringify(tokenReview('seal_a.b')).replace('"token":', '"token":"seal_x.y","token":'), 'application/json'],
+    ['wrong apiVersion', JSON.stringify({ ...tokenReview('t'), apiVersion: 'authentication.k8s.io/v2' }), 'application/json'],
+    ['wrong kind', JSON.stringify({ ...tokenReview('t'), kind: 'SubjectAccessReview' }), 'application/json'],
+    ['missing token', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: {} }), 'application/json'],
+    ['token not a string', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 1 } }), 'application/json'],
+    ['unknown spec field', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 't', groups: [] } }), 'application/json'],
+    ['a filled-in status', JSON.stringify({ ...tokenReview('t'), status: { authenticated: true } }), 'application/json'],
+    ['bad audiences', JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 't', audiences: 'x' } }), 'application/json'],
+    ['not UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), 'application/json'],
+    ['wrong content type', JSON.stringify(tokenReview('t')), 'text/plain'],
+    ['empty body', '', 'application/json'],
+  ])('refuses a malformed request (%s) with 400', async (_name, body, type) => {
+    const reply = await client.post('/authenticate', body, type);
+    expect(reply.status).toBe(400);
+    expect(reply.json()).toEqual({ error: expect.any(String) });
+  });
+
+  it('refuses an oversize body with 413', async () => {
+    const reply = await client.post('/authenticate', JSON.stringify(tokenReview('x'.repeat(70_000))));
+    expect(reply.status).toBe(413);
+  });
+
+  it('writes one audit line per decision with the token hash, never the token', async () => {
+    const kp = newKey();
+    const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 5).token.id));
+    const before = env.logLines.length;
+    await client.review(tokenReview(bearer));
+    await new Promise((resolve) => setImmediate(resolve));
+    const lines = env.logLines.slice(before).map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ audit: 'tokenreview', tokenHash: tokenHash(bearer), result: 'authenticated', tier: 'admin', username: `sui:${kp.toSuiAddress()}` });
+    expect(env.logLines.join('\n')).not.toContain(bearer.slice(5, 60));
+  });
+});
+
+describe('health, readiness, metrics', () => {
+  let env: ServerEnv;
+  let client: ReturnType<typeof httpsClient>;
+  beforeAll(async () => {
+    env = await startTestServer(pki);
+    client = httpsClient(env.server.url, { ca: pki.ca });
+  });
+  afterAll(async () => {
+    client.close();
+    await env.close();
+  });
+
+  it('serves /healthz always and /readyz only while the checks pass', async () => {
+    expect((await client.get('/healthz')).status).toBe(200);
+    expect((await client.get('/readyz')).status).toBe(200);
+    env.ready.value = false;
+    const notReady = await client.get('/readyz');
+    expect(notReady.status).toBe(503);
+    expect(notReady.text).toContain('chain');
+    env.ready.value = true;
+    expect((await client.get('/readyz')).status).toBe(200);
+  });
+
+  it('exports daas_auth_ metrics for reviews and cache lookups', async () => {
+    const kp = newKey();
+    const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 2).token.id));
+    await client.review(tokenReview(bearer));
+    await client.review(tokenReview(bearer));
+    await client.review(tokenReview('nope'));
+    const text = (await client.get('/metrics')).text;
+    expect(text).toMatch(/daas_auth_tokenreview_total\{result="authenticated"\} [1-9]/);
+    expect(text).toMatch(/daas_auth_tokenreview_total\{result="bad_prefix"\} [1-9]/);
+    expect(text).toMatch(/daas_auth_tokenreview_duration_seconds_bucket\{le="[^"]+",result="authenticated"\}/);
+    expect(text).toMatch(/daas_auth_cache_hits_total [1-9]/);
+    expect(text).toMatch(/daas_auth_cache_misses_total [1-9]/);
+  });
+
+  it('answers unknown paths with a JSON 404', async () => {
+    const reply = await client.get('/nope');
+    expect(reply.status).toBe(404);
+    expect(reply.json()).toEqual({ error: 'not found' });
+  });
+});
+
+describe('composition and TLS', () => {
+  it('mounts other components\' routers on the same server', async () => {
+    const extra = express.Router();
+    extra.post('/admission/test', (_req, res) => {
+      res.json({ mounted: true });
+    });
+    const env = await startTestServer(pki, { routers: [extra] });
+    const client = httpsClient(env.server.url, { ca: pki.ca });
+    try {
+      expect((await client.post('/admission/test', '{}')).json()).toEqual({ mounted: true });
+    } finally {
+      client.close();
+      await env.close();
+    }
+  });
+
+  it('requires a client certificate from the configured CA on webhook paths only', async () => {
+    const env = await startTestServer(pki, { requireClientCert: true });
+    const anonymous = httpsClient(env.server.url, { ca: pki.ca });
+    const stranger = httpsClient(env.server.url, { ca: pki.ca, ...pki.stranger });
+    const apiserver = httpsClient(env.server.url, { ca: pki.ca, ...pki.client });
+    try {
+      expect((await anonymous.review(tokenReview('seal_a.b'))).status).toBe(401);
+      expect((await stranger.review(tokenReview('seal_a.b'))).status).toBe(401);
+      expect((await apiserver.review(tokenReview('seal_a.b'))).status).toBe(200);
+      expect((await anonymous.get('/healthz')).status).toBe(200);
+      expect((await anonymous.get('/metrics')).status).toBe(200);
+    } finally {
+      [anonymous, stranger, apiserver].forEach((c) => c.close());
+      await env.close();
+    }
+  });
+
+  it('reloads the serving certificate when its files change', async () => {
+    const first = pki.newServingPair('rotating');
+    const live = { certFile: `${pki.dir}/live.crt`, keyFile: `${pki.dir}/live.key` };
+    copyFileSync(first.certFile, live.certFile);
+    copyFileSync(first.keyFile, live.keyFile);
+    const env = await startTestServer(pki, { tls: live });
+    try {
+      const before = httpsClient(env.server.url, { ca: pki.ca, keepAlive: false });
+      const seenBefore = (await before.get('/healthz')).peer?.subject?.CN;
+      before.close();
+      expect(seenBefore).toBe('daas-auth-rotating');
+      const second = pki.newServingPair('rotated');
+      copyFileSync(second.keyFile, live.keyFile);
+      copyFileSync(second.certFile, live.certFile);
+      // Poll new connections until the reload has happened (the watcher settles for 100 ms).
+      let seen = seenBefore;
+      for (let i = 0; i < 100 && seen !== 'daas-auth-rotated'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const fresh = httpsClient(env.server.url, { ca: pki.ca, keepAlive: false });
+        seen = (await fresh.get('/healthz')).peer?.subject?.CN;
+        fresh.close();
+      }
+      expect(seen).toBe('daas-auth-rotated');
+    } finally {
+      await env.close();
+    }
+  });
+});
