@@ -1,7 +1,9 @@
 /**
- * Carries out drain plans (src/controller/drain-plan.ts) for revoked nodes: one loop per node, a
- * pass every `passIntervalMs` until only skipped pods are left. Evictions across all nodes share a
- * concurrency limit. A 429 puts the pod into per-pod backoff and remembers the PDB that refused it
+ * Carries out drain plans (src/controller/drain-plan.ts) for revoked nodes. Each draining node gets
+ * its own pod informer (list + watch with `fieldSelector=spec.nodeName=<node>`, as a kubelet has), so
+ * a pass runs as soon as a pod changes or leaves — no polling LISTs, and "drained" is seen the moment
+ * the last pod goes — plus when a backoff ends, and at least every `passIntervalMs`. The informer
+ * stops once the node is drained. Evictions across all nodes share a concurrency limit. A 429 puts the pod into per-pod backoff and remembers the PDB that refused it
  * (named by the apiserver, or found by selector), which is what the DrainBlocked condition reports.
  *
  * Nothing here survives a restart, and nothing needs to: the plan is recomputed from the pods that
@@ -9,6 +11,8 @@
  * so even two leaders at once could not take more pods than the PDBs allow.
  */
 import { DRAIN_POLICY_DEFAULTS, type DrainPolicy } from '../k8s/sealbinding.ts';
+import { Informer } from '../k8s/informer.ts';
+import { Semaphore } from '../k8s/limit.ts';
 import { objectKey, type PodLike } from '../k8s/objects.ts';
 import { DEFAULT_BACKOFF, nextBackoff, type BackoffEntry, type BackoffOptions } from './backoff.ts';
 import { planDrain } from './drain-plan.ts';
@@ -32,6 +36,7 @@ export interface DrainerOptions {
   onProgress(bindingName: string): void;
   /** Called before each eviction round: only the leader evicts. */
   isLeader(): boolean;
+  /** A pass at least this often while draining, even without pod events (default 5 s). */
   passIntervalMs?: number;
   concurrency?: number;
   backoff?: BackoffOptions;
@@ -41,32 +46,20 @@ export interface DrainerOptions {
 
 interface NodeDrain {
   target: DrainTarget;
+  pods: Informer<PodLike> | undefined;
   backoff: Map<string, BackoffEntry>;
   facts: DrainFacts | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** When the scheduled pass fires (epoch ms), to move it earlier but never later. */
+  timerAt: number;
   running: boolean;
+  /** Something changed during a running pass: run again right after it. */
+  again: boolean;
   stopped: boolean;
 }
 
-/** A tiny counting semaphore shared by every node's evictions. */
-class Semaphore {
-  #free: number;
-  readonly #waiters: Array<() => void> = [];
-  constructor(size: number) {
-    this.#free = size;
-  }
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiters.shift();
-      if (next) next();
-      else this.#free++;
-    }
-  }
-}
+/** Pod events arriving together are handled by one pass. */
+const EVENT_DEBOUNCE_MS = 20;
 
 function podRef(pod: PodLike): PodRef {
   return { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
@@ -78,7 +71,7 @@ export class Drainer {
   readonly #slots: Semaphore;
 
   constructor(options: DrainerOptions) {
-    this.#o = { passIntervalMs: 1000, concurrency: 32, backoff: DEFAULT_BACKOFF, now: Date.now, ...options };
+    this.#o = { passIntervalMs: 5000, concurrency: 32, backoff: DEFAULT_BACKOFF, now: Date.now, ...options };
     this.#slots = new Semaphore(this.#o.concurrency);
   }
 
@@ -87,12 +80,13 @@ export class Drainer {
     const existing = this.#nodes.get(target.nodeName);
     if (existing) {
       existing.target = target;
-      if (!existing.running && !existing.timer && existing.facts?.drained) this.#schedule(existing, 0);
+      // A drained node is looked at again (a resync): a new pod may have landed there since.
+      if (!existing.pods) this.#watch(existing);
       return;
     }
-    const drain: NodeDrain = { target, backoff: new Map(), facts: undefined, timer: undefined, running: false, stopped: false };
+    const drain: NodeDrain = { target, pods: undefined, backoff: new Map(), facts: undefined, timer: undefined, timerAt: 0, running: false, again: false, stopped: false };
     this.#nodes.set(target.nodeName, drain);
-    this.#schedule(drain, 0);
+    this.#watch(drain);
   }
 
   stop(nodeName: string): void {
@@ -100,6 +94,8 @@ export class Drainer {
     if (!drain) return;
     drain.stopped = true;
     clearTimeout(drain.timer);
+    drain.pods?.stop();
+    drain.pods = undefined;
     this.#nodes.delete(nodeName);
   }
 
@@ -118,8 +114,30 @@ export class Drainer {
     return count;
   }
 
+  /** Starts the node's pod informer; its first sync and every pod change trigger a pass. */
+  #watch(drain: NodeDrain): void {
+    const pods = new Informer<PodLike>(this.#o.kube.podsOnNode(drain.target.nodeName), {
+      name: `pods-on-${drain.target.nodeName}`,
+      staleAfterMs: 60_000,
+      onError: (error) => this.#o.onError?.(error, drain.target.nodeName),
+    });
+    const changed = () => this.#schedule(drain, EVENT_DEBOUNCE_MS);
+    pods.on('add', changed).on('update', changed).on('delete', changed);
+    drain.pods = pods;
+    void pods.start().then(() => this.#schedule(drain, 0));
+  }
+
+  /** Runs a pass after `delay`, unless one is already due sooner. */
   #schedule(drain: NodeDrain, delay: number): void {
+    if (drain.stopped) return;
+    if (drain.running) {
+      drain.again = true;
+      return;
+    }
+    const at = this.#o.now() + delay;
+    if (drain.timer && drain.timerAt <= at) return;
     clearTimeout(drain.timer);
+    drain.timerAt = at;
     drain.timer = setTimeout(() => {
       drain.timer = undefined;
       void this.#pass(drain);
@@ -128,22 +146,30 @@ export class Drainer {
   }
 
   async #pass(drain: NodeDrain): Promise<void> {
-    if (drain.stopped || drain.running) return;
+    if (drain.stopped || drain.running || !drain.pods?.synced) return;
     drain.running = true;
+    drain.again = false;
     let drained = false;
     try {
-      drained = await this.#passOnce(drain);
+      drained = await this.#passOnce(drain, drain.pods.list());
     } catch (error) {
       this.#o.onError?.(error, drain.target.nodeName);
     } finally {
       drain.running = false;
     }
-    if (!drain.stopped && !drained) this.#schedule(drain, this.#o.passIntervalMs);
+    if (drain.stopped) return;
+    if (drained && !drain.again) {
+      drain.pods?.stop();
+      drain.pods = undefined;
+      return;
+    }
+    const waits = [...drain.backoff.values()].map((entry) => entry.notBefore - this.#o.now());
+    const next = drain.again ? EVENT_DEBOUNCE_MS : Math.min(this.#o.passIntervalMs, ...waits.filter((w) => w > 0));
+    this.#schedule(drain, Math.max(EVENT_DEBOUNCE_MS, next));
   }
 
-  async #passOnce(drain: NodeDrain): Promise<boolean> {
+  async #passOnce(drain: NodeDrain, pods: readonly PodLike[]): Promise<boolean> {
     const { target } = drain;
-    const pods = await this.#o.kube.listPodsOnNode(target.nodeName);
     const now = this.#o.now();
     const deadlineSeconds = target.policy?.deadlineSeconds ?? DRAIN_POLICY_DEFAULTS.deadlineSeconds;
     const plan = planDrain({

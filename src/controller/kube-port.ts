@@ -7,12 +7,13 @@ import {
   evictPod,
   getNode,
   listPdbs,
-  listPodsOnNode,
+  podsOnNodeSource,
   patchNode,
   patchSealBindingStatus,
   type EvictionResult,
   type PodRef,
 } from '../k8s/api.ts';
+import type { ListWatchSource } from '../k8s/informer.ts';
 import type { NodeLike, PdbLike, PodLike } from '../k8s/objects.ts';
 import type { KubeRest } from '../k8s/rest.ts';
 import type { SealBinding } from '../k8s/sealbinding.ts';
@@ -24,7 +25,8 @@ export interface ControllerKube {
   /** Merge patch; throws an error with `status: 409` when its resourceVersion precondition fails. */
   patchNode(name: string, patch: object): Promise<NodeLike>;
   patchBindingStatus(name: string, statusPatch: Record<string, unknown>): Promise<SealBinding>;
-  listPodsOnNode(nodeName: string): Promise<PodLike[]>;
+  /** List + watch of the pods bound to one node (`fieldSelector=spec.nodeName=<node>`). */
+  podsOnNode(nodeName: string): ListWatchSource<PodLike>;
   evictPod(pod: PodRef, gracePeriodSeconds?: number): Promise<EvictionResult>;
   deletePod(pod: PodRef, gracePeriodSeconds?: number): Promise<'deleted' | 'gone'>;
   listPdbs(namespace: string): Promise<PdbLike[]>;
@@ -35,7 +37,7 @@ export function kubePort(rest: KubeRest): ControllerKube {
     getNode: (name) => getNode(rest, name),
     patchNode: (name, patch) => patchNode(rest, name, patch),
     patchBindingStatus: (name, statusPatch) => patchSealBindingStatus(rest, name, statusPatch),
-    listPodsOnNode: (nodeName) => listPodsOnNode(rest, nodeName),
+    podsOnNode: (nodeName) => podsOnNodeSource(rest, nodeName),
     evictPod: (pod, grace) => evictPod(rest, pod, grace),
     deletePod: (pod, grace) => deletePod(rest, pod, grace),
     listPdbs: (namespace) => listPdbs(rest, namespace),

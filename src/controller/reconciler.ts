@@ -11,14 +11,14 @@
 import { mergePatchDiff } from '../k8s/patch.ts';
 import type { NodeLike } from '../k8s/objects.ts';
 import { isStatus } from '../k8s/rest.ts';
-import { SEALBINDING_API_VERSION, SEALBINDING_KIND, type SealBinding } from '../k8s/sealbinding.ts';
+import { SEALBINDING_API_VERSION, SEALBINDING_KIND, type SealBinding, type SealBindingPhase } from '../k8s/sealbinding.ts';
 import type { ObjectReference } from '../k8s/events.ts';
 import type { ChainReaderPort, SealTokenView, StakeRecordView } from './chain-port.ts';
 import type { Drainer } from './drainer.ts';
 import type { ControllerKube } from './kube-port.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { isCordonedByUs, planRestore, planRevoke, type NodeMergePatch } from './node-plan.ts';
-import { evaluateBinding, type ChainFacts } from './phase.ts';
+import { evaluateBinding, type ChainFacts, type Evaluation } from './phase.ts';
 import type { QueueItem } from './queue.ts';
 import { computeStatus, isNodeRevoked, transitionEvents, type BindingEvent, type DrainFacts } from './status.ts';
 import { DEFAULT_TIERS, type TierStep } from './tier.ts';
@@ -44,6 +44,18 @@ export interface ReconcilerOptions {
   concurrency?: number;
   now?(): number;
   onError?(error: unknown, bindingName: string): void;
+}
+
+/** One binding's way through a batch. */
+interface Plan {
+  name: string;
+  binding: SealBinding;
+  evaluation: Evaluation;
+  phase: SealBindingPhase;
+  node: NodeLike | null;
+  cordonedByUs: boolean;
+  failed: boolean;
+  seconds: number;
 }
 
 interface CachedFacts {
@@ -108,18 +120,32 @@ export class Reconciler {
     }
     await this.#readChain(present.filter((b) => fresh.has(b.metadata.name ?? '')));
     const duplicates = this.#duplicates();
-    const retry: string[] = [];
+    const plans = present.map((binding) => this.#plan(binding, duplicates.get(binding.metadata.name ?? '')));
+    // Nodes first, for the whole batch: cordoning fifty nodes must not wait behind fifty status writes.
+    await this.#each(plans, (plan) => this.#nodeStage(plan));
+    await this.#each(plans.filter((plan) => !plan.failed), (plan) => this.#statusStage(plan));
+    for (const plan of plans) this.#o.metrics.observeReconcile(plan.seconds, plan.failed ? 'error' : 'ok');
+    return plans.filter((plan) => plan.failed || this.#facts.get(plan.name)?.facts.record === undefined).map((plan) => plan.name);
+  }
+
+  /** Runs `task` over `plans` with the configured concurrency; a failure marks the plan, never throws. */
+  async #each(plans: readonly Plan[], task: (plan: Plan) => Promise<void>): Promise<void> {
     let next = 0;
     const worker = async () => {
-      while (next < present.length) {
-        const binding = present[next++] as SealBinding;
-        const name = binding.metadata.name ?? '';
-        const ok = await this.#reconcileTimed(binding, duplicates.get(name));
-        if (!ok || this.#facts.get(name)?.facts.record === undefined) retry.push(name);
+      while (next < plans.length) {
+        const plan = plans[next++] as Plan;
+        const started = performance.now();
+        try {
+          await task(plan);
+        } catch (error) {
+          plan.failed = true;
+          this.#o.onError?.(error, plan.name);
+        } finally {
+          plan.seconds += (performance.now() - started) / 1000;
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#o.concurrency, present.length) }, worker));
-    return retry;
+    await Promise.all(Array.from({ length: Math.min(this.#o.concurrency, plans.length) }, worker));
   }
 
   #forget(name: string): void {
@@ -201,23 +227,9 @@ export class Reconciler {
     return out;
   }
 
-  async #reconcileTimed(binding: SealBinding, duplicateOf: string | undefined): Promise<boolean> {
-    const started = performance.now();
-    try {
-      await this.#reconcile(binding, duplicateOf);
-      this.#o.metrics.observeReconcile((performance.now() - started) / 1000, 'ok');
-      return true;
-    } catch (error) {
-      this.#o.metrics.observeReconcile((performance.now() - started) / 1000, 'error');
-      this.#o.onError?.(error, binding.metadata.name ?? '');
-      return false;
-    }
-  }
-
-  async #reconcile(binding: SealBinding, duplicateOf: string | undefined): Promise<void> {
+  #plan(binding: SealBinding, duplicateOf: string | undefined): Plan {
     const name = binding.metadata.name ?? '';
-    const nodeName = binding.spec.nodeName;
-    this.#nodeOf.set(name, nodeName);
+    this.#nodeOf.set(name, binding.spec.nodeName);
     const facts = this.#facts.get(name)?.facts ?? { record: undefined, token: undefined, epoch: undefined };
     const evaluation = evaluateBinding(binding.spec, facts, {
       tiers: this.#o.tiers ?? DEFAULT_TIERS,
@@ -225,32 +237,45 @@ export class Reconciler {
       ...(duplicateOf ? { duplicateOf } : {}),
     });
     const phase = evaluation.phase ?? binding.status?.phase ?? 'Pending';
-    const now = new Date(this.#o.now());
-    let node = this.#node(nodeName) ?? null;
-    let cordonedByUs = node ? isCordonedByUs(node) : false;
-    let drain: DrainFacts | undefined;
+    const node = this.#node(binding.spec.nodeName) ?? null;
+    return { name, binding, evaluation, phase, node, cordonedByUs: node ? isCordonedByUs(node) : false, failed: false, seconds: 0 };
+  }
 
-    if (isNodeRevoked(phase)) {
-      if (node) {
-        node = await this.#patchNode(nodeName, node, (n) => planRevoke(n, phase));
-        cordonedByUs = node !== null;
-      }
-      if (node) {
-        const revokedAt = binding.status?.revokedAt ? Date.parse(binding.status.revokedAt) : now.getTime();
-        this.#o.drainer.ensure({ nodeName, bindingName: name, policy: binding.spec.drainPolicy, revokedAt });
-        drain = this.#o.drainer.facts(nodeName) ?? { drained: false };
-      } else {
-        this.#o.drainer.stop(nodeName);
-      }
-    } else if (phase === 'Active') {
-      this.#o.drainer.stop(nodeName);
-      if (node && cordonedByUs) {
-        node = await this.#patchNode(nodeName, node, planRestore);
-        cordonedByUs = node ? isCordonedByUs(node) : false;
-      }
+  /** Cordon + taint a revoked binding's node, or restore an Active one's. */
+  async #nodeStage(plan: Plan): Promise<void> {
+    const nodeName = plan.binding.spec.nodeName;
+    if (!plan.node) return;
+    if (isNodeRevoked(plan.phase)) {
+      const phase = plan.phase;
+      plan.node = await this.#patchNode(nodeName, plan.node, (n) => planRevoke(n, phase));
+      plan.cordonedByUs = plan.node !== null;
+    } else if (plan.phase === 'Active' && plan.cordonedByUs) {
+      plan.node = await this.#patchNode(nodeName, plan.node, planRestore);
+      plan.cordonedByUs = plan.node ? isCordonedByUs(plan.node) : false;
     }
+  }
 
-    const status = computeStatus({ binding, evaluation, node: { exists: node !== null, cordonedByUs }, ...(drain ? { drain } : {}), now, verifiedRefreshMs: this.#o.verifiedRefreshMs });
+  /** Start or stop the drain, write the status, announce the transitions. */
+  async #statusStage(plan: Plan): Promise<void> {
+    const { binding, name, node } = plan;
+    const nodeName = binding.spec.nodeName;
+    const now = new Date(this.#o.now());
+    let drain: DrainFacts | undefined;
+    if (isNodeRevoked(plan.phase) && node) {
+      const revokedAt = binding.status?.revokedAt ? Date.parse(binding.status.revokedAt) : now.getTime();
+      this.#o.drainer.ensure({ nodeName, bindingName: name, policy: binding.spec.drainPolicy, revokedAt });
+      drain = this.#o.drainer.facts(nodeName) ?? { drained: false };
+    } else if (isNodeRevoked(plan.phase) || plan.phase === 'Active') {
+      this.#o.drainer.stop(nodeName);
+    }
+    const status = computeStatus({
+      binding,
+      evaluation: plan.evaluation,
+      node: { exists: node !== null, cordonedByUs: plan.cordonedByUs },
+      ...(drain ? { drain } : {}),
+      now,
+      verifiedRefreshMs: this.#o.verifiedRefreshMs,
+    });
     const patch = mergePatchDiff((binding.status ?? {}) as Record<string, unknown>, status as unknown as Record<string, unknown>);
     if (Object.keys(patch).length === 0) return;
     const written = await this.#o.kube.patchBindingStatus(name, patch);

@@ -95,8 +95,9 @@ export function patchNode(rest: KubeRest, name: string, patch: object): Promise<
   return rest.request<NodeLike>('PATCH', `/api/v1/nodes/${enc(name)}`, { body: patch, contentType: patchContentType('merge') });
 }
 
-export async function listPodsOnNode(rest: KubeRest, nodeName: string): Promise<PodLike[]> {
-  return (await listAll<PodLike>(rest, '/api/v1/pods', { fieldSelector: `spec.nodeName=${nodeName}` })).items;
+/** The pods bound to one node, as an informer source (what a kubelet watches). */
+export function podsOnNodeSource(rest: KubeRest, nodeName: string): ListWatchSource<PodLike> {
+  return listWatch<PodLike>(rest, '/api/v1/pods', { fieldSelector: `spec.nodeName=${nodeName}` });
 }
 
 export async function listPdbs(rest: KubeRest, namespace: string): Promise<PdbLike[]> {

@@ -6,6 +6,7 @@
  * client-go puts them. Recording never throws: an Event is a report, never a reason to fail work.
  */
 import { randomBytes } from 'node:crypto';
+import { Semaphore } from './limit.ts';
 
 export interface ObjectReference {
   apiVersion: string;
@@ -44,6 +45,8 @@ export interface EventRecorderOptions {
   instance: string;
   aggregateWindowMs?: number;
   maxTracked?: number;
+  /** Event writes in flight at most (default 4): reports must not crowd out the work they report. */
+  concurrency?: number;
   now?(): number;
   onError?(error: unknown): void;
 }
@@ -54,10 +57,12 @@ export class EventRecorder {
   readonly #o: Required<Omit<EventRecorderOptions, 'onError'>> & Pick<EventRecorderOptions, 'onError'>;
   readonly #seen = new Map<string, { name: string; namespace: string; count: number; first: string; at: number }>();
   readonly #salt = randomBytes(2).toString('hex');
+  readonly #slots: Semaphore;
   #counter = 0;
 
   constructor(options: EventRecorderOptions) {
-    this.#o = { aggregateWindowMs: 600_000, maxTracked: 4096, now: Date.now, ...options };
+    this.#o = { aggregateWindowMs: 600_000, maxTracked: 4096, concurrency: 4, now: Date.now, ...options };
+    this.#slots = new Semaphore(this.#o.concurrency);
   }
 
   async record(ref: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
@@ -70,7 +75,8 @@ export class EventRecorder {
       if (seen && now - seen.at < this.#o.aggregateWindowMs) {
         seen.count++;
         seen.at = now;
-        await this.#o.sink.patch(seen.namespace, seen.name, { count: seen.count, lastTimestamp: stamp });
+        const patch = { count: seen.count, lastTimestamp: stamp };
+        await this.#slots.run(() => this.#o.sink.patch(seen.namespace, seen.name, patch));
         return;
       }
       const namespace = ref.namespace || 'default';
@@ -90,8 +96,9 @@ export class EventRecorder {
         lastTimestamp: stamp,
         count: 1,
       };
-      await this.#o.sink.create(namespace, event);
+      // Remembered before the write, so a repeat arriving meanwhile aggregates instead of duplicating.
       this.#remember(key, { name, namespace, count: 1, first: stamp, at: now });
+      await this.#slots.run(() => this.#o.sink.create(namespace, event));
     } catch (error) {
       // A patch of an Event that was garbage-collected fails; the next occurrence creates a new one.
       this.#seen.delete(key);

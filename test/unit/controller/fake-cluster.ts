@@ -6,7 +6,9 @@
  */
 import { KubeApiError } from '../../../src/k8s/rest.ts';
 import type { ControllerKube, EvictionResult, PodRef } from '../../../src/controller/kube-port.ts';
+import type { ListWatchSource } from '../../../src/k8s/informer.ts';
 import type { NodeLike, PodLike } from '../../../src/k8s/objects.ts';
+import type { WatchEvent } from '../../../src/k8s/rest.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 
 type Json = Record<string, unknown>;
@@ -32,8 +34,36 @@ export class FakeCluster implements ControllerKube {
   /** Make the next node patch fail with 409 after applying this change to the stored node. */
   interfereNextNodePatch: ((node: NodeLike) => void) | undefined;
 
+  /** Open pod watches: node name → listeners. */
+  #podWatches = new Set<{ node: string; emit(e: WatchEvent<PodLike>): void }>();
+
   #next(): string {
     return String(++this.rv);
+  }
+
+  #podChanged(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: PodLike): void {
+    pod.metadata = { ...pod.metadata, resourceVersion: this.#next() };
+    for (const w of this.#podWatches) if (w.node === pod.spec?.nodeName) w.emit({ type, object: structuredClone(pod) });
+  }
+
+  podsOnNode(nodeName: string): ListWatchSource<PodLike> {
+    return {
+      list: async () => {
+        this.calls.push(`listPods ${nodeName}`);
+        return { items: [...this.pods.values()].filter((p) => p.spec?.nodeName === nodeName).map((p) => structuredClone(p)), resourceVersion: String(this.rv) };
+      },
+      watch: (_query, onEvent) => {
+        const watch = { node: nodeName, emit: onEvent };
+        this.#podWatches.add(watch);
+        let end!: () => void;
+        const done = new Promise<void>((resolve) => (end = resolve));
+        return { done, abort: () => { this.#podWatches.delete(watch); end(); } };
+      },
+    };
+  }
+
+  openPodWatches(): number {
+    return this.#podWatches.size;
   }
 
   addBinding(b: SealBinding): SealBinding {
@@ -50,12 +80,18 @@ export class FakeCluster implements ControllerKube {
   }
 
   addPod(nodeName: string, name: string, extra: Partial<NonNullable<PodLike['metadata']>> = {}): void {
-    this.pods.set(`app/${name}`, { metadata: { name, namespace: 'app', uid: `uid-${name}`, ...extra }, spec: { nodeName } });
+    const pod: PodLike = { metadata: { name, namespace: 'app', uid: `uid-${name}`, ...extra }, spec: { nodeName } };
+    this.pods.set(`app/${name}`, pod);
+    this.#podChanged('ADDED', pod);
   }
 
   /** What a kubelet (kwok) does: terminating pods go away. */
   kubeletStep(): void {
-    for (const [key, pod] of this.pods) if (pod.metadata?.deletionTimestamp) this.pods.delete(key);
+    for (const [key, pod] of this.pods) {
+      if (!pod.metadata?.deletionTimestamp) continue;
+      this.pods.delete(key);
+      this.#podChanged('DELETED', pod);
+    }
   }
 
   async getNode(name: string): Promise<NodeLike | null> {
@@ -93,10 +129,6 @@ export class FakeCluster implements ControllerKube {
     return structuredClone(next);
   }
 
-  async listPodsOnNode(nodeName: string): Promise<PodLike[]> {
-    return [...this.pods.values()].filter((p) => p.spec?.nodeName === nodeName).map((p) => structuredClone(p));
-  }
-
   async evictPod(ref: PodRef): Promise<EvictionResult> {
     this.calls.push(`evict ${ref.name}`);
     const pod = this.pods.get(`${ref.namespace}/${ref.name}`);
@@ -109,6 +141,7 @@ export class FakeCluster implements ControllerKube {
       };
     }
     pod.metadata = { ...pod.metadata, deletionTimestamp: '2030-01-01T00:00:00Z' };
+    this.#podChanged('MODIFIED', pod);
     return { result: 'evicted' };
   }
 
@@ -118,6 +151,7 @@ export class FakeCluster implements ControllerKube {
     const pod = this.pods.get(key);
     if (!pod || pod.metadata?.uid !== ref.uid) return 'gone';
     pod.metadata = { ...pod.metadata, deletionTimestamp: '2030-01-01T00:00:00Z' };
+    this.#podChanged('MODIFIED', pod);
     return 'deleted';
   }
 

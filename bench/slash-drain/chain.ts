@@ -1,0 +1,114 @@
+/**
+ * The chain side of the slash-drain benchmark, behind one interface: the stub (in-memory chain, the
+ * controller in this process) here; sui-sim in sim-chain.ts.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ChainEventLike, SealTokenView, StakeRecordView } from '../../src/controller/chain-port.ts';
+import { SealBindingController } from '../../src/controller/controller.ts';
+import { kubePort, type ControllerKube } from '../../src/controller/kube-port.ts';
+import { KubeRest } from '../../src/k8s/rest.ts';
+
+export interface Stakes {
+  owner: string;
+  /** node name → StakeRecord id */
+  records: Map<string, string>;
+}
+
+export interface ChainDriver {
+  stakeNodes(nodes: readonly string[]): Promise<Stakes>;
+  startController(kubeconfig: string): Promise<void>;
+  /** Slashes each record; returns record id → epoch ms its slash was confirmed. */
+  slash(recordIds: readonly string[]): Promise<Map<string, number>>;
+  stop(): Promise<void>;
+}
+
+function hexId(n: number, prefix: string): string {
+  return `0x${prefix}${n.toString(16).padStart(64 - prefix.length, '0')}`;
+}
+
+export function stubChain(): ChainDriver {
+  const owner = `0x${'a'.repeat(64)}`;
+  const records = new Map<string, StakeRecordView>();
+  const listeners = new Set<(event: ChainEventLike) => void>();
+  let controller: SealBindingController | undefined;
+  let rest: KubeRest | undefined;
+  const chain = {
+    getStakeRecords: async (ids: readonly string[]) => new Map(ids.map((id) => [id, records.get(id) ?? null] as const)),
+    getSealTokens: async (ids: readonly string[]) => new Map<string, SealTokenView | null>(ids.map((id) => [id, null] as const)),
+    getEpoch: async () => 1n,
+    followEvents(options: { onEvent(event: ChainEventLike): void }) {
+      listeners.add(options.onEvent);
+      return { stop: () => void listeners.delete(options.onEvent), cursor: () => null };
+    },
+  };
+  return {
+    async stakeNodes(nodes) {
+      const out = new Map<string, string>();
+      nodes.forEach((node, i) => {
+        const id = hexId(i + 1, 'b');
+        out.set(node, id);
+        records.set(id, { id, poolId: hexId(0, 'c'), staker: owner, nodeId: node, amount: 2_000_000_000n, kind: 'node', status: 'active', stakedEpoch: 1n, unlockEpoch: 8n, slashedAmount: 0n, version: '1' });
+      });
+      return { owner, records: out };
+    },
+    async startController(kubeconfig) {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig);
+      rest = await KubeRest.fromKubeConfig(kc);
+      controller = new SealBindingController({
+        rest,
+        chain,
+        ...(process.env.BENCH_TRACE ? { kube: timedKube(kubePort(rest)) } : {}),
+        identity: 'bench-stub',
+        log: (level, message, fields) => {
+          if (level !== 'info' || process.env.BENCH_TRACE) process.stderr.write(`[controller ${new Date().toISOString().slice(11, 23)}] ${level} ${message} ${JSON.stringify(fields ?? {})}\n`);
+        },
+      });
+      await controller.start();
+    },
+    async slash(ids) {
+      const at = new Map<string, number>();
+      for (const id of ids) {
+        const record = records.get(id);
+        if (!record) throw new Error(`no stake ${id}`);
+        records.set(id, { ...record, status: 'slashed', amount: record.amount / 2n, slashedAmount: record.amount / 2n });
+        at.set(id, Date.now());
+        for (const listener of listeners) listener({ name: 'StakeSlashed', fields: { record_id: id } });
+      }
+      return at;
+    },
+    async stop() {
+      if (process.env.BENCH_TRACE) printTimings();
+      await controller?.stop();
+      rest?.close();
+    },
+  };
+}
+
+const timings = new Map<string, number[]>();
+
+/** BENCH_TRACE=1: every cluster call of the controller timed, summarised at the end. */
+function timedKube(kube: ControllerKube): ControllerKube {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(kube) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
+    wrapped[name] = async (...args: unknown[]) => {
+      const start = performance.now();
+      try {
+        return await fn(...args);
+      } finally {
+        const list = timings.get(name) ?? [];
+        list.push(performance.now() - start);
+        timings.set(name, list);
+      }
+    };
+  }
+  return wrapped as unknown as ControllerKube;
+}
+
+function printTimings(): void {
+  for (const [name, list] of timings) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]?.toFixed(0);
+    process.stderr.write(`[trace] ${name}: n=${list.length} p50=${at(0.5)}ms p95=${at(0.95)}ms max=${at(1)}ms\n`);
+  }
+}
