@@ -31,6 +31,8 @@ export interface RevocationOptions {
   /** ChainReader.followEvents (or a test double). */
   followEvents(opts: FollowOptions): EventSubscription;
   bindings: BindingSource;
+  /** Resume point (ChainReader.latestEventCursor() to follow from now on); null: from the beginning. */
+  after?: string | null;
   /** Poll interval of the event follower once caught up, ms. */
   pollMs: number;
   onDrop?(cause: string, dropped: number): void;
@@ -44,9 +46,9 @@ export interface RevocationWatch {
 export function watchRevocations(options: RevocationOptions): RevocationWatch {
   const { cache } = options;
   const subscription = options.followEvents({
-    // From the start of the package's history: at startup the cache is empty, so replaying only
-    // costs reads, and a cursor we never lose means no revocation is ever skipped.
-    after: null,
+    // Without a resume point, from the start of the package's history: the cache starts empty, so
+    // replaying only costs reads, and no revocation is ever skipped.
+    after: options.after ?? null,
     names: [...REVOCATION_EVENTS],
     pollMs: options.pollMs,
     onEvent: (event) => {

@@ -20,6 +20,8 @@ const families: Array<() => Promise<{ register(program: Command): void }>> = [
   // one line per command family, kept in the order `--help` lists them
   () => import('./commands/sim.ts'),
   () => import('./commands/stake.ts'),
+  () => import('./commands/token.ts'),
+  () => import('./commands/serve.ts'),
   () => import('./commands/attestation.ts'),
   () => import('./commands/binding.ts'),
 ];

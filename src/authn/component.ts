@@ -1,0 +1,51 @@
+/**
+ * The TokenReview webhook as a `serve` component: builds the Authenticator from config, follows
+ * revocation events from now on, and mounts POST /authenticate.
+ */
+import type { ServeComponent } from '../server/serve.ts';
+import { createAuthnRouter } from '../server/authenticate.ts';
+import { recordCacheLookup, cacheDrops, cacheEntries } from '../metrics/authn.ts';
+import { Authenticator } from './authenticator.ts';
+import { REVOCATION_EVENTS, watchRevocations } from './revocation.ts';
+import { zkLoginVerifier } from './zklogin.ts';
+
+export const authnComponent: ServeComponent = {
+  name: 'authn',
+  async start({ config, logger, reader, bindings }) {
+    const authenticator = new Authenticator({
+      chain: reader,
+      bindings,
+      clusters: config.clusters,
+      tiers: config.tiers,
+      skewSeconds: config.token.skewSeconds,
+      maxLifetimeSeconds: config.token.maxLifetimeSeconds,
+      cacheTtlSeconds: config.cache.ttlSeconds,
+      cacheMaxEntries: config.cache.maxEntries,
+      ...(config.token.zkLogin ? { zkLoginClient: zkLoginVerifier(reader.client) } : {}),
+      onCacheLookup: recordCacheLookup,
+    });
+    // Follow from now on: the cache starts empty, so older events cannot matter. If the chain is
+    // down at start, follow from the beginning instead of not at all.
+    const after = await reader.latestEventCursor([...REVOCATION_EVENTS]).catch(() => null);
+    const watch = watchRevocations({
+      cache: authenticator.cache,
+      followEvents: (opts) => reader.followEvents(opts),
+      after,
+      bindings,
+      pollMs: config.network.eventPollMs,
+      onDrop: (cause, dropped) => {
+        cacheDrops.inc({ cause }, dropped);
+        cacheEntries.set(authenticator.cache.size);
+        if (dropped > 0) logger.info('revocation dropped cached identities', { cause, dropped });
+      },
+      onError: (error) => logger.warn('revocation event follower: chain read failed; retrying', { error: String(error) }),
+    });
+    return {
+      routers: [createAuthnRouter({ authenticator, logger })],
+      stop: async () => {
+        await watch.stop();
+        authenticator.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * `daas-auth serve`: runs the webhooks (and every other component of src/server/components.ts) on
+ * one HTTPS server until SIGINT/SIGTERM. Configuration: --config FILE, DAAS_* variables and the flags
+ * below, validated before anything starts.
+ */
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../../config/load.ts';
+import { NetworkConfigError } from '../../chain/network.ts';
+import { createLogger, type LogLevel } from '../../log/index.ts';
+import { SERVE_COMPONENTS } from '../../server/components.ts';
+import { startServe } from '../../server/serve.ts';
+import { UserError } from '../errors.ts';
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  clientCa?: string;
+  cluster?: string[];
+  apiAudience?: string[];
+  kubeconfig?: string;
+  watchBindings?: boolean;
+  logLevel?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the authn webhook, admission webhook, controller, metrics and health endpoints')
+    .option('--host <address>', 'listen address (default 0.0.0.0)')
+    .option('--port <port>', 'HTTPS port (default 8443)')
+    .option('--tls-cert <file>', 'serving certificate (PEM); reloaded when it changes')
+    .option('--tls-key <file>', 'serving key (PEM); reloaded when it changes')
+    .option('--client-ca <file>', 'require webhook clients (kube-apiserver) to present a certificate from this CA')
+    .option('--cluster <id>', 'a cluster id tokens may name (repeatable)', collect)
+    .option('--api-audience <aud>', 'a kube-apiserver --api-audiences value that stands for the cluster (repeatable)', collect)
+    .option('--kubeconfig <file>', 'kubeconfig for watching SealBindings (default: in-cluster or $KUBECONFIG)')
+    .option('--no-watch-bindings', 'do not watch SealBindings (no kubelet tokens)')
+    .option('--log-level <level>', 'error | warn | info | debug')
+    .action(async (opts: ServeOptions, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<{ config?: string; network?: string }>();
+      const config = load(globals, opts);
+      const logger = createLogger({ level: config.log.level as LogLevel });
+      const components = await Promise.all(SERVE_COMPONENTS.map((load) => load()));
+      let serving;
+      try {
+        serving = await startServe(config, logger, components);
+      } catch (error) {
+        if (error instanceof NetworkConfigError) throw new UserError(error.message);
+        throw error;
+      }
+      process.stderr.write(`daas-auth: serving on ${serving.url}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      logger.info('shutting down');
+      await serving.close();
+      process.exit(0);
+    });
+}
+
+function load(globals: { config?: string; network?: string }, opts: ServeOptions) {
+  const flags: Record<string, unknown> = {
+    network: { name: globals.network },
+    server: { host: opts.host, port: opts.port === undefined ? undefined : port(opts.port), tlsCertFile: opts.tlsCert, tlsKeyFile: opts.tlsKey, clientCaFile: opts.clientCa },
+    kubernetes: { kubeconfig: opts.kubeconfig, watchBindings: opts.watchBindings === false ? false : undefined },
+    log: { level: opts.logLevel },
+  };
+  if (opts.cluster?.length) flags.clusters = opts.cluster.map((id) => ({ id, apiAudiences: opts.apiAudience ?? [] }));
+  try {
+    return loadConfig({ file: globals.config, flags });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+function port(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UserError(`--port "${text}" is not a port number`);
+  return Number(text);
+}

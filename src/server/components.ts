@@ -1,0 +1,9 @@
+/**
+ * What `daas-auth serve` runs, in start order. Each entry is one line; components own their code
+ * (src/authn/component.ts, ...) and get the shared ServeContext.
+ */
+import type { ServeComponent } from './serve.ts';
+
+export const SERVE_COMPONENTS: Array<() => Promise<ServeComponent>> = [
+  async () => (await import('../authn/component.ts')).authnComponent,
+];

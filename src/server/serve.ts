@@ -1,0 +1,113 @@
+/**
+ * `daas-auth serve`: one process, one HTTPS server, several components. Each component (the authn
+ * webhook, the admission webhook, the controller, ...) gets the shared context — config, logger,
+ * chain reader, Kubernetes client, SealBinding index — and returns the routers it mounts, the
+ * readiness checks it adds and how to stop it. src/server/components.ts lists the components.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Router } from 'express';
+import { informerBindings, BindingIndex, type BindingSource } from '../authn/bindings.ts';
+import { ChainReader } from '../chain/reader.ts';
+import { resolveNetwork } from '../chain/network.ts';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log/index.ts';
+import { chainCallHook } from '../metrics/chain.ts';
+import { createApp } from './app.ts';
+import { startHttpsServer, type RunningServer } from './https.ts';
+import { ChainProbe, type ReadinessCheck } from './readiness.ts';
+
+export interface ServeContext {
+  config: Config;
+  logger: Logger;
+  reader: ChainReader;
+  /** Present when Kubernetes access is configured (kubernetes.watchBindings or a kubeconfig). */
+  kubeConfig?: KubeConfig;
+  /** SealBindings by node, kept current by one informer shared by every component. */
+  bindings: BindingSource;
+}
+
+export interface StartedComponent {
+  routers?: Router[];
+  readiness?: ReadinessCheck[];
+  stop?(): Promise<void> | void;
+}
+
+export interface ServeComponent {
+  name: string;
+  start(context: ServeContext): Promise<StartedComponent>;
+}
+
+export interface Serving {
+  url: string;
+  port: number;
+  context: ServeContext;
+  close(): Promise<void>;
+}
+
+const PROBE_INTERVAL_MS = 5_000;
+
+export async function startServe(config: Config, logger: Logger, components: readonly ServeComponent[]): Promise<Serving> {
+  const network = resolveNetwork(config.network.name, {
+    stateDir: config.network.stateDir,
+    overrides: { endpoints: config.network.endpoints, packageId: config.network.packageId, poolId: config.network.poolId },
+  });
+  const reader = new ChainReader(network, { timeoutMs: config.network.timeoutMs, onCall: chainCallHook });
+  const kubeConfig = loadKubeConfig(config);
+  const informer = kubeConfig && config.kubernetes.watchBindings ? informerBindings(kubeConfig, (error) => logger.warn('SealBinding watch failed; retrying', { error: String(error) })) : undefined;
+  const bindings: BindingSource = informer ?? new BindingIndex();
+  const context: ServeContext = { config, logger, reader, kubeConfig, bindings };
+
+  const stops: Array<() => Promise<void> | void> = [() => reader.close()];
+  try {
+    if (informer) {
+      await informer.start();
+      stops.unshift(() => informer.stop());
+    }
+    const probe = new ChainProbe({
+      probe: () => {
+        reader.invalidateEpoch(); // a real request every time, not the reader's cached epoch
+        return reader.getEpoch();
+      },
+      intervalMs: PROBE_INTERVAL_MS,
+      onChange: (up, error) => logger.log(up ? 'info' : 'warn', up ? 'chain reachable' : 'chain unreachable', error ? { error: String(error) } : {}),
+    });
+    await probe.start();
+    stops.unshift(() => probe.stop());
+    const readiness: ReadinessCheck[] = [probe];
+    if (informer) readiness.push({ name: 'sealbindings', ok: () => informer.synced() });
+    const routers: Router[] = [];
+    for (const component of components) {
+      const started = await component.start(context);
+      routers.push(...(started.routers ?? []));
+      readiness.push(...(started.readiness ?? []));
+      if (started.stop) stops.unshift(started.stop);
+      logger.info('component started', { component: component.name });
+    }
+    const server: RunningServer = await startHttpsServer({
+      app: createApp({ routers, readiness, requireClientCert: config.server.clientCaFile !== undefined }),
+      tls: { certFile: config.server.tlsCertFile, keyFile: config.server.tlsKeyFile, clientCaFile: config.server.clientCaFile },
+      host: config.server.host,
+      port: config.server.port,
+      onTlsReload: () => logger.info('TLS material reloaded'),
+      onTlsError: (error) => logger.warn('TLS files changed but could not be loaded; keeping the previous ones', { error: String(error) }),
+    });
+    stops.unshift(() => server.close());
+    logger.info('serving', { url: server.url, network: network.name, packageId: network.packageId, clusters: config.clusters.map((c) => c.id) });
+    return { url: server.url, port: server.port, context, close: () => runStops(stops) };
+  } catch (error) {
+    await runStops(stops);
+    throw error;
+  }
+}
+
+async function runStops(stops: Array<() => Promise<void> | void>): Promise<void> {
+  for (const stop of stops) await stop();
+}
+
+function loadKubeConfig(config: Config): KubeConfig | undefined {
+  if (!config.kubernetes.watchBindings && !config.kubernetes.kubeconfig) return undefined;
+  const kubeConfig = new KubeConfig();
+  if (config.kubernetes.kubeconfig) kubeConfig.loadFromFile(config.kubernetes.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
