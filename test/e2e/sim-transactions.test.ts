@@ -271,6 +271,7 @@ describe('events', () => {
   });
 
   test('are filtered by sender and streamed to subscribers', async () => {
+    await t.admin.resetStats();
     const controller = new AbortController();
     const call = t.client.subscriptionService.subscribeEvents(
       { filter: { terms: [{ literals: [{ negated: false, predicate: { oneofKind: 'sender', sender: { address: alice.toSuiAddress() } } }] }] } },
@@ -287,7 +288,10 @@ describe('events', () => {
         // cancelled by us
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the stream is open before the transaction
+    // The stream is open once the sim has counted the call (it subscribes in the same step).
+    while (!(await t.admin.stats()).calls['sui.rpc.v2.SubscriptionService/SubscribeEvents']) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await stakeUser(bob); // not alice's: filtered out
     const mine = await stakeUser(alice);
     await reading;
