@@ -30,6 +30,7 @@ export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 export const KWOK_NODE_ANNOTATION_VALUE = 'fake';
 
 const SERVICE_CIDR = '10.96.0.0/16';
+const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 const SERVICE_IP = '10.96.0.1';
 const POD_CIDR = '10.0.0.1/16'; // kwok hands out pod IPs from here; a /16 leaves room for benchmarks
 
@@ -51,6 +52,8 @@ export interface ClusterInfo {
   /** Admin kubeconfig (system:masters client certificate). */
   kubeconfig: string;
   server: string;
+  /** kube-apiserver's --api-audiences: what it puts in a TokenReview's spec.audiences. */
+  apiAudiences: string[];
   /** The cluster CA: signs the apiserver's serving cert and every client and webhook certificate here. */
   caFile: string;
   admin: { certFile: string; keyFile: string };
@@ -208,7 +211,8 @@ function componentArgs(info: ClusterInfo, l: Layout, kwokStages: string): Record
       '--requestheader-extra-headers-prefix=X-Remote-Extra-',
       `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
       `--proxy-client-key-file=${pki.frontProxyClient.key}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-issuer=${SA_ISSUER}`,
+      `--api-audiences=${info.apiAudiences.join(',')}`,
       `--service-account-key-file=${pki.serviceAccount.pub}`,
       `--service-account-signing-key-file=${pki.serviceAccount.key}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
@@ -370,6 +374,7 @@ async function prepare(
     dir,
     kubeconfig: join(dir, 'kubeconfig'),
     server: `https://127.0.0.1:${apiserver}`,
+    apiAudiences: [SA_ISSUER],
     caFile: pki.ca.cert,
     admin: { certFile: pki.admin.cert, keyFile: pki.admin.key },
     webhook: {

@@ -22,9 +22,12 @@ import {
   createPdb,
   e2eEnv,
   evictPod,
+  fundedKey,
   kubectl,
+  localNetwork,
   readWebhookCalls,
   setUnschedulable,
+  simAdmin,
   uniqueName,
   waitForPdbStatus,
   waitForRunningPods,
@@ -163,5 +166,16 @@ describe('startCluster', () => {
     expect(pids.filter(isRunning)).toEqual([]);
     expect(pids.flatMap(groupMembers)).toEqual([]);
     expect(await isPortFree(info?.ports.etcdClient ?? 0)).toBe(true);
+  });
+});
+
+describe("the run's sui-sim", () => {
+  test('is what --network local resolves to, and its faucet funds keys', async () => {
+    const { sim } = e2eEnv();
+    expect(localNetwork()).toMatchObject({ endpoints: [sim.rpcUrl], packageId: sim.network.packageId });
+    expect((await simAdmin().network()).packageId).toBe(sim.network.packageId);
+    const key = await fundedKey(3n);
+    const funded = await simAdmin().fund(key.toSuiAddress(), 1n);
+    expect(funded.coinId).toMatch(/^0x[0-9a-f]{64}$/);
   });
 });

@@ -2,6 +2,7 @@
 // DAAS_E2E_ENV at it (jest workers inherit the variable), so tests in any worker find the same cluster.
 import { readFileSync } from 'node:fs';
 import type { ClusterInfo } from '../../../hack/cluster.ts';
+import type { NetworkInfo } from '../../../src/sim/index.ts';
 
 export const ENV_VAR = 'DAAS_E2E_ENV';
 
@@ -25,10 +26,19 @@ export interface WebhookCall {
   clientCn: string;
 }
 
+/** The run's sui-sim. `stateDir` holds its network.json, so resolveNetwork('local', { stateDir }) finds it. */
+export interface SimEnv {
+  rpcUrl: string;
+  adminUrl: string;
+  stateDir: string;
+  network: NetworkInfo;
+}
+
 export interface E2eEnv {
   runId: string;
   /** .daas/e2e/<runId>: scratch space for this run's tests. */
   runDir: string;
+  sim: SimEnv;
   cluster: ClusterInfo;
   webhook: WebhookEnv;
 }

@@ -1,5 +1,6 @@
 // Everything e2e tests use from the harness, in one import.
-export { e2eEnv, type E2eEnv, type WebhookCall, type WebhookEnv } from './env.ts';
+export { e2eEnv, type E2eEnv, type SimEnv, type WebhookCall, type WebhookEnv } from './env.ts';
+export { fundedKey, localNetwork, simAdmin } from './chain.ts';
 export {
   adminKubeConfig,
   clients,

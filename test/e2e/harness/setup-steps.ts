@@ -1,13 +1,14 @@
 // The e2e run's setup, as an ordered list of steps. Each step fills in part of the run's E2eEnv and registers
 // how to undo itself; global-setup.ts runs them in order and global-teardown.ts undoes them in reverse.
 //
-// To extend: add a step to SETUP_STEPS. sui-sim goes first (the webhook needs the chain); `daas-auth serve`
-// replaces startRecorderWebhook and must come after startCluster, whose PKI it uses (serving cert/key, the CA
-// that checks kube-apiserver's client certificate) and whose admin kubeconfig its controller talks to. The
-// webhook's port is reserved before the cluster starts because kube-apiserver is given the webhook's URL.
+// To extend: add a step to SETUP_STEPS. `daas-auth serve` replaces startRecorderWebhook and must come after
+// startSim (its chain) and startCluster, whose PKI it uses (serving cert/key, the CA that checks
+// kube-apiserver's client certificate) and whose admin kubeconfig its controller talks to. The webhook's
+// port is reserved before the cluster starts because kube-apiserver is given the webhook's URL.
 import { join } from 'node:path';
 import { startCluster, stopCluster } from '../../../hack/cluster.ts';
 import { freePort } from '../../../hack/lib/ports.ts';
+import { startSim } from '../../../src/sim/index.ts';
 import type { E2eEnv } from './env.ts';
 import { startRecorder, stopRecorder } from './webhook-recorder.ts';
 
@@ -29,6 +30,16 @@ export interface SetupStep {
 }
 
 export const WEBHOOK_PATH = '/authenticate';
+
+export const startSimStep: SetupStep = {
+  name: 'start sui-sim',
+  run: async (ctx) => {
+    const stateDir = join(ctx.runDir, 'sim');
+    const sim = await startSim({ stateDir, quiet: true });
+    ctx.cleanups.push({ what: 'stop sui-sim', run: () => sim.stop() });
+    ctx.env.sim = { rpcUrl: sim.rpcUrl, adminUrl: sim.adminUrl, stateDir, network: sim.network };
+  },
+};
 
 export const reserveWebhookPort: SetupStep = {
   name: 'reserve the token webhook port',
@@ -73,4 +84,9 @@ export const startRecorderWebhook: SetupStep = {
   },
 };
 
-export const SETUP_STEPS: SetupStep[] = [reserveWebhookPort, startClusterStep, startRecorderWebhook];
+export const SETUP_STEPS: SetupStep[] = [
+  startSimStep,
+  reserveWebhookPort,
+  startClusterStep,
+  startRecorderWebhook,
+];

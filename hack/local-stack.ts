@@ -1,0 +1,215 @@
+// `npm start`: the local stack of DESIGN.md §9, in the foreground until Ctrl-C:
+//   sui-sim (.daas/sim, what `--network local` reads) → a cluster named "local" whose token webhook is a port
+//   reserved here → `daas-auth serve` on that port (when src/cli/commands/serve.ts exists) → a demo staker
+//   (funded, 5 SUI staked, a SealToken, a seal_ token) → .daas/local/env and a ready-to-paste kubectl line.
+// Everything started is stopped, last first, on Ctrl-C, SIGTERM or a failed start.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { resolveNetwork } from '../src/chain/network.ts';
+import { MIST_PER_SUI } from '../src/chain/schema.ts';
+import { ChainWriter } from '../src/chain/writer.ts';
+import { SimAdminClient, startSim, type SimHandle } from '../src/sim/index.ts';
+import { makeSealToken, newClaims } from '../src/token/index.ts';
+import { REPO_ROOT, startCluster, stopCluster, type ClusterInfo } from './cluster.ts';
+import { freePort } from './lib/ports.ts';
+import { waitFor200 } from './lib/probe.ts';
+import { isRunning, stopGroups } from './lib/procs.ts';
+import { runChecked } from './lib/run.ts';
+
+const LOCAL_DIR = join(REPO_ROOT, '.daas', 'local');
+const SIM_STATE = join(REPO_ROOT, '.daas', 'sim');
+const CLUSTER = 'local';
+const SERVE_MODULE = join(REPO_ROOT, 'src', 'cli', 'commands', 'serve.ts');
+const CRDS_DIR = join(REPO_ROOT, 'crds');
+const DEMO_STAKE_SUI = 5n; // the admin tier with the default tier table
+const DEMO_TOKEN_TTL_S = 15 * 60;
+
+interface Demo {
+  key: string;
+  stakeRecord: string;
+  sealToken: string;
+  token: string;
+}
+
+interface Stack {
+  webhookPort: number;
+  sim?: SimHandle;
+  cluster?: ClusterInfo;
+  serve?: ChildProcess;
+  demo?: Demo;
+}
+
+const log = (line: string) => console.log(line);
+
+async function startServe(stack: Stack): Promise<void> {
+  const cluster = stack.cluster;
+  if (!cluster || !stack.sim) throw new Error('serve needs the sim and the cluster');
+  if (!existsSync(SERVE_MODULE)) {
+    log('daas-auth serve: not built yet (no src/cli/commands/serve.ts); bearer tokens get 401 until it is');
+    return;
+  }
+  log(`starting daas-auth serve on 127.0.0.1:${stack.webhookPort}…`);
+  const logFile = join(LOCAL_DIR, 'serve.log');
+  const fd = openSync(logFile, 'a');
+  const env = {
+    ...process.env,
+    DAAS_NETWORK: 'local',
+    DAAS_SIM_STATE: SIM_STATE,
+    DAAS_CLUSTER: cluster.name,
+    DAAS_API_AUDIENCES: cluster.apiAudiences.join(','),
+    DAAS_HOST: '127.0.0.1',
+    DAAS_PORT: String(stack.webhookPort),
+    DAAS_TLS_CERT: cluster.webhook.servingCertFile,
+    DAAS_TLS_KEY: cluster.webhook.servingKeyFile,
+    DAAS_CLIENT_CA: cluster.webhook.clientCaFile,
+    DAAS_KUBECONFIG: cluster.kubeconfig,
+  };
+  stack.serve = spawn(process.execPath, [join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
+    env,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const pid = stack.serve.pid;
+  await waitFor200(
+    `https://127.0.0.1:${stack.webhookPort}/healthz`,
+    { ca: cluster.webhook.caFile, cert: cluster.webhook.clientCertFile, key: cluster.webhook.clientKeyFile },
+    {
+      timeoutMs: 60000,
+      what: 'daas-auth serve',
+      check: () => {
+        if (pid === undefined || !isRunning(pid)) throw new Error(`daas-auth serve exited; see ${logFile}`);
+      },
+    },
+  );
+}
+
+/** The project's CRDs (crds/*.yaml), so the controller's informers and `daas-auth binding` have their types. */
+async function installCrds(stack: Stack): Promise<void> {
+  const c = stack.cluster as ClusterInfo;
+  const files = readdirSync(CRDS_DIR).filter((f) => /\.ya?ml$/.test(f));
+  if (files.length === 0) return;
+  log(`installing ${files.join(', ')}…`);
+  const args = [
+    `--kubeconfig=${c.kubeconfig}`,
+    'apply',
+    '--server-side',
+    ...files.flatMap((f) => ['-f', join(CRDS_DIR, f)]),
+  ];
+  await runChecked(c.binaries.kubectl, args);
+  await runChecked(c.binaries.kubectl, [
+    `--kubeconfig=${c.kubeconfig}`,
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd',
+    '--all',
+  ]);
+}
+
+async function makeDemo(stack: Stack): Promise<void> {
+  if (!stack.sim || !stack.cluster) throw new Error('the demo staker needs the sim and the cluster');
+  log('demo staker: funding, staking, minting a SealToken…');
+  const key = Ed25519Keypair.generate();
+  const sub = key.toSuiAddress();
+  await new SimAdminClient(stack.sim.adminUrl).fund(sub, (DEMO_STAKE_SUI + 5n) * MIST_PER_SUI);
+  const writer = new ChainWriter(resolveNetwork('local', { stateDir: SIM_STATE, env: {} }), key);
+  try {
+    const { recordId } = await writer.stake({ mist: DEMO_STAKE_SUI * MIST_PER_SUI, kind: 'user' });
+    const { tokenId } = await writer.createSealToken(recordId, 'user');
+    const claims = newClaims({
+      cluster: stack.cluster.name,
+      sub,
+      sealToken: tokenId,
+      ttlSeconds: DEMO_TOKEN_TTL_S,
+    });
+    stack.demo = {
+      key: key.getSecretKey(),
+      stakeRecord: recordId,
+      sealToken: tokenId,
+      token: await makeSealToken(key, claims),
+    };
+  } finally {
+    writer.close();
+  }
+}
+
+const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+
+/** .daas/local/env: the exports DESIGN.md §9 lists; DAAS_READY=1 is always the last line. */
+function writeEnvFile(stack: Stack): string {
+  const c = stack.cluster;
+  const vars: [string, string | undefined][] = [
+    ['KUBECONFIG', c?.kubeconfig],
+    ['DAAS_NETWORK', stack.sim?.rpcUrl],
+    ['DAAS_SIM_STATE', SIM_STATE],
+    ['DAAS_CLUSTER', c?.name],
+    ['DAAS_WEBHOOK_URL', c?.webhook.url],
+    ['DAAS_WEBHOOK_CA', c?.webhook.caFile],
+    ['DAAS_ADMIN_KEY', stack.sim?.network.adminKey],
+    ['DAAS_DEMO_KEY', stack.demo?.key],
+    ['DAAS_DEMO_STAKE_RECORD', stack.demo?.stakeRecord],
+    ['DAAS_DEMO_SEAL_TOKEN', stack.demo?.sealToken],
+  ];
+  const lines = vars.filter(([, v]) => v !== undefined).map(([k, v]) => `export ${k}=${quote(v as string)}`);
+  const file = join(LOCAL_DIR, 'env');
+  writeFileSync(file, `${[...lines, 'export DAAS_READY=1'].join('\n')}\n`, { mode: 0o600 });
+  return file;
+}
+
+async function stopAll(stack: Stack): Promise<void> {
+  log('stopping the local stack…');
+  rmSync(join(LOCAL_DIR, 'env'), { force: true }); // no stale DAAS_READY=1 for scripts to trust
+  if (stack.serve?.pid !== undefined) await stopGroups([stack.serve.pid]).catch(() => {});
+  await stopCluster(CLUSTER).catch((e: unknown) => log(`stopping the cluster: ${String(e)}`));
+  // The sim's gRPC server waits for open client streams; don't let that hold Ctrl-C up for long.
+  await Promise.race([stack.sim?.stop(), new Promise((r) => setTimeout(r, 5000))]);
+}
+
+function printReady(stack: Stack, envFile: string): void {
+  const c = stack.cluster as ClusterInfo;
+  log('');
+  log(`local stack ready: sui-sim ${stack.sim?.rpcUrl}, Kubernetes ${c.versions.kubernetes} at ${c.server}`);
+  log(`  source ${envFile}`);
+  if (stack.demo) {
+    const kubectl = c.binaries.kubectl;
+    log(`  demo staker's kubectl line (token valid ${DEMO_TOKEN_TTL_S / 60} min):`);
+    log(
+      `  ${kubectl} --server=${c.server} --certificate-authority=${c.caFile} --token=${stack.demo.token} get pods`,
+    );
+  }
+  log('Ctrl-C stops everything.');
+}
+
+async function main(): Promise<void> {
+  mkdirSync(LOCAL_DIR, { recursive: true });
+  const stack: Stack = { webhookPort: await freePort() };
+  let stopping: Promise<void> | undefined;
+  const shutdown = (code: number) => {
+    stopping ??= stopAll(stack).finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => shutdown(130));
+  process.on('SIGTERM', () => shutdown(143));
+  try {
+    log('starting sui-sim…');
+    stack.sim = await startSim({ stateDir: SIM_STATE, quiet: true });
+    stack.cluster = await startCluster({
+      name: CLUSTER,
+      webhookUrl: `https://127.0.0.1:${stack.webhookPort}/authenticate`,
+      ownerPid: process.pid,
+      log,
+    });
+    await installCrds(stack);
+    await startServe(stack);
+    await makeDemo(stack);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    shutdown(1);
+    return;
+  }
+  printReady(stack, writeEnvFile(stack));
+}
+
+if (import.meta.main) await main();
