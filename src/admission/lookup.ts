@@ -9,8 +9,8 @@ import type { SealBinding } from '../k8s/sealbinding.ts';
 export interface BindingSource {
   /** LIST bindings with `spec.nodeName=<nodeName>` from the apiserver. */
   listForNode(nodeName: string): Promise<SealBinding[]>;
-  /** Current informer contents, if an informer runs in this process. */
-  cached?(): readonly SealBinding[];
+  /** What an informer in this process holds for the node, if one runs. */
+  cachedForNode?(nodeName: string): readonly SealBinding[];
 }
 
 export function liveBindingsForNode(source: BindingSource): (nodeName: string) => Promise<SealBinding[]> {
@@ -20,7 +20,7 @@ export function liveBindingsForNode(source: BindingSource): (nodeName: string) =
 export function cachedThenLiveBindingsForNode(source: BindingSource): (nodeName: string) => Promise<SealBinding[]> {
   const live = liveBindingsForNode(source);
   return async (nodeName) => {
-    const hits = (source.cached?.() ?? []).filter((b) => b.spec?.nodeName === nodeName);
+    const hits = (source.cachedForNode?.(nodeName) ?? []).filter((b) => b.spec?.nodeName === nodeName);
     if (hits.some((b) => b.status?.phase === 'Active')) return hits;
     return live(nodeName);
   };

@@ -11,6 +11,7 @@ import { isAudience } from '../token/claims.ts';
 import { suiToMist, validateTiers, DEFAULT_TIERS, type Tier } from '../authn/tiers.ts';
 import type { ClusterAudience } from '../token/verify.ts';
 import { parseDuration } from './duration.ts';
+import { parseLabelExemption, type LabelExemption } from '../admission/config.ts';
 
 const duration = (message: string) =>
   v.pipe(
@@ -110,6 +111,29 @@ export const ConfigSchema = v.strictObject({
     }),
     {},
   ),
+  /** The SealBinding / Node admission webhook (docs/admission.md). */
+  admission: v.optional(
+    v.strictObject({
+      enabled: v.optional(v.boolean(), true),
+      /** Node names admitted without a binding: exact, or a prefix ending in `*`. */
+      exemptNodeNames: v.optional(v.array(nonEmpty), []),
+      /** `key` or `key=value`: nodes with such a label are admitted without a binding. */
+      exemptNodeLabels: v.optional(v.array(nonEmpty), ['node-role.kubernetes.io/control-plane']),
+    }),
+    {},
+  ),
+  /** The SealBinding controller (docs/controller.md). */
+  controller: v.optional(
+    v.strictObject({
+      enabled: v.optional(v.boolean(), true),
+      leaseNamespace: v.optional(nonEmpty, 'kube-system'),
+      leaseName: v.optional(nonEmpty, 'daas-auth-controller'),
+      resync: v.optional(duration('controller.resync'), 60),
+      /** Warn (Expiring) when a binding's seal token expires within this many epochs. */
+      expiringWithinEpochs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 1),
+    }),
+    {},
+  ),
 });
 
 export type ConfigInput = v.InferInput<typeof ConfigSchema>;
@@ -125,6 +149,8 @@ export interface Config {
   server: ParsedConfig['server'];
   kubernetes: ParsedConfig['kubernetes'];
   log: ParsedConfig['log'];
+  admission: Omit<ParsedConfig['admission'], 'exemptNodeLabels'> & { exemptNodeLabels: LabelExemption[] };
+  controller: Omit<ParsedConfig['controller'], 'resync'> & { resyncMs: number };
 }
 
 /** Turns the validated input into the Config the program uses (tiers parsed and checked). */
@@ -146,5 +172,7 @@ export function finishConfig(parsed: ParsedConfig): Config {
     server: parsed.server,
     kubernetes: parsed.kubernetes,
     log: parsed.log,
+    admission: { ...parsed.admission, exemptNodeLabels: parsed.admission.exemptNodeLabels.map(parseLabelExemption) },
+    controller: (({ resync, ...rest }) => ({ ...rest, resyncMs: resync * 1000 }))(parsed.controller),
   };
 }

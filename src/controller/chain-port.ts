@@ -56,6 +56,8 @@ export interface ChainReaderPort {
 }
 
 export interface ChainFollowerPort {
+  /** The cursor of the newest matching event, to follow from now on (null: none yet). */
+  latestEventCursor?(names?: readonly string[]): Promise<string | null>;
   followEvents(options: {
     after?: unknown;
     names?: readonly string[];

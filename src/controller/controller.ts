@@ -102,6 +102,8 @@ export class SealBindingController {
   #timers: NodeJS.Timeout[] = [];
   #epoch: bigint | undefined;
   #started = false;
+  /** Leadership terms of this process; async work of an ended term must not act. */
+  #term = 0;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -231,17 +233,12 @@ export class SealBindingController {
   }
 
   #startLeading(): void {
+    this.#term++;
     this.metrics.setLeader(true);
     this.#reconciler.reset();
     this.#queue.start();
     this.resyncAll(true);
-    this.#follower = this.#o.chain.followEvents({
-      after: this.#cursor,
-      names: [...WATCHED_EVENTS],
-      pollMs: this.#t.chainPollMs,
-      onEvent: (event) => this.#onChainEvent(event),
-      onError: (error) => this.#o.log?.('warn', 'chain event follower', { error: String(error) }),
-    });
+    void this.#follow();
     this.#timers.push(
       setInterval(() => this.resyncAll(true), this.#t.resyncMs),
       setInterval(() => void this.#pollEpoch(), this.#t.epochPollMs),
@@ -249,7 +246,27 @@ export class SealBindingController {
     for (const timer of this.#timers) timer.unref();
   }
 
+  /**
+   * Follows chain events from where the last term stopped, or from now on: the resync that starts
+   * each term already covers everything older.
+   */
+  async #follow(): Promise<void> {
+    const term = this.#term;
+    if (this.#cursor === null && this.#o.chain.latestEventCursor) {
+      this.#cursor = await this.#o.chain.latestEventCursor([...WATCHED_EVENTS]).catch(() => null);
+    }
+    if (term !== this.#term || !this.#elector.isLeader) return;
+    this.#follower = this.#o.chain.followEvents({
+      after: this.#cursor,
+      names: [...WATCHED_EVENTS],
+      pollMs: this.#t.chainPollMs,
+      onEvent: (event) => this.#onChainEvent(event),
+      onError: (error) => this.#o.log?.('warn', 'chain event follower', { error: String(error) }),
+    });
+  }
+
   #stopLeading(): void {
+    this.#term++;
     this.metrics.setLeader(false);
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];

@@ -14,6 +14,8 @@ import type { ReadinessCheck } from './readiness.ts';
 
 export interface AppOptions {
   routers?: Router[];
+  /** Routers that never require the client certificate (the admission webhook: docs/admission.md). */
+  openRouters?: Router[];
   readiness?: ReadinessCheck[];
   /** Refuse router requests whose TLS client certificate did not verify against the client CA. */
   requireClientCert?: boolean;
@@ -39,6 +41,7 @@ export function createApp(options: AppOptions = {}): Express {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
 
+  for (const router of options.openRouters ?? []) app.use(router);
   if (options.requireClientCert) app.use(requireClientCertificate);
   for (const router of options.routers ?? []) app.use(router);
 

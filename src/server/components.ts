@@ -6,4 +6,6 @@ import type { ServeComponent } from './serve.ts';
 
 export const SERVE_COMPONENTS: Array<() => Promise<ServeComponent>> = [
   async () => (await import('../authn/component.ts')).authnComponent,
+  async () => (await import('../admission/component.ts')).admissionComponent,
+  async () => (await import('../controller/component.ts')).controllerComponent,
 ];

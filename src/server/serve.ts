@@ -28,6 +28,8 @@ export interface ServeContext {
 
 export interface StartedComponent {
   routers?: Router[];
+  /** Mounted without the client-certificate requirement (see AppOptions.openRouters). */
+  openRouters?: Router[];
   readiness?: ReadinessCheck[];
   stop?(): Promise<void> | void;
 }
@@ -76,15 +78,17 @@ export async function startServe(config: Config, logger: Logger, components: rea
     const readiness: ReadinessCheck[] = [probe];
     if (informer) readiness.push({ name: 'sealbindings', ok: () => informer.synced() });
     const routers: Router[] = [];
+    const openRouters: Router[] = [];
     for (const component of components) {
       const started = await component.start(context);
       routers.push(...(started.routers ?? []));
+      openRouters.push(...(started.openRouters ?? []));
       readiness.push(...(started.readiness ?? []));
       if (started.stop) stops.unshift(started.stop);
       logger.info('component started', { component: component.name });
     }
     const server: RunningServer = await startHttpsServer({
-      app: createApp({ routers, readiness, requireClientCert: config.server.clientCaFile !== undefined }),
+      app: createApp({ routers, openRouters, readiness, requireClientCert: config.server.clientCaFile !== undefined }),
       tls: { certFile: config.server.tlsCertFile, keyFile: config.server.tlsKeyFile, clientCaFile: config.server.clientCaFile },
       host: config.server.host,
       port: config.server.port,

@@ -173,7 +173,7 @@ describe('binding lookup', () => {
     const activeB = binding({ status: { phase: 'Active' } });
     const pending = binding({ name: 'p', spec: { nodeName: 'worker-2' }, status: { phase: 'Pending' } });
     const lookup = cachedThenLiveBindingsForNode({
-      cached: () => [activeB, pending],
+      cachedForNode: (n) => [activeB, pending].filter((b) => b.spec.nodeName === n),
       listForNode: async (n) => (live++, n === 'worker-2' ? [{ ...pending, status: { phase: 'Active' } }] : []),
     });
     expect(await lookup('worker-1')).toEqual([activeB]);

@@ -1,0 +1,48 @@
+/**
+ * The admission webhook as a `serve` component: mounts /admission/sealbindings and /admission/nodes
+ * on the shared HTTPS server. Its routers are "open" (no client certificate required): kube-apiserver
+ * presents one to admission webhooks only when given an AdmissionConfiguration, and the answers are
+ * no secret — calling the webhook yourself changes nothing (docs/admission.md).
+ */
+import { listSealBindingsForNode } from '../k8s/api.ts';
+import { KubeRest } from '../k8s/rest.ts';
+import { registry } from '../metrics/registry.ts';
+import type { ServeComponent } from '../server/serve.ts';
+import { cachedThenLiveBindingsForNode, liveBindingsForNode, type BindingSource } from './lookup.ts';
+import { createAdmissionMetrics } from './metrics.ts';
+import { validateNodeCreate } from './node.ts';
+import { createAdmissionRouter } from './router.ts';
+import { validateSealBinding } from './sealbinding.ts';
+
+export const admissionComponent: ServeComponent = {
+  name: 'admission',
+  async start({ config, logger, reader, kubeConfig, bindings }) {
+    if (!config.admission.enabled) return {};
+    if (!kubeConfig) {
+      logger.warn('admission webhook not started: no Kubernetes access configured (kubernetes.kubeconfig)');
+      return {};
+    }
+    const rest = await KubeRest.fromKubeConfig(kubeConfig);
+    const source: BindingSource = {
+      listForNode: (node) => listSealBindingsForNode(rest, node),
+      cachedForNode: (node) => {
+        const hit = bindings.forNode(node);
+        return hit ? [hit] : [];
+      },
+    };
+    const metrics = createAdmissionMetrics(registry);
+    const exemptions = { exemptNodeNames: config.admission.exemptNodeNames, exemptNodeLabels: config.admission.exemptNodeLabels };
+    const router = createAdmissionRouter({
+      validateSealBinding: (request) => validateSealBinding(request, { chain: reader, bindingsForNode: liveBindingsForNode(source) }),
+      validateNode: (request) => validateNodeCreate(request, { config: exemptions, bindingsForNode: cachedThenLiveBindingsForNode(source) }),
+      onDecision: (resource, request, decision, error) => {
+        const result = decision.allowed ? 'allowed' : decision.code === 503 ? 'unavailable' : decision.code === 500 ? 'error' : 'denied';
+        metrics.decision(resource, result);
+        const fields = { resource, operation: request.operation, name: request.name ?? '', user: request.userInfo.username ?? '', result, ...(decision.allowed ? {} : { reason: decision.message }) };
+        if (error) logger.error('admission validator failed', { ...fields, error: String(error) });
+        else logger.info('admission decision', fields);
+      },
+    });
+    return { openRouters: [router], stop: () => rest.close() };
+  },
+};

@@ -1,0 +1,39 @@
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { createApp } from '../../../src/server/app.ts';
+import { createAdmissionRouter, ADMISSION_PATHS } from '../../../src/admission/router.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+
+describe('admission on the shared server', () => {
+  test('admission paths are open while client certificates guard the other routers', async () => {
+    const guarded = express.Router().post('/authenticate', (_req, res) => void res.json({ ok: true }));
+    const admission = createAdmissionRouter({ validateSealBinding: async () => ({ allowed: true }), validateNode: async () => ({ allowed: true }) });
+    const app = createApp({ routers: [guarded], openRouters: [admission], requireClientCert: true, metrics: new Registry() });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const review = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u', kind: { group: '', version: 'v1', kind: 'Node' }, resource: { group: '', version: 'v1', resource: 'nodes' }, operation: 'CREATE' } };
+    try {
+      const open = await fetch(base + ADMISSION_PATHS.nodes, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(review) });
+      expect(open.status).toBe(200);
+      expect(((await open.json()) as { response: { allowed: boolean } }).response.allowed).toBe(true);
+      const closed = await fetch(`${base}/authenticate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(closed.status).toBe(401);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('config: admission and controller sections with defaults; bad exemptions refused', () => {
+    const base = { clusters: [{ id: 'c1' }], server: { tlsCertFile: 'a', tlsKeyFile: 'b' } };
+    const config = loadConfig({ flags: base, env: {} });
+    expect(config.admission).toEqual({ enabled: true, exemptNodeNames: [], exemptNodeLabels: [{ key: 'node-role.kubernetes.io/control-plane' }] });
+    expect(config.controller).toEqual({ enabled: true, leaseNamespace: 'kube-system', leaseName: 'daas-auth-controller', resyncMs: 60_000, expiringWithinEpochs: 1 });
+    const custom = loadConfig({ flags: { ...base, admission: { exemptNodeNames: ['cp-*'], exemptNodeLabels: ['pool=infra'] }, controller: { resync: '30s' } }, env: {} });
+    expect(custom.admission.exemptNodeLabels).toEqual([{ key: 'pool', value: 'infra' }]);
+    expect(custom.controller.resyncMs).toBe(30_000);
+    expect(() => loadConfig({ flags: { ...base, admission: { exemptNodeLabels: ['bad key'] } }, env: {} })).toThrow(/invalid label key/);
+    expect(() => loadConfig({ flags: { ...base, controller: { bogus: 1 } }, env: {} })).toThrow(/invalid configuration/);
+  });
+});
