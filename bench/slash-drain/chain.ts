@@ -91,6 +91,10 @@ const timings = new Map<string, number[]>();
 function timedKube(kube: ControllerKube): ControllerKube {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(kube) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
+    if (name === 'podsOnNode') {
+      wrapped[name] = fn; // returns a list-watch source, not a promise
+      continue;
+    }
     wrapped[name] = async (...args: unknown[]) => {
       const start = performance.now();
       try {

@@ -15,6 +15,7 @@ import { eventSink, leaseClient, nodeSource, sealBindingSource } from '../k8s/ap
 import { EventRecorder } from '../k8s/events.ts';
 import { Informer } from '../k8s/informer.ts';
 import { LeaderElector } from '../k8s/leader.ts';
+import { jsonEqual } from '../k8s/patch.ts';
 import type { NodeLike } from '../k8s/objects.ts';
 import type { KubeRest } from '../k8s/rest.ts';
 import type { SealBinding, SealBindingPhase } from '../k8s/sealbinding.ts';
@@ -83,7 +84,7 @@ export function idsOfEvent(event: ChainEventLike): string[] {
 
 function nodeSchedulingChanged(node: NodeLike, old?: NodeLike): boolean {
   if (!old) return true;
-  return node.spec?.unschedulable !== old.spec?.unschedulable || JSON.stringify(node.spec?.taints ?? []) !== JSON.stringify(old.spec?.taints ?? []) || JSON.stringify(node.metadata?.annotations ?? {}) !== JSON.stringify(old.metadata?.annotations ?? {});
+  return node.spec?.unschedulable !== old.spec?.unschedulable || !jsonEqual(node.spec?.taints ?? [], old.spec?.taints ?? []) || !jsonEqual(node.metadata?.annotations ?? {}, old.metadata?.annotations ?? {});
 }
 
 export class SealBindingController {

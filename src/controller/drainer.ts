@@ -13,6 +13,7 @@
 import { DRAIN_POLICY_DEFAULTS, type DrainPolicy } from '../k8s/sealbinding.ts';
 import { Informer } from '../k8s/informer.ts';
 import { Semaphore } from '../k8s/limit.ts';
+import { jsonEqual } from '../k8s/patch.ts';
 import { objectKey, type PodLike } from '../k8s/objects.ts';
 import { DEFAULT_BACKOFF, nextBackoff, type BackoffEntry, type BackoffOptions } from './backoff.ts';
 import { planDrain } from './drain-plan.ts';
@@ -234,7 +235,7 @@ export class Drainer {
       .filter((b) => b.entry?.blockedBy)
       .sort((a, b) => a.pod.localeCompare(b.pod))[0];
     const facts: DrainFacts = { drained, ...(blocked && !drained ? { blocked: { pod: blocked.pod, pdb: blocked.entry?.blockedBy ?? '' } } : {}) };
-    const changed = JSON.stringify(facts) !== JSON.stringify(drain.facts);
+    const changed = !jsonEqual(facts, drain.facts);
     drain.facts = facts;
     if (changed) this.#o.onProgress(drain.target.bindingName);
   }

@@ -12,6 +12,7 @@ import {
   type SealBindingPhase,
   type SealBindingStatus,
 } from '../k8s/sealbinding.ts';
+import { jsonEqual } from '../k8s/patch.ts';
 import { conditionIs, removeCondition, setCondition } from './conditions.ts';
 import type { Evaluation } from './phase.ts';
 
@@ -122,7 +123,7 @@ function shouldRefreshVerified(old: SealBindingStatus, next: SealBindingStatus, 
   if (!old.lastVerified) return true;
   if (now.getTime() - Date.parse(old.lastVerified) >= refreshMs) return true;
   const { lastVerified: _old, ...oldRest } = old;
-  return JSON.stringify(oldRest) !== JSON.stringify(next);
+  return !jsonEqual(oldRest, next);
 }
 
 const PHASE_EVENTS: Partial<Record<SealBindingPhase, string>> = { Slashed: 'Slashed', Expired: 'Expired', Withdrawn: 'Withdrawn', Invalid: 'Invalid' };

@@ -5,6 +5,7 @@
  * apiserver's real 429 body until allowed.
  */
 import { KubeApiError } from '../../../src/k8s/rest.ts';
+import { canonicalJson } from '../../../src/k8s/patch.ts';
 import type { ControllerKube, EvictionResult, PodRef } from '../../../src/controller/kube-port.ts';
 import type { ListWatchSource } from '../../../src/k8s/informer.ts';
 import type { NodeLike, PodLike } from '../../../src/k8s/objects.ts';
@@ -123,7 +124,8 @@ export class FakeCluster implements ControllerKube {
     this.calls.push(`patchStatus ${name}`);
     const b = this.bindings.get(name);
     if (!b) throw new KubeApiError('PATCH', name, 404, { reason: 'NotFound' });
-    const next = { ...b, status: mergePatch(b.status ?? {}, statusPatch) } as SealBinding;
+    // Stored the way the apiserver hands custom resources back: keys in its own (sorted) order.
+    const next = { ...b, status: JSON.parse(canonicalJson(mergePatch(b.status ?? {}, statusPatch))) } as SealBinding;
     next.metadata = { ...next.metadata, resourceVersion: this.#next() };
     this.bindings.set(name, next);
     return structuredClone(next);

@@ -18,6 +18,9 @@ describe('mergePatchDiff', () => {
     expect(patch).toEqual({ phase: 'Slashed', tier: null, conditions: [{ type: 'A' }, { type: 'B' }], nested: { b: null, c: 3 }, revokedAt: 'x' });
     expect(applyMergePatch(from, patch)).toEqual(to);
   });
+  test('key order does not make values different (the apiserver reorders keys)', () => {
+    expect(mergePatchDiff({ c: [{ type: 'A', status: 'True' }] }, { c: [{ status: 'True', type: 'A' }] })).toEqual({});
+  });
   test('equal objects give an empty patch', () => {
     expect(mergePatchDiff({ a: [1, { b: 2 }], c: { d: 'e' } }, { a: [1, { b: 2 }], c: { d: 'e' } })).toEqual({});
   });
