@@ -15,6 +15,7 @@
  * unless --keep.
  */
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startCluster, stopCluster } from '../../hack/cluster.ts';
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
       otherNodesUntouched: untouched,
       goal: { cordonMs: 2000, drainMs: 10_000, met: cordon.max <= 2000 && drain.max <= 10_000 },
       at: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, loadAvg1m: Number(os.loadavg()[0]?.toFixed(2)) },
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -98,6 +98,7 @@ export class SealBindingController {
   readonly #drainer: Drainer;
   readonly #reconciler: Reconciler;
   readonly #elector: LeaderElector;
+  readonly #recorder: EventRecorder;
   #follower: EventFollowHandle | undefined;
   #cursor: unknown = null;
   #timers: NodeJS.Timeout[] = [];
@@ -139,15 +140,15 @@ export class SealBindingController {
       isLeader: () => this.#elector.isLeader,
       onProgress: (name) => this.#queue.add(name, false),
       passIntervalMs: this.#t.drainPassMs,
-      ...(options.evictionConcurrency ? { concurrency: options.evictionConcurrency } : {}),
+      concurrency: options.evictionConcurrency ?? 64,
       onError: (error, node) => log('warn', 'drain pass failed', { node, error: String(error) }),
     });
-    const recorder = new EventRecorder({
+    const recorder = (this.#recorder = new EventRecorder({
       sink: eventSink(options.rest),
       component: 'daas-auth-controller',
       instance: this.identity,
       onError: (error) => log('warn', 'recording an Event failed', { error: String(error) }),
-    });
+    }));
     this.#reconciler = new Reconciler({
       chain: options.chain,
       kube,
@@ -201,6 +202,7 @@ export class SealBindingController {
     this.#started = false;
     await this.#elector.stop();
     this.#stopLeading();
+    this.#recorder.close();
     this.bindings.stop();
     this.nodes.stop();
   }

@@ -47,6 +47,8 @@ export interface EventRecorderOptions {
   maxTracked?: number;
   /** Event writes in flight at most (default 4): reports must not crowd out the work they report. */
   concurrency?: number;
+  /** Events waiting beyond this many are dropped (default 1000), as client-go's broadcaster does. */
+  maxPending?: number;
   now?(): number;
   onError?(error: unknown): void;
 }
@@ -58,14 +60,47 @@ export class EventRecorder {
   readonly #seen = new Map<string, { name: string; namespace: string; count: number; first: string; at: number }>();
   readonly #salt = randomBytes(2).toString('hex');
   readonly #slots: Semaphore;
+  #pending = 0;
+  #closed = false;
+  /** Events dropped because too many were waiting, or after close(). */
+  dropped = 0;
   #counter = 0;
 
   constructor(options: EventRecorderOptions) {
-    this.#o = { aggregateWindowMs: 600_000, maxTracked: 4096, concurrency: 4, now: Date.now, ...options };
+    this.#o = { aggregateWindowMs: 600_000, maxTracked: 4096, concurrency: 4, maxPending: 1000, now: Date.now, ...options };
     this.#slots = new Semaphore(this.#o.concurrency);
   }
 
+  /** Stops writing: Events still waiting are dropped (the process is going away). */
+  close(): void {
+    this.#closed = true;
+  }
+
   async record(ref: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    if (this.#closed || this.#pending >= this.#o.maxPending) {
+      this.dropped++;
+      return;
+    }
+    this.#pending++;
+    try {
+      await this.#record(ref, type, reason, message);
+    } finally {
+      this.#pending--;
+    }
+  }
+
+  /** Runs `write` in an Event slot, unless the recorder was closed while it waited. */
+  #write(write: () => Promise<unknown>): Promise<unknown> {
+    return this.#slots.run(async () => {
+      if (this.#closed) {
+        this.dropped++;
+        return undefined;
+      }
+      return write();
+    });
+  }
+
+  async #record(ref: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const now = this.#o.now();
     const stamp = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const text = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message;
@@ -76,7 +111,7 @@ export class EventRecorder {
         seen.count++;
         seen.at = now;
         const patch = { count: seen.count, lastTimestamp: stamp };
-        await this.#slots.run(() => this.#o.sink.patch(seen.namespace, seen.name, patch));
+        await this.#write(() => this.#o.sink.patch(seen.namespace, seen.name, patch));
         return;
       }
       const namespace = ref.namespace || 'default';
@@ -98,7 +133,7 @@ export class EventRecorder {
       };
       // Remembered before the write, so a repeat arriving meanwhile aggregates instead of duplicating.
       this.#remember(key, { name, namespace, count: 1, first: stamp, at: now });
-      await this.#slots.run(() => this.#o.sink.create(namespace, event));
+      await this.#write(() => this.#o.sink.create(namespace, event));
     } catch (error) {
       // A patch of an Event that was garbage-collected fails; the next occurrence creates a new one.
       this.#seen.delete(key);

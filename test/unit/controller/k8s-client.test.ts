@@ -204,3 +204,23 @@ describe('EventRecorder names', () => {
     expect(names.every((n) => /^w1\.[0-9a-f]+$/.test(n))).toBe(true);
   });
 });
+
+describe('EventRecorder backpressure', () => {
+  test('beyond maxPending waiting events new ones are dropped; close() drops the rest', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const created: string[] = [];
+    const r = new EventRecorder({
+      sink: { create: async (_n, e) => { await gate; created.push(e.reason); }, patch: async () => {} },
+      component: 'c', instance: 'i', concurrency: 1, maxPending: 2,
+    });
+    const ref = { apiVersion: 'v1', kind: 'Node', name: 'n' };
+    const all = [r.record(ref, 'Normal', 'A', 'a'), r.record(ref, 'Normal', 'B', 'b'), r.record(ref, 'Normal', 'C', 'c')];
+    expect(r.dropped).toBe(1);
+    r.close();
+    release();
+    await Promise.all(all);
+    expect(created).toEqual(['A']);
+    expect(r.dropped).toBe(2);
+  });
+});
