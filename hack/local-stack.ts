@@ -4,8 +4,8 @@
 //   (funded, 5 SUI staked, a SealToken, a seal_ token) → .daas/local/env and a ready-to-paste kubectl line.
 // Everything started is stopped, last first, on Ctrl-C, SIGTERM or a failed start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { resolveNetwork } from '../src/chain/network.ts';
 import { MIST_PER_SUI } from '../src/chain/schema.ts';
@@ -16,13 +16,12 @@ import { REPO_ROOT, startCluster, stopCluster, type ClusterInfo } from './cluste
 import { freePort } from './lib/ports.ts';
 import { waitFor200 } from './lib/probe.ts';
 import { isRunning, stopGroups } from './lib/procs.ts';
-import { runChecked } from './lib/run.ts';
+import { installCrds } from './lib/manifests.ts';
 
 const LOCAL_DIR = join(REPO_ROOT, '.daas', 'local');
 const SIM_STATE = join(REPO_ROOT, '.daas', 'sim');
 const CLUSTER = 'local';
 const SERVE_MODULE = join(REPO_ROOT, 'src', 'cli', 'commands', 'serve.ts');
-const CRDS_DIR = join(REPO_ROOT, 'crds');
 const DEMO_STAKE_SUI = 5n; // the admin tier with the default tier table
 const DEMO_TOKEN_TTL_S = 15 * 60;
 
@@ -84,29 +83,6 @@ async function startServe(stack: Stack): Promise<void> {
       },
     },
   );
-}
-
-/** The project's CRDs (crds/*.yaml), so the controller's informers and `daas-auth binding` have their types. */
-async function installCrds(stack: Stack): Promise<void> {
-  const c = stack.cluster as ClusterInfo;
-  const files = readdirSync(CRDS_DIR).filter((f) => /\.ya?ml$/.test(f));
-  if (files.length === 0) return;
-  log(`installing ${files.join(', ')}…`);
-  const args = [
-    `--kubeconfig=${c.kubeconfig}`,
-    'apply',
-    '--server-side',
-    ...files.flatMap((f) => ['-f', join(CRDS_DIR, f)]),
-  ];
-  await runChecked(c.binaries.kubectl, args);
-  await runChecked(c.binaries.kubectl, [
-    `--kubeconfig=${c.kubeconfig}`,
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd',
-    '--all',
-  ]);
 }
 
 async function makeDemo(stack: Stack): Promise<void> {
@@ -201,7 +177,8 @@ async function main(): Promise<void> {
       ownerPid: process.pid,
       log,
     });
-    await installCrds(stack);
+    const crds = await installCrds(stack.cluster);
+    log(`installed ${crds.map((f) => basename(f)).join(', ') || 'no CRDs'}`);
     await startServe(stack);
     await makeDemo(stack);
   } catch (e) {

@@ -3,7 +3,7 @@
 // builds and `down` leaves nothing behind.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { request, type Server } from 'node:https';
 import { join } from 'node:path';
 import {
   DEFAULT_STATE_ROOT,
@@ -11,10 +11,12 @@ import {
   readClusterInfo,
   startCluster,
   stopCluster,
+  type ClusterInfo,
 } from '../../hack/cluster.ts';
-import { isPortFree } from '../../hack/lib/ports.ts';
+import { freePort, isPortFree } from '../../hack/lib/ports.ts';
 import { groupMembers, isRunning } from '../../hack/lib/procs.ts';
-import { run } from '../../hack/lib/run.ts';
+import { run, type RunResult } from '../../hack/lib/run.ts';
+import { startRecorder, stopRecorder } from './harness/webhook-recorder.ts';
 import {
   createDeployment,
   createKwokNode,
@@ -63,8 +65,7 @@ describe('PodDisruptionBudgets on kwok nodes', () => {
   });
 });
 
-function getWithBearer(path: string, token: string): Promise<number> {
-  const { cluster } = e2eEnv();
+function getWithBearer(cluster: ClusterInfo, path: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${cluster.server}${path}`,
@@ -79,58 +80,106 @@ function getWithBearer(path: string, token: string): Promise<number> {
   });
 }
 
-describe('token webhook', () => {
-  test('an unknown bearer token reaches the webhook and the caller gets 401', async () => {
-    const { webhook } = e2eEnv();
-    const token = `unknown-${randomBytes(16).toString('hex')}`;
-    const tokenHash = createHash('sha256').update(token).digest('hex');
-
-    const r = await kubectl(['get', 'pods', '-n', 'default'], { token });
-    expect(r.code).not.toBe(0);
-    // kubectl 1.34 words a 401 as "You must be logged in to the server (the server has asked for … credentials)".
-    expect(r.stderr).toMatch(/You must be logged in to the server/);
-    expect(await getWithBearer('/api/v1/namespaces/default/pods', token)).toBe(401);
-
-    const calls = readWebhookCalls(webhook.callsFile).filter((c) => c.tokenSha256 === tokenHash);
-    expect(calls.length).toBeGreaterThanOrEqual(1);
-    expect(calls[0]).toMatchObject({ apiVersion: 'authentication.k8s.io/v1', clientCn: 'kube-apiserver' });
-  });
-
-  test('the admin client certificate does not involve the webhook', async () => {
-    const before = readWebhookCalls(e2eEnv().webhook.callsFile).length;
-    const r = await kubectl(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
-    expect(r).toMatchObject({ code: 0, stdout: 'kubernetes-admin' });
-    expect(readWebhookCalls(e2eEnv().webhook.callsFile).length).toBe(before);
-  });
-});
-
+// A second cluster, through the command line, whose token webhook is a recorder this test runs: so these
+// checks hold whichever webhook the run's own cluster is wired to. The recorder serves the run cluster's
+// webhook certificate (hence --webhook-ca); once the new cluster exists it trusts that cluster's CA for
+// kube-apiserver's client certificate.
 describe('npm run cluster', () => {
   const name = `e2e-${process.pid}-cli`;
   const cli = (...args: string[]) =>
     run(process.execPath, [join(REPO_ROOT, 'hack', 'cluster.ts'), ...args], { cwd: REPO_ROOT });
+  let recorder: Server;
+  let callsFile: string;
+  let info: ClusterInfo;
+  let up: RunResult;
+
+  beforeAll(async () => {
+    const { cluster: run0, runDir } = e2eEnv();
+    callsFile = join(runDir, `${name}-webhook-calls.jsonl`);
+    const port = await freePort();
+    const w = run0.webhook;
+    recorder = await startRecorder({
+      port,
+      certFile: w.servingCertFile,
+      keyFile: w.servingKeyFile,
+      clientCaFile: w.clientCaFile,
+      callsFile,
+    });
+    const url = `https://127.0.0.1:${port}/authenticate`;
+    up = await cli(
+      'up',
+      '--name',
+      name,
+      '--webhook-url',
+      url,
+      '--webhook-ca',
+      run0.caFile,
+      '--token-cache-ttl',
+      '0s',
+    );
+    info = readClusterInfo(name) as ClusterInfo;
+    if (info) {
+      const files = { cert: w.servingCertFile, key: w.servingKeyFile, ca: info.webhook.clientCaFile };
+      recorder.setSecureContext(
+        Object.fromEntries(Object.entries(files).map(([k, f]) => [k, readFileSync(f)])),
+      );
+    }
+  });
 
   afterAll(async () => {
-    await stopCluster(name); // stops something only if the test failed half-way
+    await stopCluster(name); // stops something only if a test failed half-way
+    await stopRecorder(recorder);
     rmSync(join(DEFAULT_STATE_ROOT, name), { recursive: true, force: true });
   });
 
-  test('a second cluster comes up from cached builds, and down leaves no process and no port', async () => {
-    const up = await cli('up', '--name', name);
+  test('a second cluster comes up from cached builds', () => {
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/binaries: all cached/);
     expect(up.stdout).not.toMatch(/building /);
-
-    const info = readClusterInfo(name);
-    expect(info).toMatchObject({ state: 'up', build: { built: [] } });
-    expect(info?.build.cached.sort()).toEqual(
+    expect(info).toMatchObject({ state: 'up', build: { built: [] }, webhook: { cacheTtl: '0s' } });
+    expect(info.build.cached.sort()).toEqual(
       ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'].sort(),
     );
-    const pids = info?.processes.map((p) => p.pid) ?? [];
-    const ports = [...Object.values(info?.ports ?? {}), ...(info?.processes.flatMap((p) => p.ports) ?? [])];
+  });
+
+  test('kube-apiserver asks the token webhook about an unknown bearer token, and the caller gets 401', async () => {
+    const token = `unknown-${randomBytes(16).toString('hex')}`;
+    const tokenHash = createHash('sha256').update(token).digest('hex');
+
+    const r = await kubectl(['get', 'pods', '-n', 'default'], { token, cluster: info });
+    expect(r.code).not.toBe(0);
+    // kubectl 1.34 words a 401 as "You must be logged in to the server (the server has asked for … credentials)".
+    expect(r.stderr).toMatch(/You must be logged in to the server/);
+    const callsFor = () => readWebhookCalls(callsFile).filter((c) => c.tokenSha256 === tokenHash);
+    const afterKubectl = callsFor().length; // kubectl retries discovery a few times
+    expect(afterKubectl).toBeGreaterThanOrEqual(1);
+
+    expect(await getWithBearer(info, '/api/v1/namespaces/default/pods', token)).toBe(401);
+    const calls = callsFor();
+    expect(calls).toHaveLength(afterKubectl + 1); // cache TTL 0s: every request asks again
+    expect(calls[0]).toMatchObject({
+      apiVersion: 'authentication.k8s.io/v1',
+      audiences: info.apiAudiences,
+      clientCn: 'kube-apiserver',
+    });
+  });
+
+  test('the admin client certificate does not involve the webhook', async () => {
+    const before = readWebhookCalls(callsFile).length;
+    const r = await kubectl(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], {
+      cluster: info,
+    });
+    expect(r).toMatchObject({ code: 0, stdout: 'kubernetes-admin' });
+    expect(readWebhookCalls(callsFile)).toHaveLength(before);
+  });
+
+  test('status reports ready; down leaves no process and no port', async () => {
+    const pids = info.processes.map((p) => p.pid);
+    const ports = [...Object.values(info.ports), ...info.processes.flatMap((p) => p.ports)];
     expect(pids).toHaveLength(5);
     expect(pids.every(isRunning)).toBe(true);
-    expect(await isPortFree(info?.ports.apiserver ?? 0)).toBe(false);
+    expect(await isPortFree(info.ports.apiserver)).toBe(false);
     expect((await cli('status', '--name', name)).stdout).toMatch(/: ready/);
 
     const down = await cli('down', '--name', name);

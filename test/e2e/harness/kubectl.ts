@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ClusterInfo } from '../../../hack/cluster.ts';
 import { run, type RunResult } from '../../../hack/lib/run.ts';
 import { e2eEnv } from './env.ts';
 
@@ -11,12 +12,14 @@ export interface KubectlOptions {
   token?: string;
   /** Default: the admin kubeconfig. */
   kubeconfig?: string;
+  /** Default: the run's cluster. */
+  cluster?: ClusterInfo;
   input?: string;
 }
 
 /** Writes a kubeconfig holding only the cluster and `token` (0600, removed after use) so the token stays out of argv. */
-function tokenKubeconfigFile(token: string): string {
-  const { cluster, runDir } = e2eEnv();
+function tokenKubeconfigFile(cluster: ClusterInfo, token: string): string {
+  const { runDir } = e2eEnv();
   const file = join(runDir, `kubeconfig-token-${randomBytes(6).toString('hex')}`);
   const cfg = {
     apiVersion: 'v1',
@@ -33,8 +36,8 @@ function tokenKubeconfigFile(token: string): string {
 }
 
 export async function kubectl(args: string[], opts: KubectlOptions = {}): Promise<RunResult> {
-  const { cluster } = e2eEnv();
-  const tmp = opts.token !== undefined ? tokenKubeconfigFile(opts.token) : undefined;
+  const cluster = opts.cluster ?? e2eEnv().cluster;
+  const tmp = opts.token !== undefined ? tokenKubeconfigFile(cluster, opts.token) : undefined;
   try {
     const kubeconfig = tmp ?? opts.kubeconfig ?? cluster.kubeconfig;
     return await run(cluster.binaries.kubectl, [`--kubeconfig=${kubeconfig}`, ...args], {

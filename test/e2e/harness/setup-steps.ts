@@ -7,6 +7,7 @@
 // port is reserved before the cluster starts because kube-apiserver is given the webhook's URL.
 import { join } from 'node:path';
 import { startCluster, stopCluster } from '../../../hack/cluster.ts';
+import { installCrds } from '../../../hack/lib/manifests.ts';
 import { freePort } from '../../../hack/lib/ports.ts';
 import { startSim } from '../../../src/sim/index.ts';
 import type { E2eEnv } from './env.ts';
@@ -65,6 +66,15 @@ export const startClusterStep: SetupStep = {
   },
 };
 
+/** The project's CRDs (crds/), so the controller's informers and the tests find their types. */
+export const installCrdsStep: SetupStep = {
+  name: 'install the CRDs (crds/)',
+  run: async (ctx) => {
+    if (!ctx.env.cluster) throw new Error('startCluster must run before installCrds');
+    await installCrds(ctx.env.cluster);
+  },
+};
+
 export const startRecorderWebhook: SetupStep = {
   name: 'start the recording test webhook',
   run: async (ctx) => {
@@ -88,5 +98,6 @@ export const SETUP_STEPS: SetupStep[] = [
   startSimStep,
   reserveWebhookPort,
   startClusterStep,
+  installCrdsStep,
   startRecorderWebhook,
 ];
