@@ -17,98 +17,31 @@ import {
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureBinaries, type BinaryName, type Versions } from './build.ts';
-import { writeKubeconfig } from './lib/kubeconfig.ts';
-import { makePki, type Pki } from './lib/pki.ts';
+import { ensureBinaries } from './build.ts';
+import type { ClusterInfo, ClusterOptions, ComponentName, StopOptions } from './lib/cluster-info.ts';
+import {
+  componentArgs,
+  SA_ISSUER,
+  SERVICE_IP,
+  writeKubeconfigs,
+  writeWebhookConfig,
+  type Layout,
+} from './lib/components.ts';
+import { makePki } from './lib/pki.ts';
 import { freePorts, isPortFree } from './lib/ports.ts';
 import { get, waitFor200 } from './lib/probe.ts';
 import { isRunning, startDaemon, stopGroups } from './lib/procs.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_STATE_ROOT = join(REPO_ROOT, '.daas', 'cluster');
-export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
-export const KWOK_NODE_ANNOTATION_VALUE = 'fake';
-
-const SERVICE_CIDR = '10.96.0.0/16';
-const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
-const SERVICE_IP = '10.96.0.1';
-const POD_CIDR = '10.0.0.1/16'; // kwok hands out pod IPs from here; a /16 leaves room for benchmarks
-
-export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
-
-export interface ProcessInfo {
-  name: ComponentName;
-  /** Also the process group id: every component leads its own group. */
-  pid: number;
-  log: string;
-  ports: number[];
-}
-
-/** The wire format of .daas/cluster/<name>/cluster.json: everything a caller needs to use the cluster. */
-export interface ClusterInfo {
-  name: string;
-  state: 'starting' | 'up' | 'down';
-  dir: string;
-  /** Admin kubeconfig (system:masters client certificate). */
-  kubeconfig: string;
-  server: string;
-  /** kube-apiserver's --api-audiences: what it puts in a TokenReview's spec.audiences. */
-  apiAudiences: string[];
-  /** The cluster CA: signs the apiserver's serving cert and every client and webhook certificate here. */
-  caFile: string;
-  admin: { certFile: string; keyFile: string };
-  webhook: {
-    /** Where kube-apiserver sends TokenReviews. */
-    url: string;
-    /** The CA kube-apiserver trusts for `url`. */
-    caFile: string;
-    /** Serving certificate and key for daas-auth's webhooks on 127.0.0.1 / localhost (signed by caFile). */
-    servingCertFile: string;
-    servingKeyFile: string;
-    /** The client certificate kube-apiserver presents to the webhook, and the CA to check it with. */
-    clientCertFile: string;
-    clientKeyFile: string;
-    clientCaFile: string;
-    /** kube-apiserver's --authentication-token-webhook-config-file. */
-    configFile: string;
-    cacheTtl: string;
-  };
-  ports: {
-    etcdClient: number;
-    etcdPeer: number;
-    apiserver: number;
-    controllerManager: number;
-    scheduler: number;
-  };
-  processes: ProcessInfo[];
-  versions: Versions;
-  binaries: Record<BinaryName, string>;
-  build: { built: BinaryName[]; cached: BinaryName[] };
-  /** The process that owns the cluster, when it should not outlive it (test runs); else null. */
-  ownerPid: number | null;
-  startedAt: string;
-}
-
-export interface ClusterOptions {
-  /** Default 'dev'. Lower-case letters, digits and dashes. */
-  name?: string;
-  /** Default <repo>/.daas/cluster. */
-  stateRoot?: string;
-  /** Default https://127.0.0.1:<free port>/authenticate. */
-  webhookUrl?: string;
-  /** Default: the cluster CA, which signs the webhook serving certificate made here. */
-  webhookCaFile?: string;
-  /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default '10s'. */
-  tokenCacheTtl?: string;
-  ownerPid?: number;
-  readyTimeoutMs?: number;
-  log?: (line: string) => void;
-}
-
-export interface StopOptions {
-  stateRoot?: string;
-  log?: (line: string) => void;
-}
+export { KWOK_NODE_ANNOTATION, KWOK_NODE_ANNOTATION_VALUE } from './lib/components.ts';
+export type {
+  ClusterInfo,
+  ClusterOptions,
+  ComponentName,
+  ProcessInfo,
+  StopOptions,
+} from './lib/cluster-info.ts';
 
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
@@ -152,133 +85,6 @@ function validWebhookUrl(url: string): string {
 }
 
 /** The kubeconfig-format file kube-apiserver reads to reach the token webhook. */
-function writeWebhookConfig(info: ClusterInfo): void {
-  const w = info.webhook;
-  const cfg = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'daas-auth', cluster: { server: w.url, 'certificate-authority': w.caFile } }],
-    users: [
-      {
-        name: 'kube-apiserver',
-        user: { 'client-certificate': w.clientCertFile, 'client-key': w.clientKeyFile },
-      },
-    ],
-    contexts: [{ name: 'webhook', context: { cluster: 'daas-auth', user: 'kube-apiserver' } }],
-    'current-context': 'webhook',
-  };
-  writeFileSync(w.configFile, `${JSON.stringify(cfg, null, 2)}\n`);
-}
-
-interface Layout {
-  dir: string;
-  logs: string;
-  pki: Pki;
-}
-
-function componentArgs(info: ClusterInfo, l: Layout, kwokStages: string): Record<ComponentName, string[]> {
-  const { pki, dir } = l;
-  const p = info.ports;
-  const kc = (n: string) => join(dir, `${n}.kubeconfig`);
-  const delegated = (n: string) => [
-    `--authentication-kubeconfig=${kc(n)}`,
-    `--authorization-kubeconfig=${kc(n)}`,
-  ];
-  return {
-    etcd: [
-      '--name=default',
-      `--data-dir=${join(dir, 'etcd-data')}`,
-      `--listen-client-urls=http://127.0.0.1:${p.etcdClient}`,
-      `--advertise-client-urls=http://127.0.0.1:${p.etcdClient}`,
-      `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
-      `--initial-cluster=default=http://127.0.0.1:${p.etcdPeer}`,
-      '--unsafe-no-fsync', // a throw-away test store: durability is not worth the disk latency
-      '--log-level=warn',
-    ],
-    'kube-apiserver': [
-      `--etcd-servers=http://127.0.0.1:${p.etcdClient}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${p.apiserver}`,
-      `--tls-cert-file=${pki.apiserver.cert}`,
-      `--tls-private-key-file=${pki.apiserver.key}`,
-      `--client-ca-file=${pki.ca.cert}`,
-      `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`,
-      '--requestheader-allowed-names=front-proxy-client',
-      '--requestheader-username-headers=X-Remote-User',
-      '--requestheader-group-headers=X-Remote-Group',
-      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
-      `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
-      `--proxy-client-key-file=${pki.frontProxyClient.key}`,
-      `--service-account-issuer=${SA_ISSUER}`,
-      `--api-audiences=${info.apiAudiences.join(',')}`,
-      `--service-account-key-file=${pki.serviceAccount.pub}`,
-      `--service-account-signing-key-file=${pki.serviceAccount.key}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      '--authorization-mode=Node,RBAC',
-      '--enable-admission-plugins=NodeRestriction',
-      `--authentication-token-webhook-config-file=${info.webhook.configFile}`,
-      '--authentication-token-webhook-version=v1',
-      `--authentication-token-webhook-cache-ttl=${info.webhook.cacheTtl}`,
-      // The "kubernetes" Service's endpoints may not be a loopback address; there is no other to give.
-      '--endpoint-reconciler-type=none',
-      '--allow-privileged=true',
-      '--profiling=false',
-    ],
-    'kube-controller-manager': [
-      `--kubeconfig=${kc('controller-manager')}`,
-      ...delegated('controller-manager'),
-      '--bind-address=127.0.0.1',
-      `--secure-port=${p.controllerManager}`,
-      '--leader-elect=false',
-      '--use-service-account-credentials=true',
-      `--service-account-private-key-file=${pki.serviceAccount.key}`,
-      `--root-ca-file=${pki.ca.cert}`,
-      `--cluster-signing-cert-file=${pki.ca.cert}`,
-      `--cluster-signing-key-file=${pki.ca.key}`,
-      `--cluster-name=${info.name}`,
-      '--controllers=*', // every default controller: disruption (PDB status), garbage collector, node lifecycle, SA tokens…
-      '--profiling=false',
-    ],
-    'kube-scheduler': [
-      `--kubeconfig=${kc('scheduler')}`,
-      ...delegated('scheduler'),
-      '--bind-address=127.0.0.1',
-      `--secure-port=${p.scheduler}`,
-      '--leader-elect=false',
-      '--profiling=false',
-    ],
-    kwok: [
-      `--kubeconfig=${kc('kwok')}`,
-      `--config=${kwokStages}`,
-      `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=${KWOK_NODE_ANNOTATION_VALUE}`,
-      `--cidr=${POD_CIDR}`,
-      '--node-lease-duration-seconds=40',
-      '--node-port=0', // no kubelet-like server: it would listen on 0.0.0.0 at a fixed port
-    ],
-  };
-}
-
-function writeKubeconfigs(info: ClusterInfo, l: Layout): void {
-  const base = { server: info.server, caFile: l.pki.ca.cert, clusterName: info.name };
-  const users = {
-    admin: l.pki.admin,
-    'controller-manager': l.pki.controllerManager,
-    scheduler: l.pki.scheduler,
-    kwok: l.pki.kwok,
-  };
-  for (const [n, pair] of Object.entries(users)) {
-    writeKubeconfig(n === 'admin' ? info.kubeconfig : join(l.dir, `${n}.kubeconfig`), {
-      ...base,
-      userName: n,
-      certFile: pair.cert,
-      keyFile: pair.key,
-    });
-  }
-}
-
-/** Fails the wait at once when a component has died, with the end of its log. */
 function aliveCheck(info: ClusterInfo): () => void {
   return () => {
     for (const pr of info.processes) {

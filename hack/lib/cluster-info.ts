@@ -1,0 +1,78 @@
+// The wire format of .daas/cluster/<name>/cluster.json and the options of the cluster API (hack/cluster.ts).
+import type { BinaryName, Versions } from '../build.ts';
+
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+
+export interface ProcessInfo {
+  name: ComponentName;
+  /** Also the process group id: every component leads its own group. */
+  pid: number;
+  log: string;
+  ports: number[];
+}
+
+/** The wire format of .daas/cluster/<name>/cluster.json: everything a caller needs to use the cluster. */
+export interface ClusterInfo {
+  name: string;
+  state: 'starting' | 'up' | 'down';
+  dir: string;
+  /** Admin kubeconfig (system:masters client certificate). */
+  kubeconfig: string;
+  server: string;
+  /** kube-apiserver's --api-audiences: what it puts in a TokenReview's spec.audiences. */
+  apiAudiences: string[];
+  /** The cluster CA: signs the apiserver's serving cert and every client and webhook certificate here. */
+  caFile: string;
+  admin: { certFile: string; keyFile: string };
+  webhook: {
+    /** Where kube-apiserver sends TokenReviews. */
+    url: string;
+    /** The CA kube-apiserver trusts for `url`. */
+    caFile: string;
+    /** Serving certificate and key for daas-auth's webhooks on 127.0.0.1 / localhost (signed by caFile). */
+    servingCertFile: string;
+    servingKeyFile: string;
+    /** The client certificate kube-apiserver presents to the webhook, and the CA to check it with. */
+    clientCertFile: string;
+    clientKeyFile: string;
+    clientCaFile: string;
+    /** kube-apiserver's --authentication-token-webhook-config-file. */
+    configFile: string;
+    cacheTtl: string;
+  };
+  ports: {
+    etcdClient: number;
+    etcdPeer: number;
+    apiserver: number;
+    controllerManager: number;
+    scheduler: number;
+  };
+  processes: ProcessInfo[];
+  versions: Versions;
+  binaries: Record<BinaryName, string>;
+  build: { built: BinaryName[]; cached: BinaryName[] };
+  /** The process that owns the cluster, when it should not outlive it (test runs); else null. */
+  ownerPid: number | null;
+  startedAt: string;
+}
+
+export interface ClusterOptions {
+  /** Default 'dev'. Lower-case letters, digits and dashes. */
+  name?: string;
+  /** Default <repo>/.daas/cluster. */
+  stateRoot?: string;
+  /** Default https://127.0.0.1:<free port>/authenticate. */
+  webhookUrl?: string;
+  /** Default: the cluster CA, which signs the webhook serving certificate made here. */
+  webhookCaFile?: string;
+  /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default '10s'. */
+  tokenCacheTtl?: string;
+  ownerPid?: number;
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface StopOptions {
+  stateRoot?: string;
+  log?: (line: string) => void;
+}

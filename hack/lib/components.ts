@@ -1,0 +1,146 @@
+// How each test-bed component is configured: command lines, kubeconfigs, the token-webhook config file.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterInfo, ComponentName } from './cluster-info.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import type { Pki } from './pki.ts';
+
+export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+export const KWOK_NODE_ANNOTATION_VALUE = 'fake';
+
+export const SERVICE_CIDR = '10.96.0.0/16';
+export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+export const SERVICE_IP = '10.96.0.1';
+export const POD_CIDR = '10.0.0.1/16'; // kwok hands out pod IPs from here; a /16 leaves room for benchmarks
+
+export function writeWebhookConfig(info: ClusterInfo): void {
+  const w = info.webhook;
+  const cfg = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'daas-auth', cluster: { server: w.url, 'certificate-authority': w.caFile } }],
+    users: [
+      {
+        name: 'kube-apiserver',
+        user: { 'client-certificate': w.clientCertFile, 'client-key': w.clientKeyFile },
+      },
+    ],
+    contexts: [{ name: 'webhook', context: { cluster: 'daas-auth', user: 'kube-apiserver' } }],
+    'current-context': 'webhook',
+  };
+  writeFileSync(w.configFile, `${JSON.stringify(cfg, null, 2)}\n`);
+}
+
+export interface Layout {
+  dir: string;
+  logs: string;
+  pki: Pki;
+}
+
+export function componentArgs(
+  info: ClusterInfo,
+  l: Layout,
+  kwokStages: string,
+): Record<ComponentName, string[]> {
+  const { pki, dir } = l;
+  const p = info.ports;
+  const kc = (n: string) => join(dir, `${n}.kubeconfig`);
+  const delegated = (n: string) => [
+    `--authentication-kubeconfig=${kc(n)}`,
+    `--authorization-kubeconfig=${kc(n)}`,
+  ];
+  return {
+    etcd: [
+      '--name=default',
+      `--data-dir=${join(dir, 'etcd-data')}`,
+      `--listen-client-urls=http://127.0.0.1:${p.etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${p.etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
+      `--initial-cluster=default=http://127.0.0.1:${p.etcdPeer}`,
+      '--unsafe-no-fsync', // a throw-away test store: durability is not worth the disk latency
+      '--log-level=warn',
+    ],
+    'kube-apiserver': [
+      `--etcd-servers=http://127.0.0.1:${p.etcdClient}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${p.apiserver}`,
+      `--tls-cert-file=${pki.apiserver.cert}`,
+      `--tls-private-key-file=${pki.apiserver.key}`,
+      `--client-ca-file=${pki.ca.cert}`,
+      `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
+      `--proxy-client-key-file=${pki.frontProxyClient.key}`,
+      `--service-account-issuer=${SA_ISSUER}`,
+      `--api-audiences=${info.apiAudiences.join(',')}`,
+      `--service-account-key-file=${pki.serviceAccount.pub}`,
+      `--service-account-signing-key-file=${pki.serviceAccount.key}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      '--authorization-mode=Node,RBAC',
+      '--enable-admission-plugins=NodeRestriction',
+      `--authentication-token-webhook-config-file=${info.webhook.configFile}`,
+      '--authentication-token-webhook-version=v1',
+      `--authentication-token-webhook-cache-ttl=${info.webhook.cacheTtl}`,
+      // The "kubernetes" Service's endpoints may not be a loopback address; there is no other to give.
+      '--endpoint-reconciler-type=none',
+      '--allow-privileged=true',
+      '--profiling=false',
+    ],
+    'kube-controller-manager': [
+      `--kubeconfig=${kc('controller-manager')}`,
+      ...delegated('controller-manager'),
+      '--bind-address=127.0.0.1',
+      `--secure-port=${p.controllerManager}`,
+      '--leader-elect=false',
+      '--use-service-account-credentials=true',
+      `--service-account-private-key-file=${pki.serviceAccount.key}`,
+      `--root-ca-file=${pki.ca.cert}`,
+      `--cluster-signing-cert-file=${pki.ca.cert}`,
+      `--cluster-signing-key-file=${pki.ca.key}`,
+      `--cluster-name=${info.name}`,
+      '--controllers=*', // every default controller: disruption (PDB status), garbage collector, node lifecycle, SA tokens…
+      '--profiling=false',
+    ],
+    'kube-scheduler': [
+      `--kubeconfig=${kc('scheduler')}`,
+      ...delegated('scheduler'),
+      '--bind-address=127.0.0.1',
+      `--secure-port=${p.scheduler}`,
+      '--leader-elect=false',
+      '--profiling=false',
+    ],
+    kwok: [
+      `--kubeconfig=${kc('kwok')}`,
+      `--config=${kwokStages}`,
+      `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=${KWOK_NODE_ANNOTATION_VALUE}`,
+      `--cidr=${POD_CIDR}`,
+      '--node-lease-duration-seconds=40',
+      '--node-port=0', // no kubelet-like server: it would listen on 0.0.0.0 at a fixed port
+    ],
+  };
+}
+
+export function writeKubeconfigs(info: ClusterInfo, l: Layout): void {
+  const base = { server: info.server, caFile: l.pki.ca.cert, clusterName: info.name };
+  const users = {
+    admin: l.pki.admin,
+    'controller-manager': l.pki.controllerManager,
+    scheduler: l.pki.scheduler,
+    kwok: l.pki.kwok,
+  };
+  for (const [n, pair] of Object.entries(users)) {
+    writeKubeconfig(n === 'admin' ? info.kubeconfig : join(l.dir, `${n}.kubeconfig`), {
+      ...base,
+      userName: n,
+      certFile: pair.cert,
+      keyFile: pair.key,
+    });
+  }
+}
+
+/** Fails the wait at once when a component has died, with the end of its log. */
