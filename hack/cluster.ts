@@ -209,9 +209,7 @@ async function prepare(
   return { info, layout, kwokStages: build.kwokStages };
 }
 
-/** Builds (or finds cached) binaries, starts every component, waits until the cluster serves. */
-export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterInfo> {
-  const log = opts.log ?? ((s: string) => console.log(s));
+async function startOnce(opts: ClusterOptions, log: (s: string) => void): Promise<ClusterInfo> {
   const { info, layout, kwokStages } = await prepare(opts, log);
   try {
     await startComponents(info, layout, kwokStages, opts.readyTimeoutMs ?? 180000, log);
@@ -225,6 +223,22 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterIn
   info.state = 'up';
   writeInfo(info);
   return info;
+}
+
+/**
+ * Builds (or finds cached) binaries, starts every component, waits until the cluster serves. Ports are
+ * chosen free but only bound a moment later by the components; if another process took one in between,
+ * the whole start is retried once on fresh ports.
+ */
+export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterInfo> {
+  const log = opts.log ?? ((s: string) => console.log(s));
+  try {
+    return await startOnce(opts, log);
+  } catch (e) {
+    if (!(e instanceof Error) || !/address already in use/.test(e.message)) throw e;
+    log('a port was taken by another process meanwhile; starting again on fresh ports…');
+    return startOnce(opts, log);
+  }
 }
 
 async function stopProcesses(info: ClusterInfo): Promise<void> {
