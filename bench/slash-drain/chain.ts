@@ -9,9 +9,10 @@ import { kubePort, type ControllerKube } from '../../src/controller/kube-port.ts
 import { KubeRest } from '../../src/k8s/rest.ts';
 
 export interface Stakes {
-  owner: string;
   /** node name → StakeRecord id */
   records: Map<string, string>;
+  /** node name → the staker's address */
+  owners: Map<string, string>;
 }
 
 export interface ChainDriver {
@@ -44,12 +45,14 @@ export function stubChain(): ChainDriver {
   return {
     async stakeNodes(nodes) {
       const out = new Map<string, string>();
+      const owners = new Map<string, string>();
       nodes.forEach((node, i) => {
         const id = hexId(i + 1, 'b');
         out.set(node, id);
+        owners.set(node, owner);
         records.set(id, { id, poolId: hexId(0, 'c'), staker: owner, nodeId: node, amount: 2_000_000_000n, kind: 'node', status: 'active', stakedEpoch: 1n, unlockEpoch: 8n, slashedAmount: 0n, version: '1' });
       });
-      return { owner, records: out };
+      return { records: out, owners };
     },
     async startController(kubeconfig) {
       const kc = new KubeConfig();

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     const t1 = Date.now();
     await createNodes(rest, N);
     await createPods(rest, nodes, P);
-    await createBindings(rest, nodes.map((node) => ({ node, owner: stakes.owner, stakeRecord: stakes.records.get(node) as string })));
+    await createBindings(rest, nodes.map((node) => ({ node, owner: stakes.owners.get(node) as string, stakeRecord: stakes.records.get(node) as string })));
     log(`created in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
 
     const nodeInformer = new Informer(nodeSource(rest), { name: 'bench-nodes' });

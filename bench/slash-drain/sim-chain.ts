@@ -1,6 +1,87 @@
-/** The sui-sim driver of the slash-drain benchmark (filled in once src/sim serves the network). */
-import type { ChainDriver } from './chain.ts';
+/**
+ * The sui-sim driver of the slash-drain benchmark: real node stakes (several stakers in parallel,
+ * each staking in sequence because a key's gas coin serialises its transactions), the controller as
+ * its own process (src/controller/run.ts, as in production), and slashes as real transactions by
+ * the AdminCap holder, each timed from its confirmation.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { resolveNetwork } from '../../src/chain/network.ts';
+import { MIST_PER_SUI } from '../../src/chain/schema.ts';
+import { ChainWriter } from '../../src/chain/writer.ts';
+import { SimAdminClient, startSim } from '../../src/sim/index.ts';
+import type { ChainDriver, Stakes } from './chain.ts';
+import { pool } from './cluster.ts';
 
-export async function simChain(_options: { log(line: string): void }): Promise<ChainDriver> {
-  throw new Error('--chain sim needs sui-sim (src/sim), which is not available yet; use --chain stub');
+const STAKERS = 20;
+
+export async function simChain(options: { log(line: string): void }): Promise<ChainDriver> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'slash-drain-sim-'));
+  const sim = await startSim({ stateDir, quiet: true });
+  const networkFile = join(stateDir, 'network.json');
+  const network = resolveNetwork(networkFile);
+  const admin = new SimAdminClient(sim.adminUrl);
+  const adminKey = Ed25519Keypair.fromSecretKey(decodeSuiPrivateKey(sim.network.adminKey).secretKey);
+  let controller: ChildProcess | undefined;
+  return {
+    async stakeNodes(nodes) {
+      const keys = Array.from({ length: Math.min(STAKERS, nodes.length) }, () => Ed25519Keypair.generate());
+      const perKey = Math.ceil(nodes.length / keys.length);
+      for (const key of keys) await admin.fund(key.toSuiAddress(), BigInt(perKey * 2 + 10) * MIST_PER_SUI);
+      const stakes: Stakes = { records: new Map(), owners: new Map() };
+      let done = 0;
+      await pool(keys, keys.length, async (key, k) => {
+        const writer = new ChainWriter(network, key);
+        try {
+          for (const node of nodes.slice(k * perKey, (k + 1) * perKey)) {
+            const { recordId } = await writer.stake({ mist: MIST_PER_SUI, kind: 'node', nodeId: node });
+            stakes.records.set(node, recordId);
+            stakes.owners.set(node, key.toSuiAddress());
+            if (++done % 100 === 0) options.log(`  ${done} stakes`);
+          }
+        } finally {
+          writer.close();
+        }
+      });
+      return stakes;
+    },
+    async startController(kubeconfig) {
+      const script = new URL('../../src/controller/run.ts', import.meta.url).pathname;
+      controller = spawn(process.execPath, [script, '--kubeconfig', kubeconfig, '--network', networkFile, '--identity', 'bench-sim'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const lines = createInterface({ input: controller.stdout! });
+      await new Promise<void>((resolve, reject) => {
+        controller!.once('exit', (code) => reject(new Error(`the controller exited (${code}) before it was ready`)));
+        lines.on('line', (line) => {
+          if (line.includes('"ready":true')) resolve();
+        });
+      });
+    },
+    async slash(recordIds) {
+      const writer = new ChainWriter(network, adminKey);
+      const at = new Map<string, number>();
+      try {
+        for (const id of recordIds) {
+          await writer.slash(id, 'slash-drain benchmark', sim.network.adminCapId);
+          at.set(id, Date.now());
+        }
+      } finally {
+        writer.close();
+      }
+      return at;
+    },
+    async stop() {
+      if (controller && controller.exitCode === null) {
+        const exited = new Promise((resolve) => controller!.once('exit', resolve));
+        controller.kill('SIGTERM');
+        await exited;
+      }
+      await sim.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -20,6 +20,8 @@ export interface DrainPlanInput {
   now: number;
   /** Per pod uid: the eviction backoff after a refusal. */
   backoff: ReadonlyMap<string, BackoffEntry>;
+  /** Pod uids whose eviction or deletion was accepted and which have not left yet (their watch event is on its way). */
+  accepted?: ReadonlySet<string>;
   /** Epoch ms after which PDB-held pods may be deleted (if `forceAfterDeadline`). */
   deadlineAt: number | undefined;
   forceAfterDeadline: boolean;
@@ -57,7 +59,7 @@ export function planDrain(input: DrainPlanInput): DrainPlan {
       plan.skipped.push({ pod, reason });
       continue;
     }
-    if (pod.metadata?.deletionTimestamp) {
+    if (pod.metadata?.deletionTimestamp || input.accepted?.has(pod.metadata?.uid ?? '')) {
       plan.terminating.push(pod);
       continue;
     }

@@ -49,6 +49,8 @@ interface NodeDrain {
   target: DrainTarget;
   pods: Informer<PodLike> | undefined;
   backoff: Map<string, BackoffEntry>;
+  /** Evictions accepted, by pod uid → when: not tried again while the pod is still on its way out. */
+  accepted: Map<string, number>;
   facts: DrainFacts | undefined;
   timer: NodeJS.Timeout | undefined;
   /** When the scheduled pass fires (epoch ms), to move it earlier but never later. */
@@ -58,6 +60,9 @@ interface NodeDrain {
   again: boolean;
   stopped: boolean;
 }
+
+/** How long an accepted eviction keeps its pod from being tried again. */
+const ACCEPTED_TTL_MS = 60_000;
 
 /** Pod events arriving together are handled by one pass. */
 const EVENT_DEBOUNCE_MS = 20;
@@ -85,7 +90,7 @@ export class Drainer {
       if (!existing.pods) this.#watch(existing);
       return;
     }
-    const drain: NodeDrain = { target, pods: undefined, backoff: new Map(), facts: undefined, timer: undefined, timerAt: 0, running: false, again: false, stopped: false };
+    const drain: NodeDrain = { target, pods: undefined, backoff: new Map(), accepted: new Map(), facts: undefined, timer: undefined, timerAt: 0, running: false, again: false, stopped: false };
     this.#nodes.set(target.nodeName, drain);
     this.#watch(drain);
   }
@@ -177,11 +182,14 @@ export class Drainer {
       pods,
       now,
       backoff: drain.backoff,
+      accepted: new Set(drain.accepted.keys()),
       deadlineAt: target.revokedAt + deadlineSeconds * 1000,
       forceAfterDeadline: target.policy?.forceAfterDeadline ?? DRAIN_POLICY_DEFAULTS.forceAfterDeadline,
     });
     const present = new Set(pods.map((p) => p.metadata?.uid ?? ''));
     for (const uid of drain.backoff.keys()) if (!present.has(uid)) drain.backoff.delete(uid);
+    // A pod whose eviction was accepted and that is still listed after a minute is looked at again.
+    for (const [uid, at] of drain.accepted) if (!present.has(uid) || now - at > ACCEPTED_TTL_MS) drain.accepted.delete(uid);
     if (!drain.stopped && this.#o.isLeader()) {
       const grace = target.policy?.gracePeriodSeconds;
       await Promise.all([
@@ -200,6 +208,7 @@ export class Drainer {
     this.#o.metrics.eviction(result.result);
     if (result.result === 'evicted' || result.result === 'gone') {
       drain.backoff.delete(uid);
+      if (result.result === 'evicted') drain.accepted.set(uid, this.#o.now());
       return;
     }
     const now = this.#o.now();
@@ -226,6 +235,7 @@ export class Drainer {
     await this.#o.kube.deletePod(podRef(pod), grace);
     this.#o.metrics.eviction('forced');
     drain.backoff.delete(pod.metadata?.uid ?? '');
+    drain.accepted.set(pod.metadata?.uid ?? '', this.#o.now());
   }
 
   /** Drain facts from the pods seen this pass and the refusals so far; reports a change. */

@@ -122,3 +122,12 @@ describe('PDB naming', () => {
     expect(selectorMatches(undefined, { app: 'web' })).toBe(false);
   });
 });
+
+describe('planDrain with accepted evictions', () => {
+  test('a pod whose eviction was accepted is waited for, not evicted again', () => {
+    const plan = planDrain({ pods: [pod('a'), pod('b')], now, backoff: new Map(), accepted: new Set(['uid-a']), deadlineAt: undefined, forceAfterDeadline: false });
+    expect(plan.evict.map((p) => p.metadata?.name)).toEqual(['b']);
+    expect(plan.terminating.map((p) => p.metadata?.name)).toEqual(['a']);
+    expect(plan.drained).toBe(false);
+  });
+});

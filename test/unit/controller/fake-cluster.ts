@@ -32,6 +32,8 @@ export class FakeCluster implements ControllerKube {
   /** PDB name → whether it currently allows a disruption; pods with label pdb=<name> are covered. */
   pdbAllows = new Map<string, boolean>();
   calls: string[] = [];
+  /** Evictions are accepted but the pod stays as it was (its DELETED event "still on its way"). */
+  quietEvictions = false;
   /** Make the next node patch fail with 409 after applying this change to the stored node. */
   interfereNextNodePatch: ((node: NodeLike) => void) | undefined;
 
@@ -142,6 +144,7 @@ export class FakeCluster implements ControllerKube {
         status: { reason: 'TooManyRequests', details: { causes: [{ type: 'DisruptionBudget', message: `The disruption budget ${pdb} needs 1 healthy pods and has 1 currently` }] } },
       };
     }
+    if (this.quietEvictions) return { result: 'evicted' };
     pod.metadata = { ...pod.metadata, deletionTimestamp: '2030-01-01T00:00:00Z' };
     this.#podChanged('MODIFIED', pod);
     return { result: 'evicted' };
