@@ -60,11 +60,15 @@ export class Authenticator {
   readonly cache: DecisionCache;
   readonly #options: AuthenticatorOptions;
   readonly #now: () => number;
+  /** The newest epoch seen from the chain (reads here, or observeEpoch from the readiness probe). */
+  #epoch = -1n;
 
   constructor(options: AuthenticatorOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    this.cache = new DecisionCache({ ttlSeconds: options.cacheTtlSeconds, maxEntries: options.cacheMaxEntries, now: this.#now });
+    // Token times are whole seconds; cache lifetimes use the precise clock so an entry never ends early.
+    const cacheClock = options.now ?? (() => Date.now() / 1000);
+    this.cache = new DecisionCache({ ttlSeconds: options.cacheTtlSeconds, maxEntries: options.cacheMaxEntries, now: cacheClock });
   }
 
   async authenticate(token: string, requestedAudiences?: readonly string[]): Promise<Decision> {
@@ -73,6 +77,11 @@ export class Authenticator {
     this.#options.onCacheLookup?.(hit !== undefined);
     if (hit) return this.#fromCache(hit, requestedAudiences);
     return this.#fresh(digest, token, requestedAudiences);
+  }
+
+  /** Tells the authenticator the chain's current epoch (the readiness probe reads it anyway). */
+  observeEpoch(epoch: bigint): void {
+    if (epoch > this.#epoch) this.#epoch = epoch;
   }
 
   close(): void {
@@ -84,11 +93,14 @@ export class Authenticator {
     const { claims, identity } = hit;
     const audience = checkAudience(claims.aud, this.#options.clusters, requested);
     if (!audience.ok) return { authenticated: false, reason: audience.reason, claims, cached: true };
-    const late = checkTimes(claims, this.#now(), this.#options);
-    const binding = identity.path === 'node' ? this.#nodeStillBound(claims, hit.stakeRecord) : true;
-    if (late || !binding) {
+    // Epochs advance without an event: a SealToken that expired since caching is caught here.
+    const reason =
+      checkTimes(claims, this.#now(), this.#options) ??
+      (this.#epoch >= hit.expiresEpoch ? 'seal_token_expired' : null) ??
+      (identity.path === 'node' && !this.#nodeStillBound(claims, hit.stakeRecord) ? 'no_active_binding' : null);
+    if (reason) {
       this.cache.dropToken(hit.sealToken);
-      return { authenticated: false, reason: late ?? 'no_active_binding', claims, cached: true };
+      return { authenticated: false, reason, claims, cached: true };
     }
     return { authenticated: true, user: identity.user, audiences: audience.audiences, identity, claims, cached: true };
   }
@@ -126,13 +138,14 @@ export class Authenticator {
     const mapped = this.#identity(claims, views.token!, views.record!);
     if (!mapped.ok) return { authenticated: false, reason: mapped.reason, claims, cached: false };
     const { identity } = mapped;
-    this.cache.set(digest, { claims, identity, sealToken: views.token!.id, stakeRecord: views.record!.id }, ticket);
+    this.cache.set(digest, { claims, identity, sealToken: views.token!.id, stakeRecord: views.record!.id, expiresEpoch: views.token!.expiresEpoch }, ticket);
     return { authenticated: true, user: identity.user, audiences: verified.audiences, identity, claims, cached: false };
   }
 
   async #readChain(tok: string): Promise<{ token: SealTokenView | null; record: StakeRecordView | null; epoch: bigint }> {
     const { chain } = this.#options;
     const [tokens, epoch] = await Promise.all([chain.getSealTokens([tok]), chain.getEpoch()]);
+    this.observeEpoch(epoch);
     const token = tokens.get(tok) ?? null;
     const record = token ? ((await chain.getStakeRecords([token.stakeRecord])).get(token.stakeRecord) ?? null) : null;
     return { token, record, epoch };

@@ -78,15 +78,19 @@ export function informerBindings(kubeConfig: KubeConfig, onError: (error: unknow
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   // The informer is typed with client-node's own object type (its metadata has Date fields); the
   // JSON it hands over is a SealBinding.
-  const list = async (): Promise<KubernetesListObject<KubernetesObject>> =>
-    (await api.listClusterCustomObject({ group: SEALBINDING_GROUP, version: SEALBINDING_VERSION, plural: SEALBINDING_PLURAL })) as KubernetesListObject<KubernetesObject>;
+  // Synced means a list arrived: the informer's own `connect` fires before listing, and start()
+  // resolves even when the list failed (e.g. the CRD is not installed yet).
+  const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
+    const result = (await api.listClusterCustomObject({ group: SEALBINDING_GROUP, version: SEALBINDING_VERSION, plural: SEALBINDING_PLURAL })) as KubernetesListObject<KubernetesObject>;
+    setImmediate(() => index.markSynced()); // after the informer has applied the list
+    return result;
+  };
   const informer = makeInformer<KubernetesObject>(kubeConfig, `/apis/${SEALBINDING_GROUP}/${SEALBINDING_VERSION}/${SEALBINDING_PLURAL}`, list);
   const asBinding = (object: KubernetesObject): SealBinding => object as unknown as SealBinding;
   let stopped = false;
   informer.on('add', (object) => index.upsert(asBinding(object)));
   informer.on('update', (object) => index.upsert(asBinding(object)));
   informer.on('delete', (object) => index.remove(asBinding(object)));
-  informer.on('connect', () => index.markSynced());
   informer.on('error', (error) => {
     onError(error);
     if (!stopped) setTimeout(() => void informer.start().catch(onError), RESTART_DELAY_MS).unref();
@@ -98,7 +102,6 @@ export function informerBindings(kubeConfig: KubeConfig, onError: (error: unknow
     start: async () => {
       stopped = false;
       await informer.start();
-      index.markSynced();
     },
     stop: async () => {
       stopped = true;

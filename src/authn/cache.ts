@@ -18,6 +18,8 @@ export interface CachedDecision {
   identity: Identity;
   sealToken: string;
   stakeRecord: string;
+  /** The SealToken's expiry epoch: the entry is void from that epoch on. */
+  expiresEpoch: bigint;
 }
 
 export interface DecisionCacheOptions {

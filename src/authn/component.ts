@@ -11,7 +11,7 @@ import { zkLoginVerifier } from './zklogin.ts';
 
 export const authnComponent: ServeComponent = {
   name: 'authn',
-  async start({ config, logger, reader, bindings }) {
+  async start({ config, logger, reader, bindings, onEpoch }) {
     const authenticator = new Authenticator({
       chain: reader,
       bindings,
@@ -24,6 +24,7 @@ export const authnComponent: ServeComponent = {
       ...(config.token.zkLogin ? { zkLoginClient: zkLoginVerifier(reader.client) } : {}),
       onCacheLookup: recordCacheLookup,
     });
+    onEpoch((epoch) => authenticator.observeEpoch(epoch));
     // Follow from now on: the cache starts empty, so older events cannot matter. If the chain is
     // down at start, follow from the beginning instead of not at all.
     const after = await reader.latestEventCursor([...REVOCATION_EVENTS]).catch(() => null);

@@ -21,8 +21,12 @@ export interface TokenReviewAudit {
   aud?: string;
   node?: string;
   error?: string;
+  /** The TokenReview's spec.audiences. */
+  audiences?: string[];
   seconds: number;
   remote?: string;
+  /** Common name of the verified client certificate (kube-apiserver's), when one was presented. */
+  clientCn?: string;
 }
 
 export function auditTokenReview(logger: Logger, entry: TokenReviewAudit): void {

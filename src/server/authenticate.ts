@@ -7,6 +7,7 @@
  * `authenticated: false` without `error` (the apiserver may cache it), and "could not check" as
  * `authenticated: false` with `error` (not a verdict). The apiVersion of the request is echoed.
  */
+import type { TLSSocket } from 'node:tls';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Authenticator, Decision } from '../authn/authenticator.ts';
 import { parseTokenReviewRequest, tokenReviewResponse, type TokenReviewApiVersion, type TokenReviewStatus } from '../k8s/tokenreview.ts';
@@ -57,7 +58,11 @@ async function handle(req: Request, res: Response, deps: AuthnRouterDeps): Promi
   const result = decision.authenticated ? 'authenticated' : decision.reason;
   record(result, seconds());
   cacheEntries.set(deps.authenticator.cache.size);
-  auditTokenReview(deps.logger, auditFields(decision, result, apiVersion, spec.token, seconds(), req.socket.remoteAddress));
+  auditTokenReview(deps.logger, {
+    ...auditFields(decision, result, apiVersion, spec.token, seconds(), req.socket.remoteAddress),
+    ...(spec.audiences ? { audiences: spec.audiences } : {}),
+    ...clientCn(req),
+  });
 }
 
 /** The request's TokenReview, or a message saying why it is not one. */
@@ -72,6 +77,13 @@ function readReview(req: Request): { apiVersion: TokenReviewApiVersion; spec: { 
   }
   const review = parseTokenReviewRequest(body);
   return review.ok ? review.review : review.message;
+}
+
+function clientCn(req: Request): { clientCn?: string } {
+  const socket = req.socket as TLSSocket;
+  if (!socket.authorized) return {};
+  const cn = socket.getPeerCertificate?.()?.subject?.CN;
+  return typeof cn === 'string' ? { clientCn: cn } : {};
 }
 
 function statusOf(decision: Decision, requested: string[] | undefined): TokenReviewStatus {

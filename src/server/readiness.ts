@@ -16,6 +16,8 @@ export interface ChainProbeOptions {
   probe(): Promise<bigint>;
   intervalMs: number;
   onChange?(up: boolean, error?: unknown): void;
+  /** Every epoch the probe reads. */
+  onEpoch?(epoch: bigint): void;
 }
 
 export class ChainProbe implements ReadinessCheck {
@@ -45,8 +47,10 @@ export class ChainProbe implements ReadinessCheck {
 
   async check(): Promise<boolean> {
     try {
-      currentEpoch.set(Number(await this.#options.probe()));
+      const epoch = await this.#options.probe();
+      currentEpoch.set(Number(epoch));
       this.#set(true);
+      this.#options.onEpoch?.(epoch);
     } catch (error) {
       this.#set(false, error);
     }

@@ -24,6 +24,8 @@ export interface ServeContext {
   kubeConfig?: KubeConfig;
   /** SealBindings by node, kept current by one informer shared by every component. */
   bindings: BindingSource;
+  /** Calls `listener` with the chain's epoch every time the readiness probe reads it. */
+  onEpoch(listener: (epoch: bigint) => void): void;
 }
 
 export interface StartedComponent {
@@ -57,7 +59,8 @@ export async function startServe(config: Config, logger: Logger, components: rea
   const kubeConfig = loadKubeConfig(config);
   const informer = kubeConfig && config.kubernetes.watchBindings ? informerBindings(kubeConfig, (error) => logger.warn('SealBinding watch failed; retrying', { error: String(error) })) : undefined;
   const bindings: BindingSource = informer ?? new BindingIndex();
-  const context: ServeContext = { config, logger, reader, kubeConfig, bindings };
+  const epochListeners: Array<(epoch: bigint) => void> = [];
+  const context: ServeContext = { config, logger, reader, kubeConfig, bindings, onEpoch: (listener) => void epochListeners.push(listener) };
 
   const stops: Array<() => Promise<void> | void> = [() => reader.close()];
   try {
@@ -71,6 +74,7 @@ export async function startServe(config: Config, logger: Logger, components: rea
         return reader.getEpoch();
       },
       intervalMs: PROBE_INTERVAL_MS,
+      onEpoch: (epoch) => epochListeners.forEach((listener) => listener(epoch)),
       onChange: (up, error) => logger.log(up ? 'info' : 'warn', up ? 'chain reachable' : 'chain unreachable', error ? { error: String(error) } : {}),
     });
     await probe.start();

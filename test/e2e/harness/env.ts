@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { ClusterInfo } from '../../../hack/cluster.ts';
 import type { NetworkInfo } from '../../../src/sim/index.ts';
+import type { DaasServeEnv } from './daas-serve.ts';
 
 export const ENV_VAR = 'DAAS_E2E_ENV';
 
@@ -40,7 +41,8 @@ export interface E2eEnv {
   runDir: string;
   sim: SimEnv;
   cluster: ClusterInfo;
-  webhook: WebhookEnv;
+  /** The run's token webhook: `daas-auth serve` (daas-serve.ts), or the recorder (webhook-recorder.ts). */
+  webhook: WebhookEnv | DaasServeEnv;
 }
 
 let cached: E2eEnv | undefined;

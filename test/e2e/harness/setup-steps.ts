@@ -11,6 +11,7 @@ import { installCrds } from '../../../hack/lib/manifests.ts';
 import { freePort } from '../../../hack/lib/ports.ts';
 import { startSim } from '../../../src/sim/index.ts';
 import type { E2eEnv } from './env.ts';
+import { startDaasServeStep } from './daas-serve.ts';
 import { startRecorder, stopRecorder } from './webhook-recorder.ts';
 
 export interface SetupContext {
@@ -99,5 +100,5 @@ export const SETUP_STEPS: SetupStep[] = [
   reserveWebhookPort,
   startClusterStep,
   installCrdsStep,
-  startRecorderWebhook,
+  startDaasServeStep, // the real webhook; startRecorderWebhook is the stand-in it replaced
 ];

@@ -99,6 +99,19 @@ describe('Authenticator', () => {
     expect(await env.authn.authenticate(await tokenFor(kp, token.id))).toMatchObject({ authenticated: false, reason: 'seal_token_expired' });
   });
 
+  it('refuses a cached identity once its SealToken has expired at the observed epoch', async () => {
+    env = setup();
+    const kp = newKey();
+    const { token } = env.chain.stake(kp, 2);
+    const bearer = await tokenFor(kp, token.id);
+    expect(await env.authn.authenticate(bearer)).toMatchObject({ authenticated: true, cached: false });
+    env.authn.observeEpoch(token.expiresEpoch - 1n);
+    expect(await env.authn.authenticate(bearer)).toMatchObject({ authenticated: true, cached: true });
+    env.authn.observeEpoch(token.expiresEpoch);
+    expect(await env.authn.authenticate(bearer)).toMatchObject({ authenticated: false, reason: 'seal_token_expired', cached: true });
+    expect(env.authn.cache.size).toBe(0);
+  });
+
   it('answers transiently (error, not cached) while the chain is down, and recovers by itself', async () => {
     env = setup();
     const kp = newKey();
