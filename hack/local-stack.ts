@@ -16,11 +16,12 @@ import { REPO_ROOT, startCluster, stopCluster, type ClusterInfo } from './cluste
 import { freePort } from './lib/ports.ts';
 import { waitFor200 } from './lib/probe.ts';
 import { isRunning, stopGroups } from './lib/procs.ts';
-import { installCrds } from './lib/manifests.ts';
+import { applyFiles, installCrds } from './lib/manifests.ts';
 
 const LOCAL_DIR = join(REPO_ROOT, '.daas', 'local');
 const SIM_STATE = join(REPO_ROOT, '.daas', 'sim');
 const CLUSTER = 'local';
+const TIER_RBAC = join(REPO_ROOT, 'deploy', 'rbac', 'tiers.yaml');
 const SERVE_MODULE = join(REPO_ROOT, 'src', 'cli', 'commands', 'serve.ts');
 const DEMO_STAKE_SUI = 5n; // the admin tier with the default tier table
 const DEMO_TOKEN_TTL_S = 15 * 60;
@@ -179,6 +180,9 @@ async function main(): Promise<void> {
     });
     const crds = await installCrds(stack.cluster);
     log(`installed ${crds.map((f) => basename(f)).join(', ') || 'no CRDs'}`);
+    // The tier groups get their ClusterRoles (view/edit/admin/cluster-admin), so the demo token can act.
+    await applyFiles(stack.cluster, [TIER_RBAC]);
+    log('applied the tier RBAC (deploy/rbac/tiers.yaml)');
     await startServe(stack);
     await makeDemo(stack);
   } catch (e) {
