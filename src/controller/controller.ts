@@ -73,7 +73,7 @@ export interface ControllerOptions {
   metrics?: ControllerMetrics;
   /** Replace the cluster operations (tests); default: the apiserver through `rest`. */
   kube?: ControllerKube;
-  log?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+  log?(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
 
 /** The ids a chain event names (record_id, token_id), whatever the reader's event shape. */
@@ -128,7 +128,9 @@ export class SealBindingController {
     this.#queue = new BatchQueue({
       batchWindowMs: this.#t.batchWindowMs,
       process: async (items) => {
+        const started = performance.now();
         const retry = await this.#reconciler.process(items);
+        log('debug', 'reconciled', { bindings: items.length, retry: retry.length, ms: Math.round(performance.now() - started) });
         for (const name of retry) this.#queue.addAfter(name, this.#t.retryMs, true);
         this.#updateGauges();
       },
@@ -142,6 +144,7 @@ export class SealBindingController {
       passIntervalMs: this.#t.drainPassMs,
       concurrency: options.evictionConcurrency ?? 64,
       onError: (error, node) => log('warn', 'drain pass failed', { node, error: String(error) }),
+      onPass: (node, summary) => log('debug', 'drain pass', { node, ...summary }),
     });
     const recorder = (this.#recorder = new EventRecorder({
       sink: eventSink(options.rest),

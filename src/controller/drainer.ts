@@ -43,6 +43,8 @@ export interface DrainerOptions {
   backoff?: BackoffOptions;
   now?(): number;
   onError?(error: unknown, nodeName: string): void;
+  /** After each pass (debug logging). */
+  onPass?(nodeName: string, summary: { pods: number; evict: number; forceDelete: number; waiting: number; terminating: number; drained: boolean; leader: boolean }): void;
 }
 
 interface NodeDrain {
@@ -77,7 +79,7 @@ export class Drainer {
   readonly #slots: Semaphore;
 
   constructor(options: DrainerOptions) {
-    this.#o = { passIntervalMs: 5000, concurrency: 32, backoff: DEFAULT_BACKOFF, now: Date.now, ...options };
+    this.#o = { passIntervalMs: 5000, concurrency: 32, backoff: DEFAULT_BACKOFF, now: Date.now, onPass: () => {}, ...options };
     this.#slots = new Semaphore(this.#o.concurrency);
   }
 
@@ -198,6 +200,15 @@ export class Drainer {
       ]);
     }
     this.#updateFacts(drain, pods, plan.drained);
+    this.#o.onPass(target.nodeName, {
+      pods: pods.length,
+      evict: plan.evict.length,
+      forceDelete: plan.forceDelete.length,
+      waiting: plan.waiting.length,
+      terminating: plan.terminating.length,
+      drained: plan.drained,
+      leader: this.#o.isLeader(),
+    });
     return plan.drained;
   }
 

@@ -70,6 +70,7 @@ export async function startController(options: StartControllerOptions): Promise<
 }
 
 function jsonLog(level: string, message: string, fields: Record<string, unknown> = {}): void {
+  if (level === 'debug' && !process.env.DAAS_DEBUG) return;
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, component: 'controller', message, ...fields })}\n`);
 }
 

@@ -172,7 +172,13 @@ export function bindingManifest(opts: { node: string; stakeRecord: string; sealT
 }
 
 async function create(ctx: Context, manifest: SealBinding, wait: CreateOptions['wait']): Promise<void> {
-  let created = await createSealBinding(ctx.rest, manifest);
+  let created = await createSealBinding(ctx.rest, manifest).catch((error: unknown) => {
+    // The apiserver's own name check answers before the webhook when the binding is named after the node.
+    if (error instanceof KubeApiError && error.status === 409 && error.body?.reason === 'AlreadyExists') {
+      throw new UserError(`sealbinding/${manifest.metadata.name} already exists: a node has one binding (see daas-auth binding describe ${manifest.metadata.name})`);
+    }
+    throw error;
+  });
   const name = created.metadata.name ?? '';
   if (wait !== undefined && wait !== false) {
     const seconds = wait === true ? 30 : Number(wait);

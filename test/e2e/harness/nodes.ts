@@ -1,9 +1,15 @@
 // Nodes played by kwok: any Node annotated kwok.x-k8s.io/node=fake becomes Ready and runs its pods.
 import { PatchStrategy, setHeaderOptions, type V1Node, type V1Taint } from '@kubernetes/client-node';
 import { KWOK_NODE_ANNOTATION, KWOK_NODE_ANNOTATION_VALUE } from '../../../hack/cluster.ts';
+import { E2E_UNBOUND_LABEL } from './admission.ts';
 import { clients, waitFor } from './kube.ts';
 
 export interface KwokNodeOptions {
+  /**
+   * The node needs a SealBinding to be admitted (the onboarding tests). Default false: the node carries
+   * E2E_UNBOUND_LABEL, which the admission webhook's objectSelector leaves out (harness/admission.ts).
+   */
+  bound?: boolean;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   taints?: V1Taint[];
@@ -20,7 +26,7 @@ export async function createKwokNode(name: string, opts: KwokNodeOptions = {}): 
     body: {
       metadata: {
         name,
-        labels: { 'kubernetes.io/hostname': name, type: 'kwok', ...opts.labels },
+        labels: { 'kubernetes.io/hostname': name, type: 'kwok', ...(opts.bound ? {} : { [E2E_UNBOUND_LABEL]: '' }), ...opts.labels },
         annotations: { [KWOK_NODE_ANNOTATION]: KWOK_NODE_ANNOTATION_VALUE, ...opts.annotations },
       },
       spec: { taints: opts.taints },

@@ -12,6 +12,7 @@ import { freePort } from '../../../hack/lib/ports.ts';
 import { startSim } from '../../../src/sim/index.ts';
 import type { E2eEnv } from './env.ts';
 import { startDaasServeStep } from './daas-serve.ts';
+import { installAdmissionWebhookStep } from './admission.ts';
 import { startRecorder, stopRecorder } from './webhook-recorder.ts';
 
 export interface SetupContext {
@@ -101,4 +102,5 @@ export const SETUP_STEPS: SetupStep[] = [
   startClusterStep,
   installCrdsStep,
   startDaasServeStep, // the real webhook; startRecorderWebhook is the stand-in it replaced
+  installAdmissionWebhookStep,
 ];
