@@ -1,8 +1,8 @@
 /**
  * The sui-sim driver of the slash-drain benchmark: real node stakes (several stakers in parallel,
  * each staking in sequence because a key's gas coin serialises its transactions), the controller as
- * its own process (src/controller/run.ts, as in production), and slashes as real transactions by
- * the AdminCap holder, each timed from its confirmation.
+ * its own process (src/controller/run.ts, as in production), and the slashes as one real transaction
+ * of the AdminCap holder (fifty `staking::slash` calls), timed from its confirmation.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { Transaction } from '@mysten/sui/transactions';
 import { resolveNetwork } from '../../src/chain/network.ts';
 import { MIST_PER_SUI } from '../../src/chain/schema.ts';
 import { ChainWriter } from '../../src/chain/writer.ts';
@@ -61,18 +62,30 @@ export async function simChain(options: { log(line: string): void }): Promise<Ch
         });
       });
     },
+    /** All records slashed by one transaction (one programmable transaction, one `slash` call each). */
     async slash(recordIds) {
       const writer = new ChainWriter(network, adminKey);
-      const at = new Map<string, number>();
       try {
+        const tx = new Transaction();
+        tx.setSender(adminKey.toSuiAddress());
         for (const id of recordIds) {
-          await writer.slash(id, 'slash-drain benchmark', sim.network.adminCapId);
-          at.set(id, Date.now());
+          tx.moveCall({
+            target: `${network.packageId}::staking::slash`,
+            arguments: [tx.object(sim.network.adminCapId), tx.object(network.poolId), tx.object(id), tx.pure.string('slash-drain benchmark')],
+          });
         }
+        const bytes = await writer.client.call('buildTransaction', (c) => tx.build({ client: c }));
+        const { signature } = await adminKey.signTransaction(bytes);
+        const executed = await writer.client.call('executeTransaction', (c) => c.core.executeTransaction({ transaction: bytes, signatures: [signature], include: { effects: true } }));
+        if (executed.$kind === 'FailedTransaction') throw new Error(`the slash transaction failed: ${JSON.stringify(executed.FailedTransaction?.status)}`);
+        const digest = executed.Transaction!.digest;
+        await writer.client.call('waitForTransaction', (c) => c.core.waitForTransaction({ digest }));
+        const at = Date.now();
+        options.log(`slashed ${recordIds.length} records in transaction ${digest}`);
+        return new Map(recordIds.map((id) => [id, at]));
       } finally {
         writer.close();
       }
-      return at;
     },
     async stop() {
       if (controller && controller.exitCode === null) {
