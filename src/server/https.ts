@@ -4,12 +4,11 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { RequestListener } from 'node:http';
+import type { Express } from 'express';
 import { readTlsFiles, watchTlsFiles, type TlsFiles } from './tls.ts';
 
 export interface HttpsOptions {
-  /** The request listener: an express app, or createRequestListener's dispatcher. */
-  app: RequestListener;
+  app: Express;
   tls: TlsFiles;
   host?: string;
   /** 0 picks a free port (tests). */
