@@ -5,7 +5,9 @@
  * and drained within 10 s.
  *
  *   node bench/slash-drain/run.ts [--nodes 1000] [--pods 10] [--slash 50] [--chain sim|stub]
- *                                 [--keep] [--out FILE]
+ *                                 [--keep] [--out FILE] [--no-write]
+ *
+ * The result replaces the slash-drain block of docs/benchmarks.md (unless --no-write).
  *
  * --chain sim (default): sui-sim over loopback, real stakes, the controller as its own process
  *   (src/controller/run.ts), slashes as real transactions by the AdminCap holder.
@@ -14,7 +16,7 @@
  * The cluster is the test bed's (hack/cluster.ts), started for the run and stopped afterwards
  * unless --keep.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     chain: { type: 'string', default: 'sim' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.nodes);
@@ -53,6 +56,48 @@ function summary(latencies: number[]) {
   const s = [...latencies].sort((a, b) => a - b);
   return { count: s.length, p50: percentile(s, 50), p95: percentile(s, 95), max: s.at(-1) ?? NaN };
 }
+
+const DOC = new URL('../../docs/benchmarks.md', import.meta.url);
+const BEGIN = '<!-- slash-drain:begin -->';
+const END = '<!-- slash-drain:end -->';
+
+interface Result {
+  chain: string | undefined;
+  cordonMsFromOwnSlash: ReturnType<typeof summary>;
+  drainMsFromOwnSlash: ReturnType<typeof summary>;
+  allCordonedMsAfterLastSlash: number;
+  allDrainedMsAfterLastSlash: number;
+  slashSpreadMs: number;
+  otherNodesUntouched: boolean;
+  machine: { cpus: number; loadAvg1m: number };
+}
+
+function docSection(r: Result, loadAtStart: number): string {
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  const met = r.cordonMsFromOwnSlash.max <= 2000 && r.drainMsFromOwnSlash.max <= 10_000;
+  return [
+    BEGIN,
+    `Run ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores, 1-min load ${loadAtStart.toFixed(2)} at start, ${r.machine.loadAvg1m} at the end), Node ${process.versions.node}, chain \`${r.chain}\`: ${N} kwok nodes with SealBindings, ${P} pods each (${N * P} pods), ${S} slashed${r.chain === 'sim' ? ' in one transaction' : ' at once'}.`,
+    '',
+    '| from the slash to | p50 s | p95 s | max s | goal |',
+    '|---|---:|---:|---:|---:|',
+    `| node cordoned and tainted | ${s(r.cordonMsFromOwnSlash.p50)} | ${s(r.cordonMsFromOwnSlash.p95)} | ${s(r.cordonMsFromOwnSlash.max)} | ≤ 2 s |`,
+    `| node drained (last pod gone) | ${s(r.drainMsFromOwnSlash.p50)} | ${s(r.drainMsFromOwnSlash.p95)} | ${s(r.drainMsFromOwnSlash.max)} | ≤ 10 s |`,
+    '',
+    `All ${S} cordoned ${s(r.allCordonedMsAfterLastSlash)} s and drained ${s(r.allDrainedMsAfterLastSlash)} s after the slash; the other ${N - S} nodes kept all their pods: ${r.otherNodesUntouched ? 'yes' : 'NO'}. Goal ${met ? '**met**' : '**not met**'}.`,
+    END,
+  ].join('\n');
+}
+
+function writeDoc(section: string): void {
+  const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
+  const start = doc.indexOf(BEGIN);
+  const end = doc.indexOf(END);
+  const next = start >= 0 && end > start ? `${doc.slice(0, start)}${section}${doc.slice(end + END.length)}` : `${doc.trimEnd()}\n\n${section}\n`;
+  writeFileSync(DOC, next);
+}
+
+const loadAtStart = os.loadavg()[0] ?? 0;
 
 async function main(): Promise<void> {
   const clusterName = `bench-slash-${process.pid}`;
@@ -139,6 +184,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+    if (!values['no-write']) writeDoc(docSection(result, loadAtStart));
     nodeInformer.stop();
     podInformer.stop();
   } finally {
