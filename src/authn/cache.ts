@@ -54,7 +54,7 @@ export class DecisionCache {
   }
 
   get size(): number {
-    return this.#cache.keys().length;
+    return this.#cache.getStats().keys; // O(1); keys().length copies every key
   }
 
   /** The live entry for a token digest. Expiry is checked against our clock here; node-cache's own

@@ -3,8 +3,9 @@
  * revocation events from now on, and mounts POST /authenticate.
  */
 import type { ServeComponent } from '../server/serve.ts';
-import { createAuthnRouter } from '../server/authenticate.ts';
-import { recordCacheLookup, cacheDrops, cacheEntries } from '../metrics/authn.ts';
+import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../server/authenticate.ts';
+import { auditLogFor } from '../log/audit.ts';
+import { recordCacheLookup, cacheDrops, reportCacheSize } from '../metrics/authn.ts';
 import { Authenticator } from './authenticator.ts';
 import { REVOCATION_EVENTS, watchRevocations } from './revocation.ts';
 import { zkLoginVerifier } from './zklogin.ts';
@@ -25,6 +26,8 @@ export const authnComponent: ServeComponent = {
       onCacheLookup: recordCacheLookup,
     });
     onEpoch((epoch) => authenticator.observeEpoch(epoch));
+    reportCacheSize(() => authenticator.cache.size);
+    const audit = auditLogFor(logger);
     // Follow from now on: the cache starts empty, so older events cannot matter. If the chain is
     // down at start, follow from the beginning instead of not at all.
     const after = await reader.latestEventCursor([...REVOCATION_EVENTS]).catch(() => null);
@@ -36,16 +39,16 @@ export const authnComponent: ServeComponent = {
       pollMs: config.network.eventPollMs,
       onDrop: (cause, dropped) => {
         cacheDrops.inc({ cause }, dropped);
-        cacheEntries.set(authenticator.cache.size);
         if (dropped > 0) logger.info('revocation dropped cached identities', { cause, dropped });
       },
       onError: (error) => logger.warn('revocation event follower: chain read failed; retrying', { error: String(error) }),
     });
     return {
-      routers: [createAuthnRouter({ authenticator, logger })],
+      fastRoutes: { [AUTHENTICATE_PATH]: createTokenReviewHandler({ authenticator, logger, audit }) },
       stop: async () => {
         await watch.stop();
         authenticator.close();
+        audit.flush();
       },
     };
   },

@@ -88,13 +88,27 @@ export function parseTokenReviewRequest(body: unknown): TokenReviewParse {
  */
 function isZeroStatus(status: unknown): boolean {
   if (!isPlainObject(status)) return false;
-  const zero: Record<string, (value: unknown) => boolean> = {
-    authenticated: (value) => value === false,
-    error: (value) => value === '',
-    audiences: (value) => Array.isArray(value) && value.length === 0,
-    user: (value) => isPlainObject(value) && Object.values(value).every((v) => v === '' || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0)),
-  };
-  return Object.entries(status).every(([key, value]) => value === null || (Object.hasOwn(zero, key) && zero[key]!(value)));
+  for (const key in status) {
+    const value = status[key];
+    if (value === null) continue;
+    const zero =
+      key === 'authenticated' ? value === false
+      : key === 'error' ? value === ''
+      : key === 'audiences' ? Array.isArray(value) && value.length === 0
+      : key === 'user' ? isZeroUser(value)
+      : false;
+    if (!zero) return false;
+  }
+  return true;
+}
+
+function isZeroUser(user: unknown): boolean {
+  if (!isPlainObject(user)) return false;
+  for (const key in user) {
+    const v = user[key];
+    if (!(v === '' || v === null || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0))) return false;
+  }
+  return true;
 }
 
 function parseAudiences(value: unknown): string[] | undefined | string {

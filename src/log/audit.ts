@@ -1,7 +1,12 @@
 /**
  * One audit line per authentication decision: who (identity, tier), which token (short hash only),
  * what was decided and why (the reason code). The token itself is never passed in.
+ *
+ * Audit lines are on the TokenReview hot path, so they do not go through winston (~35 µs a line,
+ * as much as a whole bare HTTPS request): they are serialised with JSON.stringify in the same shape
+ * as the winston JSON logger's lines and written in batches, at most 20 ms after the decision.
  */
+import type { Writable } from 'node:stream';
 import type { Logger } from './index.ts';
 
 export interface TokenReviewAudit {
@@ -29,7 +34,58 @@ export interface TokenReviewAudit {
   clientCn?: string;
 }
 
-export function auditTokenReview(logger: Logger, entry: TokenReviewAudit): void {
-  const level = entry.result === 'chain_unavailable' ? 'warn' : 'info';
-  logger.log(level, 'tokenreview', { audit: 'tokenreview', ...entry });
+export interface AuditLog {
+  /**
+   * One line. `stable` is an optional pre-serialised run of fields (`"k":v,...` without braces) that
+   * does not change between reviews of one cached token; it is written before `entry`'s fields.
+   */
+  tokenReview(entry: TokenReviewAudit, stable?: string): void;
+  /** Writes what is buffered now (also done automatically after each event-loop turn). */
+  flush(): void;
+}
+
+/** Flush early when this much is buffered. */
+const FLUSH_BYTES = 64 * 1024;
+/** Longest a line waits in the buffer: one write per interval instead of one per request under load. */
+const FLUSH_MS = 20;
+
+export function createAuditLog(stream: Writable = process.stderr, service = 'daas-auth'): AuditLog {
+  let buffer = '';
+  let scheduled = false;
+  // The fixed head of every line, and the timestamp formatted once per millisecond.
+  const head = (level: string) => `{"level":"${level}","message":"tokenreview","service":${JSON.stringify(service)},"timestamp":"`;
+  const heads = { info: head('info'), warn: head('warn') };
+  let stampMs = 0;
+  let stamp = '';
+  const flush = () => {
+    scheduled = false;
+    if (buffer === '') return;
+    const chunk = buffer;
+    buffer = '';
+    stream.write(chunk);
+  };
+  return {
+    tokenReview(entry, stable) {
+      const now = Date.now();
+      if (now !== stampMs) {
+        stampMs = now;
+        stamp = new Date(now).toISOString();
+      }
+      const level = entry.result === 'chain_unavailable' ? 'warn' : 'info';
+      // Same line as JSON.stringify({ level, message, service, timestamp, audit, ...entry }), without the copy.
+      buffer += `${heads[level]}${stamp}","audit":"tokenreview",${stable ? `${stable},` : ''}${JSON.stringify(entry).slice(1)}\n`;
+      if (buffer.length >= FLUSH_BYTES) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setTimeout(flush, FLUSH_MS).unref();
+      }
+    },
+    flush,
+  };
+}
+
+/** The audit log that goes with a logger: stderr, like the logger's lines, or nothing when it is silent. */
+export function auditLogFor(logger: Logger): AuditLog {
+  if (logger.silent) return { tokenReview: () => {}, flush: () => {} };
+  return createAuditLog(process.stderr);
 }

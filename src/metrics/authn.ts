@@ -31,11 +31,22 @@ export const cacheMisses = new Counter({
   registers: [registry],
 });
 
+let cacheSize: (() => number) | undefined;
+
+/** Read at scrape time (see reportCacheSize), not kept up to date on the request path. */
 export const cacheEntries = new Gauge({
   name: `${METRIC_PREFIX}cache_entries`,
   help: 'Identities currently held in the decision cache',
   registers: [registry],
+  collect() {
+    if (cacheSize) this.set(cacheSize());
+  },
 });
+
+/** Where cache_entries reads its value from at scrape time. */
+export function reportCacheSize(source: () => number): void {
+  cacheSize = source;
+}
 
 export const cacheDrops = new Counter({
   name: `${METRIC_PREFIX}cache_drops_total`,

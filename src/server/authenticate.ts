@@ -6,84 +6,219 @@
  * gets 200 with the verdict: `authenticated: true` with the user, a definitive refusal as
  * `authenticated: false` without `error` (the apiserver may cache it), and "could not check" as
  * `authenticated: false` with `error` (not a verdict). The apiVersion of the request is echoed.
+ *
+ * This is the hot path, so it is a plain Node request handler (no body-parser, no express response
+ * helpers): serve.ts dispatches the path to it before express. createAuthnRouter mounts the same
+ * handler in an express app.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { Authenticator, Decision } from '../authn/authenticator.ts';
 import { parseTokenReviewRequest, tokenReviewResponse, type TokenReviewApiVersion, type TokenReviewStatus } from '../k8s/tokenreview.ts';
-import { auditTokenReview } from '../log/audit.ts';
+import type { AuditLog, TokenReviewAudit } from '../log/audit.ts';
 import type { Logger } from '../log/index.ts';
-import { cacheEntries, coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../metrics/authn.ts';
-import { tokenHash } from '../token/hash.ts';
+import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../metrics/authn.ts';
+import { shortHash, tokenHash } from '../token/hash.ts';
 import { parseStrictJson, StrictJsonError } from '../token/strict-json.ts';
 
 export const AUTHENTICATE_PATH = '/authenticate';
 /** A token is ≤ 8 KiB; audiences and envelope add little. */
 export const TOKENREVIEW_BODY_LIMIT = 64 * 1024;
 
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 export interface AuthnRouterDeps {
-  authenticator: Pick<Authenticator, 'authenticate' | 'cache'>;
+  authenticator: Pick<Authenticator, 'decide' | 'cache'>;
+  /** For unexpected failures. */
   logger: Logger;
+  /** One line per decision. */
+  audit: AuditLog;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+export function createTokenReviewHandler(deps: AuthnRouterDeps): RequestHandler {
+  return (req, res) => {
+    const started = performance.now();
+    if (req.method !== 'POST') {
+      reply(res, 405, { error: 'use POST' }, { allow: 'POST' });
+      return;
+    }
+    if (!isJson(req.headers['content-type'])) {
+      req.resume();
+      badRequest(deps, req, res, started, 'Content-Type must be application/json');
+      return;
+    }
+    readBody(req, res, (body) => review(deps, req, res, started, body));
+  };
+}
+
+/** The same handler as an express Router (for apps composed with createApp). */
 export function createAuthnRouter(deps: AuthnRouterDeps): Router {
   const router = express.Router();
-  const raw = express.raw({ type: () => true, limit: TOKENREVIEW_BODY_LIMIT });
-  router.post(AUTHENTICATE_PATH, raw, (req, res) => void handle(req, res, deps));
+  const handler = createTokenReviewHandler(deps);
+  router.all(AUTHENTICATE_PATH, (req, res) => handler(req, res));
   return router;
 }
 
-async function handle(req: Request, res: Response, deps: AuthnRouterDeps): Promise<void> {
-  const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
-  const parsed = readReview(req);
+function review(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse, started: number, body: Buffer): void {
+  const parsed = readReview(body);
   if (typeof parsed === 'string') {
-    record('bad_request', seconds());
-    auditTokenReview(deps.logger, { result: 'bad_request', authenticated: false, error: parsed, seconds: seconds(), remote: req.socket.remoteAddress });
-    res.status(400).json({ error: parsed });
+    badRequest(deps, req, res, started, parsed);
     return;
   }
-  const { apiVersion, spec } = parsed;
-  let decision: Decision;
+  let decision: Decision | Promise<Decision>;
   try {
-    decision = await deps.authenticator.authenticate(spec.token, spec.audiences);
+    decision = deps.authenticator.decide(parsed.spec.token, parsed.spec.audiences);
   } catch (error) {
-    // The authenticator does not throw for bad input; reaching here is a bug. Fail closed, not cached.
-    deps.logger.error('authenticator failed', { error: (error as Error)?.stack ?? String(error) });
-    decision = { authenticated: false, reason: 'chain_unavailable', error: 'internal error', cached: false };
+    decision = failed(deps, error);
   }
-  res.status(200).json(tokenReviewResponse(apiVersion, statusOf(decision, spec.audiences)));
-  const result = decision.authenticated ? 'authenticated' : decision.reason;
-  record(result, seconds());
-  cacheEntries.set(deps.authenticator.cache.size);
-  auditTokenReview(deps.logger, {
-    ...auditFields(decision, result, apiVersion, spec.token, seconds(), req.socket.remoteAddress),
-    ...(spec.audiences ? { audiences: spec.audiences } : {}),
-    ...clientCn(req),
-  });
+  // Cache hits come back synchronously; only a chain check waits.
+  if (decision instanceof Promise) {
+    decision.then(
+      (d) => answer(deps, req, res, started, parsed, d),
+      (error: unknown) => answer(deps, req, res, started, parsed, failed(deps, error)),
+    );
+  } else answer(deps, req, res, started, parsed, decision);
 }
 
+/** The authenticator does not throw for bad input; reaching here is a bug. Fail closed, not cached. */
+function failed(deps: AuthnRouterDeps, error: unknown): Decision {
+  deps.logger.error('authenticator failed', { error: (error as Error)?.stack ?? String(error) });
+  return { authenticated: false, reason: 'chain_unavailable', error: 'internal error', cached: false };
+}
+
+function answer(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse, started: number, review: ParsedReview, decision: Decision): void {
+  const { apiVersion, spec } = review;
+  replyJson(res, 200, responseJson(apiVersion, decision, spec.audiences));
+  const result = decision.authenticated ? 'authenticated' : decision.reason;
+  const seconds = (performance.now() - started) / 1000;
+  record(result, seconds);
+  const entry: TokenReviewAudit = {
+    tokenHash: decision.digest ? shortHash(decision.digest) : tokenHash(spec.token),
+    apiVersion,
+    result,
+    authenticated: decision.authenticated,
+    cached: decision.cached,
+    ...('error' in decision ? { error: decision.error } : {}),
+    ...(spec.audiences ? { audiences: spec.audiences } : {}),
+    seconds,
+    ...peer(req),
+  };
+  deps.audit.tokenReview(entry, identityFields(decision));
+}
+
+/** Serialised identity and claim fields of audit lines, per cached user / claims object. */
+const IDENTITY_FIELDS = new WeakMap<object, string>();
+
+function identityFields(decision: Decision): string | undefined {
+  const key = decision.authenticated ? decision.user : decision.claims;
+  if (!key) return undefined;
+  let fields = IDENTITY_FIELDS.get(key);
+  if (fields === undefined) {
+    const claims = decision.claims;
+    const json = JSON.stringify({
+      ...(decision.authenticated ? { username: decision.user.username, groups: decision.user.groups, tier: decision.identity.tier } : {}),
+      ...(claims ? { sub: claims.sub, tok: claims.tok, aud: claims.aud, node: claims.node } : {}),
+    });
+    fields = json.slice(1, -1);
+    IDENTITY_FIELDS.set(key, fields);
+  }
+  return fields || undefined;
+}
+
+function badRequest(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse, started: number, message: string, status = 400): void {
+  const seconds = (performance.now() - started) / 1000;
+  record('bad_request', seconds);
+  deps.audit.tokenReview({ result: 'bad_request', authenticated: false, error: message, seconds, ...peer(req) });
+  reply(res, status, { error: message });
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const semicolon = contentType.indexOf(';');
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+}
+
+/** Collects the body up to the limit; past it, answers 413 and closes the connection. */
+function readBody(req: IncomingMessage, res: ServerResponse, done: (body: Buffer) => void): void {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > TOKENREVIEW_BODY_LIMIT) {
+    tooLarge(req, res);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  req.on('data', (chunk: Buffer) => {
+    if (over) return;
+    size += chunk.length;
+    if (size > TOKENREVIEW_BODY_LIMIT) {
+      over = true;
+      tooLarge(req, res);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (!over) done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  });
+  req.on('error', () => res.destroy());
+}
+
+function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+  reply(res, 413, { error: 'request body too large' }, { connection: 'close' });
+  res.on('finish', () => req.destroy());
+}
+
+type ParsedReview = { apiVersion: TokenReviewApiVersion; spec: { token: string; audiences?: string[] } };
+
 /** The request's TokenReview, or a message saying why it is not one. */
-function readReview(req: Request): { apiVersion: TokenReviewApiVersion; spec: { token: string; audiences?: string[] } } | string {
-  if (!req.is('application/json')) return 'Content-Type must be application/json';
-  if (!Buffer.isBuffer(req.body) || req.body.length === 0) return 'empty body';
-  let body: unknown;
+function readReview(body: Buffer): ParsedReview | string {
+  if (body.length === 0) return 'empty body';
+  let value: unknown;
   try {
-    body = parseStrictJson(utf8.decode(req.body));
+    value = parseStrictJson(utf8.decode(body));
   } catch (error) {
     return error instanceof StrictJsonError && error.code === 'duplicate_key' ? 'duplicate key in body' : 'body is not valid JSON';
   }
-  const review = parseTokenReviewRequest(body);
+  const review = parseTokenReviewRequest(value);
   return review.ok ? review.review : review.message;
 }
 
-function clientCn(req: Request): { clientCn?: string } {
+function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  replyJson(res, status, JSON.stringify(body), headers);
+}
+
+function replyJson(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Serialised users, per cached identity object: a warm review does not re-serialise its user. */
+const USER_JSON = new WeakMap<object, string>();
+
+/**
+ * The response body: JSON.stringify(tokenReviewResponse(apiVersion, statusOf(...))), assembled from
+ * the memoised user JSON for authenticated decisions (test/unit/server checks they are identical).
+ */
+export function responseJson(apiVersion: TokenReviewApiVersion, decision: Decision, requested: string[] | undefined): string {
+  if (!decision.authenticated) return JSON.stringify(tokenReviewResponse(apiVersion, statusOf(decision, requested)));
+  let user = USER_JSON.get(decision.user);
+  if (user === undefined) USER_JSON.set(decision.user, (user = JSON.stringify(decision.user)));
+  const audiences = requested?.length ? `,"audiences":${JSON.stringify(decision.audiences)}` : '';
+  return `{"apiVersion":${JSON.stringify(apiVersion)},"kind":"TokenReview","status":{"authenticated":true,"user":${user}${audiences}}}`;
+}
+
+function peer(req: IncomingMessage): Pick<TokenReviewAudit, 'remote' | 'clientCn'> {
   const socket = req.socket as TLSSocket;
-  if (!socket.authorized) return {};
-  const cn = socket.getPeerCertificate?.()?.subject?.CN;
-  return typeof cn === 'string' ? { clientCn: cn } : {};
+  const out: Pick<TokenReviewAudit, 'remote' | 'clientCn'> = { remote: socket.remoteAddress };
+  if (socket.authorized) {
+    const cn = socket.getPeerCertificate?.()?.subject?.CN;
+    if (typeof cn === 'string') out.clientCn = cn;
+  }
+  return out;
 }
 
 function statusOf(decision: Decision, requested: string[] | undefined): TokenReviewStatus {
@@ -96,23 +231,16 @@ function statusOf(decision: Decision, requested: string[] | undefined): TokenRev
   return { authenticated: false };
 }
 
-function record(result: string, seconds: number): void {
-  tokenReviewTotal.inc({ result });
-  tokenReviewSeconds.observe({ result: coarseResult(result) }, seconds);
-}
+/** prom-client children per result label, so a review does not re-hash its label set. */
+const COUNTERS = new Map<string, { inc(): void }>();
+const HISTOGRAMS = new Map<string, { observe(value: number): void }>();
 
-function auditFields(decision: Decision, result: string, apiVersion: string, token: string, seconds: number, remote: string | undefined) {
-  const claims = decision.claims;
-  return {
-    tokenHash: tokenHash(token),
-    apiVersion,
-    result,
-    authenticated: decision.authenticated,
-    cached: decision.cached,
-    ...(decision.authenticated ? { username: decision.user.username, groups: decision.user.groups, tier: decision.identity.tier } : {}),
-    ...(claims ? { sub: claims.sub, tok: claims.tok, aud: claims.aud, node: claims.node } : {}),
-    ...('error' in decision ? { error: decision.error } : {}),
-    seconds,
-    remote,
-  };
+function record(result: string, seconds: number): void {
+  let counter = COUNTERS.get(result);
+  if (!counter) COUNTERS.set(result, (counter = tokenReviewTotal.labels({ result })));
+  counter.inc();
+  const coarse = coarseResult(result);
+  let histogram = HISTOGRAMS.get(coarse);
+  if (!histogram) HISTOGRAMS.set(coarse, (histogram = tokenReviewSeconds.labels({ result: coarse })));
+  histogram.observe(seconds);
 }

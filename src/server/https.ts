@@ -4,11 +4,12 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import { readTlsFiles, watchTlsFiles, type TlsFiles } from './tls.ts';
 
 export interface HttpsOptions {
-  app: Express;
+  /** The request listener: an express app, or createRequestListener's dispatcher. */
+  app: RequestListener;
   tls: TlsFiles;
   host?: string;
   /** 0 picks a free port (tests). */

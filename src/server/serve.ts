@@ -13,6 +13,8 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log/index.ts';
 import { chainCallHook } from '../metrics/chain.ts';
 import { createApp } from './app.ts';
+import type { RequestHandler } from './authenticate.ts';
+import { createRequestListener } from './dispatch.ts';
 import { startHttpsServer, type RunningServer } from './https.ts';
 import { ChainProbe, type ReadinessCheck } from './readiness.ts';
 
@@ -30,6 +32,8 @@ export interface ServeContext {
 
 export interface StartedComponent {
   routers?: Router[];
+  /** Hot paths served by a plain Node handler ahead of express (see dispatch.ts). */
+  fastRoutes?: Record<string, RequestHandler>;
   /** Mounted without the client-certificate requirement (see AppOptions.openRouters). */
   openRouters?: Router[];
   readiness?: ReadinessCheck[];
@@ -82,17 +86,24 @@ export async function startServe(config: Config, logger: Logger, components: rea
     const readiness: ReadinessCheck[] = [probe];
     if (informer) readiness.push({ name: 'sealbindings', ok: () => informer.synced() });
     const routers: Router[] = [];
+    const fastRoutes: Record<string, RequestHandler> = {};
     const openRouters: Router[] = [];
     for (const component of components) {
       const started = await component.start(context);
       routers.push(...(started.routers ?? []));
+      Object.assign(fastRoutes, started.fastRoutes);
       openRouters.push(...(started.openRouters ?? []));
       readiness.push(...(started.readiness ?? []));
       if (started.stop) stops.unshift(started.stop);
       logger.info('component started', { component: component.name });
     }
+    const requireClientCert = config.server.clientCaFile !== undefined;
     const server: RunningServer = await startHttpsServer({
-      app: createApp({ routers, openRouters, readiness, requireClientCert: config.server.clientCaFile !== undefined }),
+      app: createRequestListener({
+        app: createApp({ routers, openRouters, readiness, requireClientCert }),
+        fastRoutes,
+        requireClientCert,
+      }),
       tls: { certFile: config.server.tlsCertFile, keyFile: config.server.tlsKeyFile, clientCaFile: config.server.clientCaFile },
       host: config.server.host,
       port: config.server.port,

@@ -1,13 +1,14 @@
 /**
  * DESIGN §3 step 3: the token's signature is a Sui personal-message signature over the ASCII bytes
- * of `<claims>`, made by the address `sub`. ed25519, secp256k1, secp256r1, multisig and passkey
- * verify locally through the SDK; zkLogin needs a full node (JWKs, epoch), so it is only accepted
+ * of `<claims>`, made by the address `sub`. ed25519 verifies natively (ed25519-native.ts);
+ * secp256k1, secp256r1, multisig and passkey verify locally through the SDK; zkLogin needs a full node (JWKs, epoch), so it is only accepted
  * when the caller hands in a chain client, and then a failure to reach the chain is transient.
  */
 import type { ClientWithCoreApi } from '@mysten/sui/client';
 import { parseSerializedSignature } from '@mysten/sui/cryptography';
 import { MultiSigPublicKey } from '@mysten/sui/multisig';
 import { isValidPersonalMessageSignature, publicKeyFromRawBytes } from '@mysten/sui/verify';
+import { ed25519Address, verifyEd25519PersonalMessage } from './ed25519-native.ts';
 import type { TokenRejectReason } from './reasons.ts';
 
 export type SignatureSchemeName = 'ED25519' | 'Secp256k1' | 'Secp256r1' | 'MultiSig' | 'ZkLogin' | 'Passkey';
@@ -48,6 +49,7 @@ export async function verifyClaimsSignature(
   if (!scheme) return { ok: false, reason: 'bad_signature' };
   const plainSize = PLAIN_SIZES[scheme];
   if (plainSize !== undefined && signature.length !== plainSize) return { ok: false, reason: 'bad_signature', scheme };
+  if (scheme === 'ED25519') return verifyEd25519(claimsSegment, signature, address);
   const serialized = Buffer.from(signature).toString('base64');
   const usesZkLogin = scheme === 'ZkLogin' || multisigHasZkLogin(serialized);
   if (usesZkLogin === null) return { ok: false, reason: 'bad_signature', scheme };
@@ -68,6 +70,15 @@ export async function verifyClaimsSignature(
   if (valid) return { ok: true, scheme };
   const claimed = signerAddress(serialized);
   return { ok: false, reason: claimed !== undefined && claimed !== address ? 'wrong_signer' : 'bad_signature', scheme };
+}
+
+/** flag(1) || signature(64) || public key(32), verified natively (ed25519-native.ts). */
+function verifyEd25519(claimsSegment: string, signature: Uint8Array, address: string): SignatureResult {
+  const publicKey = signature.subarray(65);
+  if (!verifyEd25519PersonalMessage(new TextEncoder().encode(claimsSegment), signature.subarray(1, 65), publicKey)) {
+    return { ok: false, reason: 'bad_signature', scheme: 'ED25519' };
+  }
+  return ed25519Address(publicKey) === address ? { ok: true, scheme: 'ED25519' } : { ok: false, reason: 'wrong_signer', scheme: 'ED25519' };
 }
 
 /** Whether a multisig names a zkLogin member; false for other schemes; null if unparseable. */

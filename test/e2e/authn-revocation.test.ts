@@ -8,7 +8,7 @@ import { ChainWriter } from '../../src/chain/writer.ts';
 import { parseSuiPrivateKey } from '../../src/cli/keys.ts';
 import { tokenHash } from '../../src/token/hash.ts';
 import { bearer, closeReviewAgent, daasEnv, review, staker, UNAUTHORIZED, whoami } from './authn-support.ts';
-import { e2eEnv, localNetwork } from './harness/index.ts';
+import { e2eEnv, localNetwork, waitFor } from './harness/index.ts';
 
 afterAll(() => closeReviewAgent());
 
@@ -40,6 +40,8 @@ it('slash while cached: refused within 2 s of the slash transaction', async () =
   const token = await bearer(s.key, s.tokenId);
   expect((await review(token)).body.status.authenticated).toBe(true);
   expect((await review(token)).body.status.authenticated).toBe(true);
+  // Audit lines are written in batches: wait for both, the second answered from the cache.
+  await waitFor('both audit lines', async () => auditLines(token).length >= 2, { timeoutMs: 5_000, intervalMs: 20 });
   expect(auditLines(token).map((line) => line.cached)).toEqual([false, true]);
 
   const admin = new ChainWriter(localNetwork(), parseSuiPrivateKey(e2eEnv().sim.network.adminKey, 'sim admin key'));

@@ -5,7 +5,8 @@ import { BindingIndex } from '../../../src/authn/bindings.ts';
 import { DEFAULT_TIERS, validateTiers } from '../../../src/authn/tiers.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { recordCacheLookup } from '../../../src/metrics/authn.ts';
-import { createApp, createAuthnRouter, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
+import { AUTHENTICATE_PATH, createApp, createRequestListener, createTokenReviewHandler, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
+import { createAuditLog } from '../../../src/log/audit.ts';
 import type { Router } from 'express';
 import { API_AUDIENCE, CLUSTER } from '../token/fixtures.ts';
 import { FakeChain } from '../authn/fake-chain.ts';
@@ -41,9 +42,10 @@ export async function startTestServer(pki: TestPki, options: { requireClientCert
   const logger = createLogger({ stream });
   const ready = { value: true };
   const check: ReadinessCheck = { name: 'chain', ok: () => ready.value };
-  const app = createApp({
-    routers: [createAuthnRouter({ authenticator: authn, logger }), ...(options.routers ?? [])],
-    readiness: [check],
+  // As serve.ts composes it: POST /authenticate dispatched ahead of the express app.
+  const app = createRequestListener({
+    app: createApp({ routers: options.routers ?? [], readiness: [check], requireClientCert: options.requireClientCert }),
+    fastRoutes: { [AUTHENTICATE_PATH]: createTokenReviewHandler({ authenticator: authn, logger, audit: createAuditLog(stream) }) },
     requireClientCert: options.requireClientCert,
   });
   const tls = options.tls ?? { certFile: pki.certFile, keyFile: pki.keyFile };

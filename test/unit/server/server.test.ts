@@ -1,5 +1,9 @@
 import { copyFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import express from 'express';
+import { createAuditLog } from '../../../src/log/audit.ts';
+import { silentLogger } from '../../../src/log/index.ts';
+import { createApp, createAuthnRouter, startHttpsServer } from '../../../src/server/index.ts';
 import { makeSealToken } from '../../../src/token/index.ts';
 import { tokenHash } from '../../../src/token/hash.ts';
 import { API_AUDIENCE, claimsFor, newKey } from '../token/fixtures.ts';
@@ -92,6 +96,10 @@ describe('POST /authenticate', () => {
     expect(reply.json()).toEqual({ error: expect.any(String) });
   });
 
+  it('answers other methods with 405', async () => {
+    expect((await client.get('/authenticate')).status).toBe(405);
+  });
+
   it('refuses an oversize body with 413', async () => {
     const reply = await client.post('/authenticate', JSON.stringify(tokenReview('x'.repeat(70_000))));
     expect(reply.status).toBe(413);
@@ -100,12 +108,13 @@ describe('POST /authenticate', () => {
   it('writes one audit line per decision with the token hash, never the token', async () => {
     const kp = newKey();
     const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 5).token.id));
-    const before = env.logLines.length;
+    const mine = () => env.logLines.map((line) => JSON.parse(line)).filter((line) => line.tokenHash === tokenHash(bearer));
     await client.review(tokenReview(bearer));
-    await new Promise((resolve) => setImmediate(resolve));
-    const lines = env.logLines.slice(before).map((line) => JSON.parse(line));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ audit: 'tokenreview', tokenHash: tokenHash(bearer), result: 'authenticated', tier: 'admin', username: `sui:${kp.toSuiAddress()}` });
+    // Audit lines are written in batches (at most 20 ms late): wait for this one.
+    for (let i = 0; i < 200 && mine().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(mine()).toEqual([
+      expect.objectContaining({ audit: 'tokenreview', level: 'info', service: 'daas-auth', result: 'authenticated', tier: 'admin', username: `sui:${kp.toSuiAddress()}`, cached: false }),
+    ]);
     expect(env.logLines.join('\n')).not.toContain(bearer.slice(5, 60));
   });
 });
@@ -155,6 +164,27 @@ describe('health, readiness, metrics', () => {
 });
 
 describe('composition and TLS', () => {
+  it('serves the same webhook when mounted as an express router (createAuthnRouter)', async () => {
+    const { Authenticator } = await import('../../../src/authn/authenticator.ts');
+    const { BindingIndex } = await import('../../../src/authn/bindings.ts');
+    const { DEFAULT_TIERS, validateTiers } = await import('../../../src/authn/tiers.ts');
+    const { FakeChain } = await import('../authn/fake-chain.ts');
+    const chain = new FakeChain();
+    const authenticator = new Authenticator({ chain, bindings: new BindingIndex(), clusters: [{ id: 'daas-test', apiAudiences: [] }], tiers: validateTiers(DEFAULT_TIERS), skewSeconds: 60, maxLifetimeSeconds: 900, cacheTtlSeconds: 60, cacheMaxEntries: 10 });
+    const app = createApp({ routers: [createAuthnRouter({ authenticator, logger: silentLogger(), audit: createAuditLog(new PassThrough()) })] });
+    const server = await startHttpsServer({ app, tls: { certFile: pki.certFile, keyFile: pki.keyFile }, host: '127.0.0.1', port: 0 });
+    const client = httpsClient(server.url, { ca: pki.ca });
+    try {
+      const kp = newKey();
+      const bearer = await makeSealToken(kp, freshClaims(kp, chain.stake(kp, 2).token.id));
+      expect((await client.review(tokenReview(bearer))).json().status).toMatchObject({ authenticated: true });
+    } finally {
+      client.close();
+      await server.close();
+      authenticator.close();
+    }
+  });
+
   it('mounts other components\' routers on the same server', async () => {
     const extra = express.Router();
     extra.post('/admission/test', (_req, res) => {
@@ -213,5 +243,20 @@ describe('composition and TLS', () => {
     } finally {
       await env.close();
     }
+  });
+});
+
+describe('responseJson', () => {
+  it('is byte for byte what serialising the TokenReview response gives', async () => {
+    const { responseJson } = await import('../../../src/server/authenticate.ts');
+    const { tokenReviewResponse } = await import('../../../src/k8s/tokenreview.ts');
+    const user = { username: 'sui:0xabc', uid: '0xabc', groups: ['daas:stakers', 'daas:tier:viewer'], extra: { 'daas.io/tier': ['viewer'] } };
+    const decision = { authenticated: true, user, audiences: ['aud-1'], identity: { path: 'user', user }, claims: {}, cached: true } as never;
+    for (const apiVersion of ['authentication.k8s.io/v1', 'authentication.k8s.io/v1beta1'] as const) {
+      expect(responseJson(apiVersion, decision, undefined)).toBe(JSON.stringify(tokenReviewResponse(apiVersion, { authenticated: true, user })));
+      expect(responseJson(apiVersion, decision, ['aud-1', 'x'])).toBe(JSON.stringify(tokenReviewResponse(apiVersion, { authenticated: true, user, audiences: ['aud-1'] })));
+    }
+    const refused = { authenticated: false, reason: 'expired', cached: false } as never;
+    expect(responseJson('authentication.k8s.io/v1', refused, undefined)).toBe('{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","status":{"authenticated":false}}');
   });
 });

@@ -61,10 +61,13 @@ describe('strict JSON', () => {
     expect(code('[[[[[[[[[[1]]]]]]]]]]')).toBe('too_deep');
   });
 
-  it('gives objects a null prototype so __proto__ is an ordinary key', () => {
-    const value = parseStrictJson('{"__proto__":{"admin":true}}') as Record<string, unknown>;
-    expect(Object.getPrototypeOf(value)).toBeNull();
-    expect(Object.keys(value)).toEqual(['__proto__']);
+  it('keeps __proto__ an ordinary own key that never becomes the prototype', () => {
+    const value = parseStrictJson('{"__proto__":{"admin":true},"x":1}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value)).toEqual(['__proto__', 'x']);
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual({ admin: true });
+    expect((value as { admin?: unknown }).admin).toBeUndefined();
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(() => parseStrictJson('{"__proto__":1,"__proto__":2}')).toThrow(StrictJsonError);
   });
 });
