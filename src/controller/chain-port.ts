@@ -2,36 +2,10 @@
  * What the controller and the admission webhook need from the chain reader (src/chain), as a port:
  * the reader satisfies it structurally, and unit tests pass a fake. Keep this the narrowest view.
  */
+import type { SealTokenView, StakeRecordView } from '../chain/objects.ts';
 
-export type StakeKindName = 'node' | 'user' | 'admin';
-export type StakeStatusName = 'active' | 'slashed' | 'unbonding' | 'withdrawn';
-
-export interface StakeRecordView {
-  id: string;
-  poolId: string;
-  staker: string;
-  nodeId: string;
-  amount: bigint;
-  kind: StakeKindName;
-  status: StakeStatusName;
-  stakedEpoch: bigint;
-  unlockEpoch: bigint;
-  slashedAmount: bigint;
-  version: string | bigint | number;
-}
-
-export interface SealTokenView {
-  id: string;
-  /** Who owns the SealToken object now (it has `store`, so it can move). */
-  objectOwner: string | null;
-  stakeRecord: string;
-  owner: string;
-  nodeId: string;
-  permissions: readonly string[];
-  issuedEpoch: bigint;
-  expiresEpoch: bigint;
-  version: string | bigint | number;
-}
+// The reader's own views, re-exported so the controller's modules and their fakes name one type.
+export type { SealTokenView, StakeRecordView };
 
 /** A decoded chain event, as far as the controller looks at it. */
 export interface ChainEventLike {

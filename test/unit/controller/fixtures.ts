@@ -21,7 +21,7 @@ export function record(overrides: Partial<StakeRecordView> = {}): StakeRecordVie
     stakedEpoch: 1n,
     unlockEpoch: 8n,
     slashedAmount: 0n,
-    version: 1n,
+    version: '1',
     ...overrides,
   };
 }
@@ -36,7 +36,7 @@ export function token(overrides: Partial<SealTokenView> = {}): SealTokenView {
     permissions: ['nodes:write', 'pods:write'],
     issuedEpoch: 1n,
     expiresEpoch: 101n,
-    version: 1n,
+    version: '1',
     ...overrides,
   };
 }
