@@ -2,20 +2,14 @@
  * Wire types of the sim's admin API and of `DIR/network.json`: shared by the server (admin.ts), the
  * typed client (admin-client.ts), the CLI and tests.
  */
+import type { PublishedNetwork } from './types.ts';
 
 /** What a running sim is: where to reach it and the ids of the published package's objects. */
-export interface NetworkInfo {
+export interface NetworkInfo extends PublishedNetwork {
   /** gRPC endpoint (`http://host:port`, plaintext HTTP/2). */
   rpcUrl: string;
   /** Admin HTTP API (faucet, epochs, stats). */
   adminUrl: string;
-  chainId: string;
-  packageId: string;
-  poolId: string;
-  adminCapId: string;
-  enclaveConfigId: string;
-  /** `suiprivkey1…` of the publisher, the AdminCap holder. A development key: never use it for real funds. */
-  adminKey: string;
 }
 
 export interface FundRequest {

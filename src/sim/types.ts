@@ -73,15 +73,19 @@ export interface EpochInfo {
   referenceGasPrice: bigint;
 }
 
-/** Keys and ids fixed at genesis. */
-export interface GenesisInfo {
+/** The published package's objects and its publisher: fixed at genesis, and what a client of the sim is told (NetworkInfo). */
+export interface PublishedNetwork {
   chainId: string;
   packageId: string;
   poolId: string;
   adminCapId: string;
   enclaveConfigId: string;
-  /** suiprivkey1… of the publisher (AdminCap holder). Development keys, never real funds. */
+  /** `suiprivkey1…` of the publisher, the AdminCap holder. A development key: never use it for real funds. */
   adminKey: string;
+}
+
+/** Keys and ids fixed at genesis. */
+export interface GenesisInfo extends PublishedNetwork {
   /** suiprivkey1… of the faucet account. */
   faucetKey: string;
   genesisDigest: string;
