@@ -5,16 +5,9 @@
  * `register_enclave`). Move unit tests: contracts/tests/enclave_registry_tests.move; this file's:
  * test/unit/sim-package/enclave-registry.test.ts (same case names).
  */
-import type {
-  EntryFunctionDescriptor,
-  ExecContext,
-  FrameworkFunctionDescriptor,
-  MoveObject,
-  NitroAttestation,
-  ParamType,
-} from './api.ts';
-import { addU64, assertMove, byMutRef, byRef, pure, sameBytes, u64 } from './move.ts';
-import { newObject, STRUCT, type ClockFields, type EnclaveConfigFields, type EnclaveFields } from './objects.ts';
+import type { EntryFunctionDescriptor, ExecContext, FrameworkFunctionDescriptor, MoveObject, NitroAttestation, ParamType } from './api.ts';
+import { addU64, assertMove, byMutRef, byRef, entryFunction, params, pure, sameBytes, u64 } from './move.ts';
+import { newObject, STRUCT, type AdminCapFields, type ClockFields, type EnclaveConfigFields, type EnclaveFields } from './objects.ts';
 
 type EnclaveConfig = MoveObject<EnclaveConfigFields>;
 type Clock = MoveObject<ClockFields>;
@@ -47,6 +40,7 @@ export function enclaveRegistryInit(ctx: ExecContext): { enclaveConfig: EnclaveC
 
 function setExpectedPcrs(
   ctx: ExecContext,
+  _cap: MoveObject<AdminCapFields>,
   config: EnclaveConfig,
   pcr0: Uint8Array,
   pcr1: Uint8Array,
@@ -92,31 +86,20 @@ function registerEnclave(ctx: ExecContext, config: EnclaveConfig, document: Nitr
   ctx.share(enclave);
 }
 
-// ---- descriptors (in the order of the Move source) -----------------------------------------
+// ---- descriptors (in the order of the Move source; parameters as Move declares them) ---------
 
 export const ENCLAVE_REGISTRY_FUNCTIONS: EntryFunctionDescriptor[] = [
-  {
-    module: 'enclave_registry',
-    name: 'set_expected_pcrs',
-    params: [
-      { name: '_cap', type: byRef(STRUCT.AdminCap) },
-      { name: 'config', type: byMutRef(STRUCT.EnclaveConfig) },
-      { name: 'pcr0', type: pure('vector<u8>') },
-      { name: 'pcr1', type: pure('vector<u8>') },
-      { name: 'pcr2', type: pure('vector<u8>') },
-    ],
-    run: (ctx, [, config, pcr0, pcr1, pcr2]) =>
-      setExpectedPcrs(ctx, config as EnclaveConfig, pcr0 as Uint8Array, pcr1 as Uint8Array, pcr2 as Uint8Array),
-  },
-  {
-    module: 'enclave_registry',
-    name: 'register_enclave',
-    params: [
-      { name: 'config', type: byRef(STRUCT.EnclaveConfig) },
-      { name: 'document', type: NITRO_DOCUMENT },
-    ],
-    run: (ctx, [config, document]) => registerEnclave(ctx, config as EnclaveConfig, document as NitroAttestation),
-  },
+  entryFunction('enclave_registry', 'set_expected_pcrs', setExpectedPcrs, {
+    _cap: byRef(STRUCT.AdminCap),
+    config: byMutRef(STRUCT.EnclaveConfig),
+    pcr0: pure('vector<u8>'),
+    pcr1: pure('vector<u8>'),
+    pcr2: pure('vector<u8>'),
+  }),
+  entryFunction('enclave_registry', 'register_enclave', registerEnclave, {
+    config: byRef(STRUCT.EnclaveConfig),
+    document: NITRO_DOCUMENT,
+  }),
 ];
 
 /** `0x2::nitro_attestation::load_nitro_attestation(attestation, clock)`: verifies and returns the document. */
@@ -124,10 +107,7 @@ export const LOAD_NITRO_ATTESTATION: FrameworkFunctionDescriptor = {
   packageId: '0x2',
   module: 'nitro_attestation',
   name: 'load_nitro_attestation',
-  params: [
-    { name: 'attestation', type: pure('vector<u8>') },
-    { name: 'clock', type: byRef(STRUCT.Clock) },
-  ],
+  params: params({ attestation: pure('vector<u8>'), clock: byRef(STRUCT.Clock) }),
   returns: [NITRO_DOCUMENT],
   run: (ctx, [attestation, clock]) => [
     ctx.loadNitroAttestation(attestation as Uint8Array, u64((clock as Clock).fields.timestamp_ms)),

@@ -1,11 +1,18 @@
 /**
  * The bits of Move semantics the mirror needs: aborts by the names of contracts/sources/*.move,
  * u64 arithmetic that fails where the Move VM fails, address and byte equality, and the small
- * parameter builders the descriptors are written with.
+ * builders the descriptors are written with.
  */
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { ABORT_CODES, type ModuleName } from '../../chain/schema.ts';
-import { MoveAbort, type ObjectStructName, type ParamType, type PureType } from './api.ts';
+import {
+  MoveAbort,
+  type EntryFunctionDescriptor,
+  type ExecContext,
+  type ObjectStructName,
+  type ParamType,
+  type PureType,
+} from './api.ts';
 
 export type AbortName<M extends ModuleName> = keyof (typeof ABORT_CODES)[M] & string;
 
@@ -59,3 +66,36 @@ export const pure = (type: PureType): ParamType => ({ kind: 'pure', type });
 export const byRef = (struct: ObjectStructName): ParamType => ({ kind: 'object', struct, ref: 'imm' });
 export const byMutRef = (struct: ObjectStructName): ParamType => ({ kind: 'object', struct, ref: 'mut' });
 export const byValue = (struct: ObjectStructName): ParamType => ({ kind: 'object', struct, ref: 'value' });
+
+/**
+ * Parameters written as the Move signature reads, `{ _cap: byRef(…), pool: byMutRef(…) }`, as the
+ * descriptor's ordered list: a Move name never looks like an array index, so the keys keep the order
+ * they are written in.
+ */
+export function params(declared: Readonly<Record<string, ParamType>>): EntryFunctionDescriptor['params'] {
+  return Object.entries(declared).map(([name, type]) => ({ name, type }));
+}
+
+/**
+ * A function of the mirror: the ExecContext, then the Move parameters in the Move order, typed as the
+ * executor hands them over (it has resolved and checked them against the declared ParamTypes).
+ */
+export type MirrorFunction = (ctx: ExecContext, ...args: never[]) => unknown[] | void;
+
+/**
+ * The descriptor of `public fun <module>::<name>(<declared>, ctx: &mut TxContext)`, run by `mirror`;
+ * `declared` is written last so that it reads like the Move signature, one parameter a line.
+ * A mirror that takes another number of parameters than Move declares is refused at load time.
+ */
+export function entryFunction(
+  module: EntryFunctionDescriptor['module'],
+  name: string,
+  mirror: MirrorFunction,
+  declared: Readonly<Record<string, ParamType>>,
+): EntryFunctionDescriptor {
+  const list = params(declared);
+  if (mirror.length !== list.length + 1) {
+    throw new Error(`mirror of ${module}::${name} takes ${mirror.length - 1} parameters; Move declares ${list.length}`);
+  }
+  return { module, name, params: list, run: (ctx, args) => mirror(ctx, ...(args as never[])) };
+}

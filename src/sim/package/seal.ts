@@ -3,15 +3,9 @@
  * the same effects and events. Move unit tests: contracts/tests/seal_tests.move; this file's:
  * test/unit/sim-package/seal.test.ts (same case names).
  */
-import {
-  SEAL_TOKEN_LIFETIME_EPOCHS,
-  StakeKind,
-  StakeStatus,
-  USER_PERMISSION_STEPS,
-  WORKER_PERMISSIONS,
-} from '../../chain/schema.ts';
+import { SEAL_TOKEN_LIFETIME_EPOCHS, StakeKind, StakeStatus, USER_PERMISSION_STEPS, WORKER_PERMISSIONS } from '../../chain/schema.ts';
 import type { EntryFunctionDescriptor, ExecContext, MoveObject } from './api.ts';
-import { addU64, assertMove, byRef, byValue, sameAddress, u64 } from './move.ts';
+import { addU64, assertMove, byRef, byValue, entryFunction, sameAddress, u64 } from './move.ts';
 import { newObject, STRUCT, type SealTokenFields, type StakeRecordFields } from './objects.ts';
 
 type StakeRecord = MoveObject<StakeRecordFields>;
@@ -76,25 +70,10 @@ function userPermissions(amount: bigint): string[] {
   return USER_PERMISSION_STEPS.filter((step) => amount >= step.minMist).flatMap((step) => [...step.permissions]);
 }
 
-// ---- descriptors (in the order of the Move source) -----------------------------------------
+// ---- descriptors (in the order of the Move source; parameters as Move declares them) ---------
 
 export const SEAL_FUNCTIONS: EntryFunctionDescriptor[] = [
-  {
-    module: 'seal',
-    name: 'create_worker_seal_token',
-    params: [{ name: 'record', type: byRef(STRUCT.StakeRecord) }],
-    run: (ctx, [record]) => createWorkerSealToken(ctx, record as StakeRecord),
-  },
-  {
-    module: 'seal',
-    name: 'create_user_seal_token',
-    params: [{ name: 'record', type: byRef(STRUCT.StakeRecord) }],
-    run: (ctx, [record]) => createUserSealToken(ctx, record as StakeRecord),
-  },
-  {
-    module: 'seal',
-    name: 'revoke_seal_token',
-    params: [{ name: 'token', type: byValue(STRUCT.SealToken) }],
-    run: (ctx, [token]) => revokeSealToken(ctx, token as SealToken),
-  },
+  entryFunction('seal', 'create_worker_seal_token', createWorkerSealToken, { record: byRef(STRUCT.StakeRecord) }),
+  entryFunction('seal', 'create_user_seal_token', createUserSealToken, { record: byRef(STRUCT.StakeRecord) }),
+  entryFunction('seal', 'revoke_seal_token', revokeSealToken, { token: byValue(STRUCT.SealToken) }),
 ];

@@ -5,16 +5,10 @@
  */
 import { POOL_DEFAULTS, StakeKind, StakeStatus } from '../../chain/schema.ts';
 import type { EntryFunctionDescriptor, ExecContext, MoveObject } from './api.ts';
-import { addU64, assertMove, byMutRef, byRef, byValue, pure, sameAddress, subU64, u64 } from './move.ts';
-import {
-  newObject,
-  STRUCT,
-  type AdminCapFields,
-  type CoinFields,
-  type StakePoolFields,
-  type StakeRecordFields,
-} from './objects.ts';
+import { addU64, assertMove, byMutRef, byRef, byValue, entryFunction, pure, sameAddress, subU64, u64 } from './move.ts';
+import { newObject, STRUCT, type AdminCapFields, type CoinFields, type StakePoolFields, type StakeRecordFields } from './objects.ts';
 
+type AdminCap = MoveObject<AdminCapFields>;
 type Pool = MoveObject<StakePoolFields>;
 type StakeRecord = MoveObject<StakeRecordFields>;
 type SuiCoin = MoveObject<CoinFields>;
@@ -26,7 +20,7 @@ const NODE_ID = /^[a-z0-9.-]{1,253}$/;
 // ---- init ----------------------------------------------------------------------------------
 
 /** `staking::init`: the AdminCap to the publisher, the pool shared with the schema's defaults. */
-export function stakingInit(ctx: ExecContext): { adminCap: MoveObject<AdminCapFields>; pool: Pool } {
+export function stakingInit(ctx: ExecContext): { adminCap: AdminCap; pool: Pool } {
   const adminCap = newObject<AdminCapFields>(STRUCT.AdminCap, { id: ctx.freshId() });
   ctx.transfer(adminCap, ctx.sender);
   const pool = newObject<StakePoolFields>(STRUCT.StakePool, {
@@ -138,7 +132,7 @@ function withdraw(ctx: ExecContext, pool: Pool, record: StakeRecord): void {
   ctx.emit('staking', 'StakeWithdrawn', { record_id: record.id, staker: r.staker, amount, epoch: ctx.epoch });
 }
 
-function slash(ctx: ExecContext, pool: Pool, record: StakeRecord, reason: string): void {
+function slash(ctx: ExecContext, _cap: AdminCap, pool: Pool, record: StakeRecord, reason: string): void {
   const r = record.fields;
   assertMove(sameAddress(r.pool_id, pool.id), 'staking', 'EWrongPool');
   const slashable = r.status === StakeStatus.active || r.status === StakeStatus.unbonding;
@@ -162,7 +156,14 @@ function slash(ctx: ExecContext, pool: Pool, record: StakeRecord, reason: string
   });
 }
 
-function setParams(ctx: ExecContext, pool: Pool, kind: bigint, minStake: bigint, lockupEpochs: bigint): void {
+function setParams(
+  ctx: ExecContext,
+  _cap: AdminCap,
+  pool: Pool,
+  kind: bigint,
+  minStake: bigint,
+  lockupEpochs: bigint,
+): void {
   assertMove(kind <= BigInt(StakeKind.admin), 'staking', 'EInvalidKind');
   assertMove(minStake > 0n, 'staking', 'EInvalidParam');
 
@@ -171,7 +172,7 @@ function setParams(ctx: ExecContext, pool: Pool, kind: bigint, minStake: bigint,
   emitParamsUpdated(ctx, pool);
 }
 
-function setSlashBps(ctx: ExecContext, pool: Pool, bps: bigint): void {
+function setSlashBps(ctx: ExecContext, _cap: AdminCap, pool: Pool, bps: bigint): void {
   assertMove(bps <= BPS_DENOMINATOR, 'staking', 'EInvalidParam');
 
   pool.fields.slash_bps = bps;
@@ -193,77 +194,41 @@ function emitParamsUpdated(ctx: ExecContext, pool: Pool): void {
   });
 }
 
-// ---- descriptors (in the order of the Move source) -----------------------------------------
+// ---- descriptors (in the order of the Move source; parameters as Move declares them) ---------
 
 export const STAKING_FUNCTIONS: EntryFunctionDescriptor[] = [
-  {
-    module: 'staking',
-    name: 'stake',
-    params: [
-      { name: 'pool', type: byMutRef(STRUCT.StakePool) },
-      { name: 'payment', type: byValue(STRUCT.Coin) },
-      { name: 'kind', type: pure('u8') },
-      { name: 'node_id', type: pure('string') },
-    ],
-    run: (ctx, [pool, payment, kind, nodeId]) => stake(ctx, pool as Pool, payment as SuiCoin, kind as bigint, nodeId as string),
-  },
-  {
-    module: 'staking',
-    name: 'top_up',
-    params: [
-      { name: 'pool', type: byMutRef(STRUCT.StakePool) },
-      { name: 'record', type: byMutRef(STRUCT.StakeRecord) },
-      { name: 'payment', type: byValue(STRUCT.Coin) },
-    ],
-    run: (ctx, [pool, record, payment]) => topUp(ctx, pool as Pool, record as StakeRecord, payment as SuiCoin),
-  },
-  {
-    module: 'staking',
-    name: 'request_unstake',
-    params: [{ name: 'record', type: byMutRef(STRUCT.StakeRecord) }],
-    run: (ctx, [record]) => requestUnstake(ctx, record as StakeRecord),
-  },
-  {
-    module: 'staking',
-    name: 'withdraw',
-    params: [
-      { name: 'pool', type: byMutRef(STRUCT.StakePool) },
-      { name: 'record', type: byMutRef(STRUCT.StakeRecord) },
-    ],
-    run: (ctx, [pool, record]) => withdraw(ctx, pool as Pool, record as StakeRecord),
-  },
-  {
-    module: 'staking',
-    name: 'slash',
-    params: [
-      { name: '_cap', type: byRef(STRUCT.AdminCap) },
-      { name: 'pool', type: byMutRef(STRUCT.StakePool) },
-      { name: 'record', type: byMutRef(STRUCT.StakeRecord) },
-      { name: 'reason', type: pure('string') },
-    ],
-    run: (ctx, [, pool, record, reason]) => slash(ctx, pool as Pool, record as StakeRecord, reason as string),
-  },
-  {
-    module: 'staking',
-    name: 'set_params',
-    params: [
-      { name: '_cap', type: byRef(STRUCT.AdminCap) },
-      { name: 'pool', type: byMutRef(STRUCT.StakePool) },
-      { name: 'kind', type: pure('u8') },
-      { name: 'min_stake', type: pure('u64') },
-      { name: 'lockup_epochs', type: pure('u64') },
-    ],
-    run: (ctx, [, pool, kind, minStake, lockupEpochs]) =>
-      setParams(ctx, pool as Pool, kind as bigint, minStake as bigint, lockupEpochs as bigint),
-  },
-  {
-    module: 'staking',
-    name: 'set_slash_bps',
-    params: [
-      { name: '_cap', type: byRef(STRUCT.AdminCap) },
-      { name: 'pool', type: byMutRef(STRUCT.StakePool) },
-      { name: 'bps', type: pure('u64') },
-    ],
-    run: (ctx, [, pool, bps]) => setSlashBps(ctx, pool as Pool, bps as bigint),
-  },
+  entryFunction('staking', 'stake', stake, {
+    pool: byMutRef(STRUCT.StakePool),
+    payment: byValue(STRUCT.Coin),
+    kind: pure('u8'),
+    node_id: pure('string'),
+  }),
+  entryFunction('staking', 'top_up', topUp, {
+    pool: byMutRef(STRUCT.StakePool),
+    record: byMutRef(STRUCT.StakeRecord),
+    payment: byValue(STRUCT.Coin),
+  }),
+  entryFunction('staking', 'request_unstake', requestUnstake, { record: byMutRef(STRUCT.StakeRecord) }),
+  entryFunction('staking', 'withdraw', withdraw, {
+    pool: byMutRef(STRUCT.StakePool),
+    record: byMutRef(STRUCT.StakeRecord),
+  }),
+  entryFunction('staking', 'slash', slash, {
+    _cap: byRef(STRUCT.AdminCap),
+    pool: byMutRef(STRUCT.StakePool),
+    record: byMutRef(STRUCT.StakeRecord),
+    reason: pure('string'),
+  }),
+  entryFunction('staking', 'set_params', setParams, {
+    _cap: byRef(STRUCT.AdminCap),
+    pool: byMutRef(STRUCT.StakePool),
+    kind: pure('u8'),
+    min_stake: pure('u64'),
+    lockup_epochs: pure('u64'),
+  }),
+  entryFunction('staking', 'set_slash_bps', setSlashBps, {
+    _cap: byRef(STRUCT.AdminCap),
+    pool: byMutRef(STRUCT.StakePool),
+    bps: pure('u64'),
+  }),
 ];

@@ -19,6 +19,7 @@ import {
 } from '../../../src/chain/schema.ts';
 import type { ParamType } from '../../../src/sim/package/api.ts';
 import { findEntryFunction, PACKAGE_FUNCTIONS } from '../../../src/sim/package/index.ts';
+import { STRUCT } from '../../../src/sim/package/objects.ts';
 import {
   abortCodes,
   byteStrings,
@@ -70,6 +71,15 @@ describe('structs and events', () => {
     const schema = STRUCTS[module] as Record<string, unknown>;
     expect(Object.keys(move).sort()).toEqual(Object.keys(schema).sort());
     for (const [name, fields] of Object.entries(move)) expect([name, fields]).toEqual([name, schemaFields(schema[name])]);
+  });
+
+  test('the mirror’s STRUCT names each package struct `module::Name` after its Move struct', () => {
+    const ours = Object.entries(STRUCT).filter(([, struct]) => !struct.startsWith('0x'));
+    expect(ours.length).toBeGreaterThan(0);
+    for (const [key, struct] of ours) {
+      const [module, name] = struct.split('::') as [ModuleName, string];
+      expect([struct, key, name in structFields(source(module).text)]).toEqual([struct, name, true]);
+    }
   });
 });
 
@@ -130,22 +140,14 @@ function expectedParamType(moveType: string): ParamType {
     String: { kind: 'pure', type: 'string' },
     'vector<u8>': { kind: 'pure', type: 'vector<u8>' },
   };
-  const STRUCT: Record<string, string> = {
-    AdminCap: 'staking::AdminCap',
-    StakePool: 'staking::StakePool',
-    StakeRecord: 'staking::StakeRecord',
-    SealToken: 'seal::SealToken',
-    EnclaveConfig: 'enclave_registry::EnclaveConfig',
-    Enclave: 'enclave_registry::Enclave',
-    'Coin<SUI>': '0x2::coin::Coin<0x2::sui::SUI>',
-    Clock: '0x2::clock::Clock',
-  };
   if (PURE[moveType]) return PURE[moveType];
   if (moveType === 'NitroAttestationDocument') {
     return { kind: 'value', struct: '0x2::nitro_attestation::NitroAttestationDocument', ref: 'value' };
   }
   const m = /^(&mut |&)?(.+)$/.exec(moveType)!;
-  const struct = STRUCT[m[2]!];
+  // The mirror's STRUCT is keyed by the Move struct names; Move spells the coin `Coin<SUI>`.
+  const moveName = m[2] === 'Coin<SUI>' ? 'Coin' : m[2]!;
+  const struct = Object.hasOwn(STRUCT, moveName) ? STRUCT[moveName as keyof typeof STRUCT] : undefined;
   if (!struct) throw new Error(`no mirror type for Move type ${moveType}`);
   const ref = m[1] === '&mut ' ? 'mut' : m[1] === '&' ? 'imm' : 'value';
   return { kind: 'object', struct, ref } as ParamType;
