@@ -1,0 +1,74 @@
+/**
+ * Builds the `daas-auth` commander program for one run, importing only the command family the
+ * arguments name (see families.ts for why). With no command, an unknown one, or top-level help,
+ * the program gets placeholders built from the table: the same listing, names and "did you mean"
+ * suggestions as with every family loaded, and nothing imported.
+ */
+import { Command, Help } from 'commander';
+import { FAMILIES, familyOf, type CommandSummary } from './families.ts';
+
+/** The global flags (DESIGN §9); shared by the program and the probe that finds the command word. */
+export function addGlobalOptions(command: Command): Command {
+  return command
+    .option('--network <name>', 'local | testnet | mainnet | a full-node URL', process.env.DAAS_NETWORK)
+    .option('--config <file>', 'configuration file (YAML or JSON)')
+    .option('--output <format>', 'text | json', 'text')
+    .option('--keystore <file>', 'Sui keystore file (sui.keystore) to take the key from')
+    .option('--address <address>', 'which keystore address to use')
+    .option('--key <suiprivkey>', 'a suiprivkey1... private key (or set DAAS_KEY)');
+}
+
+/**
+ * The top-level command the arguments (argv without node and script) run, found the way commander
+ * finds it: the first operand after the global options (so `--key K token` and `token --key K`
+ * both give `token`); for `help X` it is X. Undefined when there is none or the global options are
+ * malformed: the real parse then reports the problem.
+ */
+export function commandWord(args: readonly string[]): string | undefined {
+  const probe = addGlobalOptions(new Command())
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
+  let operands: string[];
+  try {
+    ({ operands } = probe.parseOptions([...args]));
+  } catch {
+    return undefined;
+  }
+  return operands[0] === 'help' ? operands[1] : operands[0];
+}
+
+/** The program with its global options and settings, and no commands yet. */
+export function rootProgram(): Command {
+  return addGlobalOptions(
+    new Command('daas-auth').description('Stake-secured Kubernetes authentication on Sui: webhook, controller, CLI and local sui-sim'),
+  )
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+}
+
+/** The program for these arguments, with the one family it needs registered (or the placeholders). */
+export async function createProgram(args: readonly string[]): Promise<Command> {
+  const program = rootProgram();
+  const word = commandWord(args);
+  const family = word === undefined ? undefined : familyOf(word);
+  if (family) (await family.load()).register(program);
+  else addPlaceholders(program, FAMILIES.flatMap((f) => f.commands));
+  return program;
+}
+
+/** Unloaded stand-ins for the listing: commander shows each with the table's term. */
+function addPlaceholders(program: Command, commands: readonly CommandSummary[]): void {
+  const terms = new Map<Command, string>();
+  for (const { name, term, description } of commands) {
+    const placeholder = program
+      .command(name)
+      .description(description)
+      .action(() => {
+        // Unreachable: a known command word loads its real family before parsing.
+        throw new Error(`internal error: command ${name} was not loaded`);
+      });
+    terms.set(placeholder, term);
+  }
+  const standard = new Help();
+  program.configureHelp({ subcommandTerm: (command) => terms.get(command) ?? standard.subcommandTerm(command) });
+}
