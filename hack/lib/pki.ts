@@ -157,6 +157,12 @@ async function makeServiceAccountKey(dir: string): Promise<{ key: string; pub: s
   return { key, pub };
 }
 
+/** Awaits every promise of `named` side by side: the same names, their values. */
+async function allOf<T extends Record<string, Promise<unknown>>>(named: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const entries = await Promise.all(Object.entries(named).map(async ([name, promise]) => [name, await promise] as const));
+  return Object.fromEntries(entries) as { [K in keyof T]: Awaited<T[K]> };
+}
+
 /** Creates every key and certificate the cluster and daas-auth's webhooks need, under `dir`. */
 export async function makePki(dir: string, serviceIp: string): Promise<Pki> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -173,44 +179,21 @@ export async function makePki(dir: string, serviceIp: string): Promise<Pki> {
   ];
   const apiserverSans = [...LOOPBACK_SANS, `IP:${serviceIp}`, ...inCluster.map((d) => `DNS:${d}`)];
   // Independent of each other once the CA exists: made side by side.
-  const [
-    apiserver,
-    admin,
-    controllerManager,
-    scheduler,
-    kwok,
-    webhookServing,
-    webhookClient,
-    frontProxyClient,
-    serviceAccount,
-  ] = await Promise.all([
-    leaf({ name: 'apiserver', subject: { cn: 'kube-apiserver' }, usage: 'server', sans: apiserverSans }),
-    leaf({ name: 'admin', subject: { cn: 'kubernetes-admin', o: 'system:masters' }, usage: 'client' }),
-    leaf({ name: 'controller-manager', subject: { cn: 'system:kube-controller-manager' }, usage: 'client' }),
-    leaf({ name: 'scheduler', subject: { cn: 'system:kube-scheduler' }, usage: 'client' }),
+  const made = await allOf({
+    apiserver: leaf({ name: 'apiserver', subject: { cn: 'kube-apiserver' }, usage: 'server', sans: apiserverSans }),
+    admin: leaf({ name: 'admin', subject: { cn: 'kubernetes-admin', o: 'system:masters' }, usage: 'client' }),
+    controllerManager: leaf({ name: 'controller-manager', subject: { cn: 'system:kube-controller-manager' }, usage: 'client' }),
+    scheduler: leaf({ name: 'scheduler', subject: { cn: 'system:kube-scheduler' }, usage: 'client' }),
     // kwok plays every kubelet at once (node and pod status of all fake nodes), so it acts as an admin.
-    leaf({ name: 'kwok', subject: { cn: 'kwok-controller', o: 'system:masters' }, usage: 'client' }),
-    leaf({ name: 'webhook', subject: { cn: 'daas-auth-webhook' }, usage: 'server', sans: LOOPBACK_SANS }),
-    leaf({ name: 'webhook-client', subject: { cn: 'kube-apiserver' }, usage: 'client' }),
-    makeLeaf(dir, frontProxyCa, {
+    kwok: leaf({ name: 'kwok', subject: { cn: 'kwok-controller', o: 'system:masters' }, usage: 'client' }),
+    webhookServing: leaf({ name: 'webhook', subject: { cn: 'daas-auth-webhook' }, usage: 'server', sans: LOOPBACK_SANS }),
+    webhookClient: leaf({ name: 'webhook-client', subject: { cn: 'kube-apiserver' }, usage: 'client' }),
+    frontProxyClient: makeLeaf(dir, frontProxyCa, {
       name: 'front-proxy-client',
       subject: { cn: 'front-proxy-client' },
       usage: 'client',
     }),
-    makeServiceAccountKey(dir),
-  ]);
-  return {
-    dir,
-    ca,
-    frontProxyCa,
-    frontProxyClient,
-    apiserver,
-    admin,
-    controllerManager,
-    scheduler,
-    kwok,
-    webhookServing,
-    webhookClient,
-    serviceAccount,
-  };
+    serviceAccount: makeServiceAccountKey(dir),
+  });
+  return { dir, ca, frontProxyCa, ...made };
 }
