@@ -4,11 +4,14 @@
  * keep-alive, the server on one core, beside a bare Node HTTPS JSON echo server measured in the same
  * run. Load comes from wrk on the other core. Results go to stdout and docs/benchmarks.md.
  *
- *   node bench/tokenreview/run.ts [--seconds 10] [--connections 16] [--no-write]
+ *   node bench/tokenreview/run.ts [--seconds 10] [--connections 16] [--no-write] [--cpu-prof DIR] [--only warm|cold|echo]
  *
- * Needs wrk and taskset (Debian: apt-get install wrk util-linux) and openssl.
+ * --cpu-prof writes a V8 CPU profile of each server to DIR (open it in Chrome DevTools, or
+ * summarise it with bench/tokenreview/profile-summary.ts); --only runs one measurement (no doc write).
+ * Needs wrk, taskset and openssl; when wrk is missing and we are root on Debian, it is installed
+ * with apt-get (the bench is run on demand, never by CI).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +34,8 @@ const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 16);
 const WARM_TOKENS = 64;
 const COLD_TOKENS = 4000;
+const CPU_PROF_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : undefined;
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const SERVER_CORE = '0';
 const LOAD_CORE = '1';
 
@@ -80,7 +85,8 @@ async function makeFixture(count: number): Promise<{ fixture: Fixture; bodies: s
 
 async function startPinned(script: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
   // stderr (audit lines of the webhook) goes where a container log would: away from the terminal.
-  const child = spawn('taskset', ['-c', SERVER_CORE, process.execPath, path.join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const profile = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
+  const child = spawn('taskset', ['-c', SERVER_CORE, process.execPath, ...profile, path.join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
@@ -124,7 +130,21 @@ function table(results: Result[], echo: Result): string {
   return ['| server | req/s | req/s vs echo | CPU µs/req | CPU vs echo | p50 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
 }
 
+/** wrk comes from Debian's packages; the bench installs it when it can rather than fail half-way. */
+function ensureWrk(): void {
+  const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+  if (has('wrk')) return;
+  if (process.getuid?.() === 0 && has('apt-get')) {
+    process.stderr.write('wrk is missing: installing it with apt-get…\n');
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (has('wrk')) return;
+  }
+  throw new Error('wrk is not installed (Debian/Ubuntu: apt-get install wrk) and could not be installed here');
+}
+
 async function main(): Promise<void> {
+  ensureWrk();
   const dir = mkdtempSync(path.join(tmpdir(), 'daas-bench-tokenreview-'));
   const { cert, key } = makePki(dir);
   process.stderr.write(`making ${COLD_TOKENS} signed tokens…\n`);
@@ -137,9 +157,19 @@ async function main(): Promise<void> {
   writeFileSync(coldFile, `${bodies.join('\n')}\n`);
   const load = loadavg()[0]!.toFixed(2);
 
-  const echo = await measure('bare Node HTTPS JSON echo', 'echo-server.ts', [cert, key], warmFile);
-  const warm = await measure(`daas-auth warm (${WARM_TOKENS} cached tokens)`, 'authn-server.ts', [cert, key, fixtureFile, '600'], warmFile);
-  const cold = await measure(`daas-auth cold (cache off, ${COLD_TOKENS} tokens)`, 'authn-server.ts', [cert, key, fixtureFile, '0'], coldFile);
+  const runs = {
+    echo: () => measure('bare Node HTTPS JSON echo', 'echo-server.ts', [cert, key], warmFile),
+    warm: () => measure(`daas-auth warm (${WARM_TOKENS} cached tokens)`, 'authn-server.ts', [cert, key, fixtureFile, '600'], warmFile),
+    cold: () => measure(`daas-auth cold (cache off, ${COLD_TOKENS} tokens)`, 'authn-server.ts', [cert, key, fixtureFile, '0'], coldFile),
+  };
+  if (ONLY !== undefined) {
+    if (!(ONLY in runs)) throw new Error(`--only takes warm, cold or echo, not ${ONLY}`);
+    await runs[ONLY as keyof typeof runs]();
+    return;
+  }
+  const echo = await runs.echo();
+  const warm = await runs.warm();
+  const cold = await runs.cold();
 
   const results = [echo, warm, cold];
   const section = [

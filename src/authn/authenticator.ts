@@ -81,10 +81,10 @@ export class Authenticator {
 
   /**
    * Like authenticate, but a cache hit is answered synchronously (no promise, no microtask turn):
-   * the webhook's warm path. A miss returns the promise of the full check.
+   * the webhook's warm path. A miss returns the promise of the full check. `digest` is
+   * tokenDigest(token) when the caller already has it.
    */
-  decide(token: string, requestedAudiences?: readonly string[]): Decision | Promise<Decision> {
-    const digest = tokenDigest(token);
+  decide(token: string, requestedAudiences?: readonly string[], digest: string = tokenDigest(token)): Decision | Promise<Decision> {
     const cached = this.#cached(digest, requestedAudiences);
     if (cached) {
       cached.digest = digest;

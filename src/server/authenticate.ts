@@ -21,6 +21,7 @@ import type { Logger } from '../log/index.ts';
 import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../metrics/authn.ts';
 import { shortHash, tokenHash } from '../token/hash.ts';
 import { parseStrictJson, StrictJsonError } from '../token/strict-json.ts';
+import { ReviewMemo, type MemoEntry, type ParsedReview } from './review-memo.ts';
 
 export const AUTHENTICATE_PATH = '/authenticate';
 /** A token is ≤ 8 KiB; audiences and envelope add little. */
@@ -34,11 +35,16 @@ export interface AuthnRouterDeps {
   logger: Logger;
   /** One line per decision. */
   audit: AuditLog;
+  /** Parsed bodies of recent authenticated reviews (review-memo.ts); a default-sized one if absent. */
+  memo?: ReviewMemo;
 }
+
+type HandlerDeps = AuthnRouterDeps & { memo: ReviewMemo };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function createTokenReviewHandler(deps: AuthnRouterDeps): RequestHandler {
+export function createTokenReviewHandler(options: AuthnRouterDeps): RequestHandler {
+  const deps: HandlerDeps = { ...options, memo: options.memo ?? new ReviewMemo() };
   return (req, res) => {
     const started = performance.now();
     if (req.method !== 'POST') {
@@ -62,25 +68,38 @@ export function createAuthnRouter(deps: AuthnRouterDeps): Router {
   return router;
 }
 
-function review(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse, started: number, body: Buffer): void {
-  const parsed = readReview(body);
+function review(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, started: number, body: Buffer): void {
+  const text = decodeBody(body);
+  if (text === undefined) {
+    badRequest(deps, req, res, started, 'body is not valid JSON');
+    return;
+  }
+  const known = deps.memo.get(text);
+  const parsed = known?.review ?? readReview(text);
   if (typeof parsed === 'string') {
     badRequest(deps, req, res, started, parsed);
     return;
   }
   let decision: Decision | Promise<Decision>;
   try {
-    decision = deps.authenticator.decide(parsed.spec.token, parsed.spec.audiences);
+    decision = deps.authenticator.decide(parsed.spec.token, parsed.spec.audiences, known?.digest);
   } catch (error) {
     decision = failed(deps, error);
   }
+  const settle = (d: Decision) => {
+    remember(deps.memo, text, parsed, known, d);
+    answer(deps, req, res, started, parsed, d);
+  };
   // Cache hits come back synchronously; only a chain check waits.
-  if (decision instanceof Promise) {
-    decision.then(
-      (d) => answer(deps, req, res, started, parsed, d),
-      (error: unknown) => answer(deps, req, res, started, parsed, failed(deps, error)),
-    );
-  } else answer(deps, req, res, started, parsed, decision);
+  if (decision instanceof Promise) decision.then(settle, (error: unknown) => settle(failed(deps, error)));
+  else settle(decision);
+}
+
+/** Keeps the parsed body while its token authenticates; forgets it the first time it does not. */
+function remember(memo: ReviewMemo, text: string, review: ParsedReview, known: MemoEntry | undefined, decision: Decision): void {
+  if (!decision.authenticated) {
+    if (known) memo.forget(text);
+  } else if (!known && decision.digest !== undefined) memo.remember(text, { review, digest: decision.digest });
 }
 
 /** The authenticator does not throw for bad input; reaching here is a bug. Fail closed, not cached. */
@@ -172,14 +191,20 @@ function tooLarge(req: IncomingMessage, res: ServerResponse): void {
   res.on('finish', () => req.destroy());
 }
 
-type ParsedReview = { apiVersion: TokenReviewApiVersion; spec: { token: string; audiences?: string[] } };
+function decodeBody(body: Buffer): string | undefined {
+  try {
+    return utf8.decode(body);
+  } catch {
+    return undefined; // not UTF-8, so not JSON (RFC 8259 §8.1)
+  }
+}
 
 /** The request's TokenReview, or a message saying why it is not one. */
-function readReview(body: Buffer): ParsedReview | string {
-  if (body.length === 0) return 'empty body';
+function readReview(text: string): ParsedReview | string {
+  if (text.length === 0) return 'empty body';
   let value: unknown;
   try {
-    value = parseStrictJson(utf8.decode(body));
+    value = parseStrictJson(text);
   } catch (error) {
     return error instanceof StrictJsonError && error.code === 'duplicate_key' ? 'duplicate key in body' : 'body is not valid JSON';
   }

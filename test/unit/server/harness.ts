@@ -7,6 +7,7 @@ import { createLogger } from '../../../src/log/index.ts';
 import { recordCacheLookup } from '../../../src/metrics/authn.ts';
 import { AUTHENTICATE_PATH, createApp, createRequestListener, createTokenReviewHandler, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
 import { createAuditLog } from '../../../src/log/audit.ts';
+import { ReviewMemo } from '../../../src/server/review-memo.ts';
 import type { Router } from 'express';
 import { API_AUDIENCE, CLUSTER } from '../token/fixtures.ts';
 import { FakeChain } from '../authn/fake-chain.ts';
@@ -19,6 +20,8 @@ export interface ServerEnv {
   server: RunningServer;
   logLines: string[];
   ready: { value: boolean };
+  /** The webhook's memo of parsed review bodies. */
+  memo: ReviewMemo;
   close(): Promise<void>;
 }
 
@@ -41,11 +44,12 @@ export async function startTestServer(pki: TestPki, options: { requireClientCert
   stream.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   const logger = createLogger({ stream });
   const ready = { value: true };
+  const memo = new ReviewMemo();
   const check: ReadinessCheck = { name: 'chain', ok: () => ready.value };
   // As serve.ts composes it: POST /authenticate dispatched ahead of the express app.
   const app = createRequestListener({
     app: createApp({ routers: options.routers ?? [], readiness: [check], requireClientCert: options.requireClientCert }),
-    fastRoutes: { [AUTHENTICATE_PATH]: createTokenReviewHandler({ authenticator: authn, logger, audit: createAuditLog(stream) }) },
+    fastRoutes: { [AUTHENTICATE_PATH]: createTokenReviewHandler({ authenticator: authn, logger, audit: createAuditLog(stream), memo }) },
     requireClientCert: options.requireClientCert,
   });
   const tls = options.tls ?? { certFile: pki.certFile, keyFile: pki.keyFile };
@@ -62,6 +66,7 @@ export async function startTestServer(pki: TestPki, options: { requireClientCert
     server,
     logLines,
     ready,
+    memo,
     close: async () => {
       await server.close();
       authn.close();

@@ -117,6 +117,57 @@ describe('POST /authenticate', () => {
     ]);
     expect(env.logLines.join('\n')).not.toContain(bearer.slice(5, 60));
   });
+
+  describe('memo of parsed bodies', () => {
+    it('remembers the body of an authenticated review and answers its repeat the same way', async () => {
+      const kp = newKey();
+      const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 2).token.id));
+      const body = tokenReview(bearer, undefined, [API_AUDIENCE]);
+      const first = await client.review(body);
+      expect(env.memo.get(JSON.stringify(body))?.review.spec).toEqual({ token: bearer, audiences: [API_AUDIENCE] });
+      const second = await client.review(body);
+      expect(second.text).toBe(first.text);
+      expect(second.json().status).toMatchObject({ authenticated: true, audiences: [API_AUDIENCE] });
+    });
+
+    it('forgets a remembered body as soon as its token stops authenticating', async () => {
+      const kp = newKey();
+      const { token, record } = env.chain.stake(kp, 2);
+      const bearer = await makeSealToken(kp, freshClaims(kp, token.id));
+      const body = tokenReview(bearer);
+      expect((await client.review(body)).json().status.authenticated).toBe(true);
+      expect(env.memo.get(JSON.stringify(body))).toBeDefined();
+      // As the revocation follower does on StakeSlashed: the chain changes, the cache entry goes.
+      env.chain.records.set(record.id, { ...record, status: 'slashed' });
+      env.authn.cache.dropRecord(record.id);
+      expect((await client.review(body)).json().status).toEqual({ authenticated: false });
+      expect(env.memo.get(JSON.stringify(body))).toBeUndefined();
+    });
+
+    it('never remembers a refused or malformed review', async () => {
+      const before = env.memo.size;
+      const kp = newKey();
+      const stranger = await makeSealToken(kp, freshClaims(kp, '0x' + 'ab'.repeat(32)));
+      expect((await client.review(tokenReview(stranger))).json().status).toEqual({ authenticated: false });
+      expect((await client.review(tokenReview('seal_bm9wZQ.bm9wZQ'))).json().status).toEqual({ authenticated: false });
+      expect((await client.post('/authenticate', '{"apiVersion":', 'application/json')).status).toBe(400);
+      expect(env.memo.size).toBe(before);
+    });
+
+    it('parses a body that differs only in spacing on its own (the memo matches exact text)', async () => {
+      const kp = newKey();
+      const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 2).token.id));
+      const compact = JSON.stringify(tokenReview(bearer));
+      const spaced = JSON.stringify(tokenReview(bearer), null, 1);
+      expect((await client.post('/authenticate', compact)).json().status.authenticated).toBe(true);
+      expect(env.memo.get(spaced)).toBeUndefined();
+      // A duplicate key in an otherwise remembered body is still refused as malformed.
+      const duplicate = compact.replace('"token":', `"token":"seal_x.y","token":`);
+      expect((await client.post('/authenticate', duplicate)).status).toBe(400);
+      expect((await client.post('/authenticate', spaced)).json().status.authenticated).toBe(true);
+      expect(env.memo.get(spaced)).toBeDefined();
+    });
+  });
 });
 
 describe('health, readiness, metrics', () => {
