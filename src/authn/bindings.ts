@@ -1,19 +1,43 @@
 /**
  * Where the authenticator looks up SealBindings for kubelet tokens: an in-memory index by node name,
- * kept current by an informer (list + watch) on the cluster-scoped CRD, and change notifications so
- * the decision cache can drop a node's entries the moment its binding changes.
+ * kept current by the watchdog informer of src/k8s/informer.ts (list + watch on the cluster-scoped
+ * CRD, relist on failure or silence), and change notifications so the decision cache can drop a
+ * node's entries the moment its binding changes.
+ *
+ * Fail closed: while the index may be out of date — not listed yet, a list or watch failed and no
+ * relist has succeeded since, or nothing heard from the apiserver for `staleAfterMs` — `forNode`
+ * answers undefined, so node tokens are refused (`no_active_binding`) rather than accepted on a
+ * binding that may have been deleted meanwhile. User tokens do not depend on the index. The state is
+ * logged on every change (through onHealthChange) and exported as daas_auth_sealbinding_index_stale.
  */
-import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { SEALBINDING_GROUP, SEALBINDING_PLURAL, SEALBINDING_VERSION, type SealBinding } from '../k8s/sealbinding.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Counter, Gauge } from 'prom-client';
+import { sealBindingSource } from '../k8s/api.ts';
+import { Informer, type InformerStaleness, type ListWatchSource } from '../k8s/informer.ts';
+import { KubeRest } from '../k8s/rest.ts';
+import type { SealBinding } from '../k8s/sealbinding.ts';
+import { METRIC_PREFIX, registry } from '../metrics/registry.ts';
 
 export interface BindingSource {
   /** The one binding naming `node`; undefined when none — or several (ambiguous, so refused). */
   forNode(node: string): SealBinding | undefined;
   /** Calls `listener(nodeName)` after any binding for that node is added, changed or deleted. */
   onChange(listener: (nodeName: string) => void): () => void;
-  /** Whether the initial list has arrived. */
+  /** Whether the initial list has arrived (readiness). */
   synced(): boolean;
+  /** Why `forNode` refuses everything right now (the index may be out of date); absent or undefined: it does not. */
+  staleness?(): InformerStaleness | undefined;
+  /** Calls `listener` whenever the index turns stale or current again (for logs). */
+  onHealthChange?(listener: (change: BindingHealthChange) => void): () => void;
 }
+
+export type { InformerStaleness };
+
+export type BindingHealthChange =
+  /** Node tokens are refused from now on; `detail` is the last list or watch error when `cause` is 'failing'. */
+  | { current: false; cause: InformerStaleness; detail?: string }
+  /** Node tokens are checked against the index again; `via` is the relist that brought it back. */
+  | { current: true; staleForMs: number; via: string; bindings: number };
 
 /** The index itself; the informer feeds it, tests fill it directly. */
 export class BindingIndex implements BindingSource {
@@ -65,47 +89,194 @@ export class BindingIndex implements BindingSource {
   }
 }
 
+// ---- metrics (here rather than src/metrics/: they exist only where the watched index does) -----
+
+let metricsSource: Pick<BindingSource, 'staleness'> | undefined;
+
+// Registered on creation, read at scrape time from the started index.
+new Gauge({
+  name: `${METRIC_PREFIX}sealbinding_index_stale`,
+  help: 'Whether the SealBinding index may be out of date (not listed, watch failing or silent), so node tokens are refused (1) or not (0)',
+  registers: [registry],
+  collect() {
+    if (metricsSource) this.set(metricsSource.staleness?.() ? 1 : 0);
+  },
+});
+
+const relistsTotal = new Counter({
+  name: `${METRIC_PREFIX}sealbinding_relists_total`,
+  help: 'Successful full lists of SealBindings by the authn index, by reason (start, failures, stale, gone, periodic)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+// ---- the watched index --------------------------------------------------------------------------
+
 export interface InformerBindings extends BindingSource {
+  /** Resolves after the first list attempt, successful or not; later attempts go on in the background. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  staleness(): InformerStaleness | undefined;
+  onHealthChange(listener: (change: BindingHealthChange) => void): () => void;
+  /** Runs the informer's watchdog and the health check now (their timers do it otherwise). */
+  check(): void;
 }
 
-const RESTART_DELAY_MS = 2_000;
+export interface WatchedBindingsOptions {
+  /** Every list or watch failure (the informer retries by itself). */
+  onError?(error: unknown): void;
+  /** Silence from the apiserver after which the index counts as stale and is relisted. */
+  staleAfterMs?: number;
+  relistIntervalMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  now?(): number;
+  /** Start the watchdog and health-check timers (tests call check() instead). Default true. */
+  timers?: boolean;
+  /** Called by stop(), after the informer stopped (closes the connection pool). */
+  onStop?(): void;
+}
 
-/** A BindingSource fed by an informer on `sealbindings.daas.io`; restarts its watch after errors. */
-export function informerBindings(kubeConfig: KubeConfig, onError: (error: unknown) => void = () => {}): InformerBindings {
+/** Server-side watch timeouts are a quarter to half of this, so a healthy watch reconnects well inside it. */
+const DEFAULT_STALE_AFTER_MS = 60_000;
+/** How often the health is re-evaluated for logs when nothing else happens (lookups never wait for it). */
+const HEALTH_TICK_MS = 1_000;
+
+/** A BindingSource over any list/watch source, through the watchdog informer; fails closed while stale. */
+export function watchedBindings(source: ListWatchSource<SealBinding>, options: WatchedBindingsOptions = {}): InformerBindings {
+  const now = options.now ?? Date.now;
   const index = new BindingIndex();
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
-  // The informer is typed with client-node's own object type (its metadata has Date fields); the
-  // JSON it hands over is a SealBinding.
-  // Synced means a list arrived: the informer's own `connect` fires before listing, and start()
-  // resolves even when the list failed (e.g. the CRD is not installed yet).
-  const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
-    const result = (await api.listClusterCustomObject({ group: SEALBINDING_GROUP, version: SEALBINDING_VERSION, plural: SEALBINDING_PLURAL })) as KubernetesListObject<KubernetesObject>;
-    setImmediate(() => index.markSynced()); // after the informer has applied the list
-    return result;
-  };
-  const informer = makeInformer<KubernetesObject>(kubeConfig, `/apis/${SEALBINDING_GROUP}/${SEALBINDING_VERSION}/${SEALBINDING_PLURAL}`, list);
-  const asBinding = (object: KubernetesObject): SealBinding => object as unknown as SealBinding;
-  let stopped = false;
-  informer.on('add', (object) => index.upsert(asBinding(object)));
-  informer.on('update', (object) => index.upsert(asBinding(object)));
-  informer.on('delete', (object) => index.remove(asBinding(object)));
-  informer.on('error', (error) => {
-    onError(error);
-    if (!stopped) setTimeout(() => void informer.start().catch(onError), RESTART_DELAY_MS).unref();
+  const listeners = new Set<(change: BindingHealthChange) => void>();
+  let firstAttempt: (() => void) | undefined;
+  let lastError: string | undefined;
+  let lastRelist = 'start';
+  let current = false;
+  let since = now();
+  let stopping = false;
+  let tick: NodeJS.Timeout | undefined;
+
+  const informer = new Informer<SealBinding>(source, {
+    name: 'authn-sealbindings',
+    staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+    relistIntervalMs: options.relistIntervalMs ?? 300_000,
+    retryBaseMs: options.retryBaseMs ?? 500,
+    retryMaxMs: options.retryMaxMs ?? 10_000,
+    // Recover through a list, never a bare re-watch: only a list proves nothing was missed.
+    relistAfterFailures: 1,
+    now,
+    timers: options.timers ?? true,
+    onError: (error, what) => {
+      lastError = `${what}: ${(error as Error)?.message ?? String(error)}`;
+      options.onError?.(error);
+      if (what === 'list') firstAttempt?.();
+      queueMicrotask(check); // the informer counts the failure right after this call
+    },
+    onRelist: (reason) => {
+      lastRelist = reason;
+      relistsTotal.inc({ reason });
+      index.markSynced();
+      firstAttempt?.();
+      check();
+    },
   });
-  return {
-    forNode: (node) => index.forNode(node),
+  // The informer is typed with the SealBinding JSON the apiserver sends.
+  informer.on('add', (binding) => index.upsert(binding));
+  informer.on('update', (binding) => index.upsert(binding));
+  informer.on('delete', (binding) => index.remove(binding));
+
+  /** Emits a health change when the informer's staleness flipped since the last check. */
+  function check(): void {
+    if (stopping) return;
+    const cause = informer.staleness();
+    if ((cause === undefined) === current) return;
+    const at = now();
+    const change: BindingHealthChange =
+      cause === undefined
+        ? { current: true, staleForMs: at - since, via: lastRelist, bindings: informer.list().length }
+        : { current: false, cause, ...(cause === 'failing' && lastError ? { detail: lastError } : {}) };
+    current = cause === undefined;
+    since = at;
+    for (const listener of listeners) listener(change);
+  }
+
+  const bindings: InformerBindings = {
+    forNode: (node) => (informer.staleness() === undefined ? index.forNode(node) : undefined),
     onChange: (listener) => index.onChange(listener),
     synced: () => index.synced(),
+    staleness: () => informer.staleness(),
+    onHealthChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    check: () => {
+      informer.checkWatchdog();
+      check();
+    },
     start: async () => {
-      stopped = false;
-      await informer.start();
+      stopping = false;
+      metricsSource = bindings;
+      if (options.timers ?? true) tick = setInterval(check, HEALTH_TICK_MS).unref();
+      const attempted = new Promise<void>((resolve) => (firstAttempt = resolve));
+      informer.start().catch((error: unknown) => options.onError?.(error));
+      await attempted;
+      firstAttempt = undefined;
     },
     stop: async () => {
-      stopped = true;
-      await informer.stop();
+      stopping = true;
+      clearInterval(tick);
+      informer.stop();
+      firstAttempt?.();
+      options.onStop?.();
     },
+  };
+  return bindings;
+}
+
+/** The index over the cluster's `sealbindings.daas.io`, reached with this kubeconfig. */
+export function informerBindings(kubeConfig: KubeConfig, onError: (error: unknown) => void = () => {}, options: WatchedBindingsOptions = {}): InformerBindings {
+  let rest: Promise<KubeRest> | undefined;
+  let connected: KubeRest | undefined;
+  const connect = (): Promise<KubeRest> =>
+    (rest ??= KubeRest.fromKubeConfig(kubeConfig, { maxSockets: 4 }).then(
+      (client) => (connected = client),
+      (error: unknown) => {
+        rest = undefined; // try again on the next list
+        throw error;
+      },
+    ));
+  const source: ListWatchSource<SealBinding> = {
+    list: async () => sealBindingSource(await connect()).list(),
+    // The informer only watches after a list succeeded, so the client exists by then.
+    watch: (query, onEvent) => sealBindingSource(connected!).watch(query, onEvent),
+  };
+  return watchedBindings(source, {
+    ...options,
+    onError,
+    onStop: () => {
+      connected?.close();
+      options.onStop?.();
+    },
+  });
+}
+
+/** One log line for a health change: what happened and what it means for node tokens. */
+export function describeHealthChange(change: BindingHealthChange): { level: 'info' | 'warn'; message: string; meta: Record<string, unknown> } {
+  if (change.current) {
+    return {
+      level: 'info',
+      message: 'SealBinding index current: node tokens are checked against it again',
+      meta: { staleSeconds: Math.round(change.staleForMs / 100) / 10, via: `${change.via} relist`, bindings: change.bindings },
+    };
+  }
+  const why: Record<InformerStaleness, string> = {
+    not_listed: 'not listed yet',
+    failing: 'the SealBinding list or watch failed; relisting',
+    silent: 'nothing heard from the apiserver for too long; relisting',
+    stopped: 'stopped',
+  };
+  return {
+    level: 'warn',
+    message: 'SealBinding index may be out of date: node tokens are refused until it is relisted',
+    meta: { cause: change.cause, why: why[change.cause], ...(change.detail ? { error: change.detail } : {}) },
   };
 }

@@ -7,6 +7,7 @@ import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../server/authentic
 import { auditLogFor } from '../log/audit.ts';
 import { recordCacheLookup, cacheDrops, reportCacheSize } from '../metrics/authn.ts';
 import { Authenticator } from './authenticator.ts';
+import { describeHealthChange } from './bindings.ts';
 import { REVOCATION_EVENTS, watchRevocations } from './revocation.ts';
 import { zkLoginVerifier } from './zklogin.ts';
 
@@ -26,6 +27,11 @@ export const authnComponent: ServeComponent = {
       onCacheLookup: recordCacheLookup,
     });
     onEpoch((epoch) => authenticator.observeEpoch(epoch));
+    // Node tokens are refused while the SealBinding index may be out of date (bindings.ts): say when.
+    const unwatchBindingHealth = bindings.onHealthChange?.((change) => {
+      const { level, message, meta } = describeHealthChange(change);
+      logger.log(level, message, meta);
+    });
     reportCacheSize(() => authenticator.cache.size);
     const audit = auditLogFor(logger);
     // Follow from now on: the cache starts empty, so older events cannot matter. If the chain is
@@ -47,6 +53,7 @@ export const authnComponent: ServeComponent = {
       fastRoutes: { [AUTHENTICATE_PATH]: createTokenReviewHandler({ authenticator, logger, audit }) },
       stop: async () => {
         await watch.stop();
+        unwatchBindingHealth?.();
         authenticator.close();
         audit.flush();
       },

@@ -42,6 +42,9 @@ export interface InformerOptions {
 
 type Handler<T> = (object: T, old?: T) => void;
 
+/** See Informer.staleness(). */
+export type InformerStaleness = 'stopped' | 'not_listed' | 'failing' | 'silent';
+
 export function objectKeyOf(object: InformerObject): string {
   const meta = object.metadata ?? {};
   return meta.namespace ? `${meta.namespace}/${meta.name ?? ''}` : (meta.name ?? '');
@@ -91,6 +94,25 @@ export class Informer<T extends InformerObject> {
 
   get resourceVersion(): string {
     return this.#resourceVersion;
+  }
+
+  /** When the server last showed this informer is connected: a list, a watch event or bookmark, a clean watch end. */
+  get lastActivity(): number {
+    return this.#lastActivity;
+  }
+
+  /**
+   * Why the cache cannot be trusted to mirror the server right now, or undefined when it can: it
+   * has listed, no list or watch failure is outstanding (a failure is cleared by the next list or
+   * watch event), and the server was heard from within `staleAfterMs`. Consumers that must fail
+   * closed on a possibly deleted object (the authn binding index) check this on every lookup.
+   */
+  staleness(): InformerStaleness | undefined {
+    if (this.#stopped) return 'stopped';
+    if (!this.#synced) return 'not_listed';
+    if (this.#failures > 0) return 'failing';
+    if (this.#options.now() - this.#lastActivity > this.#options.staleAfterMs) return 'silent';
+    return undefined;
   }
 
   get(name: string, namespace?: string): T | undefined {
