@@ -301,7 +301,9 @@ export class SealBindingController {
     } catch {
       return;
     }
-    if (this.#epoch !== undefined && epoch !== this.#epoch) {
+    // The first poll has nothing to compare with, and the epoch may have moved since the resync that
+    // started the term read the chain (up to epochPollMs earlier): it counts as a move.
+    if (epoch !== this.#epoch) {
       for (const b of this.bindings.list()) if (b.spec.sealToken) this.#enqueue(b.metadata.name, true);
     }
     this.#epoch = epoch;
