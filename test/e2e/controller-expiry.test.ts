@@ -2,10 +2,12 @@
  * Seal-token expiry (epochs advanced on sui-sim) and withdrawal cordon, taint and drain the node just
  * as a slash does; a fresh seal token, or a new stake with a new binding, restores it (issue 5).
  *
- * Advancing 100 epochs expires every seal token minted before; tests that use seal tokens mint their
- * own, so this only matters to a test that holds one across another file's run (none does).
+ * The file runs on a private bed (its own sui-sim, cluster and `daas-auth serve`): advancing 100 epochs
+ * expires every SealToken minted before it, and on the run's shared sim that would be every other file's
+ * tokens too, in whatever order or parallel the files run.
  */
 import { createDeployment, createKwokNode, createNamespace, simAdmin, uniqueName, waitFor, waitForRunningPods } from './harness/index.ts';
+import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
 import {
   binding,
   closeKube,
@@ -20,9 +22,24 @@ import {
   stakeNode,
   waitForCondition,
   waitForPhase,
+  type NodeStaker,
 } from './binding-support.ts';
 
-afterAll(closeKube);
+let bed: PrivateBed | undefined;
+/** A SealToken on the run's shared sim, minted before the private bed starts: this file must not expire it. */
+let bystander: { staker: NodeStaker; expiresEpoch: bigint } | undefined;
+
+beforeAll(async () => {
+  const staker = await stakeNode(uniqueName('bystander'));
+  bystander = { staker, expiresEpoch: (await staker.writer.createSealToken(staker.recordId)).expiresEpoch };
+  bed = await startPrivateBed('expiry');
+});
+
+afterAll(async () => {
+  await closeKube();
+  await bed?.stop();
+  bystander?.staker.writer.close();
+});
 
 async function cordonedAndTainted(node: string): Promise<void> {
   await waitFor(`${node} cordoned and tainted`, async () => {
@@ -109,4 +126,8 @@ test('withdrawal (unstake, then withdraw) drains the node; re-staking with a new
   await waitForRunningPods(ns, 'app=app', 2);
   staker.writer.close();
   again.writer.close();
+});
+
+test('the run’s shared sim keeps its clock: a SealToken minted there before this file is still unexpired', async () => {
+  expect(await bystander!.staker.writer.reader.getEpoch()).toBeLessThan(bystander!.expiresEpoch);
 });

@@ -46,8 +46,18 @@ export interface E2eEnv {
 }
 
 let cached: E2eEnv | undefined;
+let privateBed: E2eEnv | undefined;
+
+/**
+ * Points e2eEnv(), and so every helper, at a test file's private bed (private-bed.ts) until called with
+ * undefined. Jest gives each test file its own modules, so this never reaches another file.
+ */
+export function useBed(env: E2eEnv | undefined): void {
+  privateBed = env;
+}
 
 export function e2eEnv(): E2eEnv {
+  if (privateBed) return privateBed;
   if (cached) return cached;
   const file = process.env[ENV_VAR];
   if (!file) throw new Error(`${ENV_VAR} is not set: e2e tests run through jest's e2e project (npm test)`);

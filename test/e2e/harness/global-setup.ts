@@ -32,11 +32,11 @@ export async function runCleanups(ctx: SetupContext): Promise<void> {
     const c = ctx.cleanups.pop();
     if (!c) break;
     try {
-      log(`${c.what}…`);
+      ctx.log(`${c.what}…`);
       await c.run();
     } catch (e) {
       errors.push(e);
-      log(`${c.what} failed: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.log(`${c.what} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   if (errors.length > 0) throw errors[0];
@@ -48,6 +48,26 @@ function complete(env: Partial<E2eEnv>): E2eEnv {
   return env as E2eEnv;
 }
 
+/**
+ * Runs SETUP_STEPS in `ctx` and writes the bed's env.json; undoes what was done if a step fails. For the
+ * run's bed (globalSetup) and for a test file's private one (private-bed.ts).
+ */
+export async function setUpBed(ctx: SetupContext): Promise<{ env: E2eEnv; file: string }> {
+  try {
+    for (const step of SETUP_STEPS) {
+      ctx.log(`${step.name}…`);
+      await step.run(ctx);
+    }
+  } catch (e) {
+    await runCleanups(ctx).catch(() => {});
+    throw e;
+  }
+  const env = complete(ctx.env);
+  const file = join(ctx.runDir, 'env.json');
+  writeFileSync(file, `${JSON.stringify(env, null, 2)}\n`);
+  return { env, file };
+}
+
 export default async function globalSetup(): Promise<void> {
   await reapOrphanClusters({ log });
   removeStaleRunDirs();
@@ -57,17 +77,7 @@ export default async function globalSetup(): Promise<void> {
   const ctx: SetupContext = { runId, runDir, log, env: { runId, runDir }, cleanups: [] };
   (globalThis as WithContext)[CONTEXT_KEY] = ctx;
   const started = Date.now();
-  try {
-    for (const step of SETUP_STEPS) {
-      log(`${step.name}…`);
-      await step.run(ctx);
-    }
-  } catch (e) {
-    await runCleanups(ctx).catch(() => {});
-    throw e;
-  }
-  const file = join(runDir, 'env.json');
-  writeFileSync(file, `${JSON.stringify(complete(ctx.env), null, 2)}\n`);
+  const { file } = await setUpBed(ctx);
   process.env[ENV_VAR] = file;
   log(`ready in ${Math.round((Date.now() - started) / 1000)}s; KUBECONFIG=${ctx.env.cluster?.kubeconfig}`);
 }

@@ -1,0 +1,38 @@
+// A test file's own test bed: sui-sim, cluster, `daas-auth serve` and its admission webhook, made by the same
+// setup steps as the run's bed. For a test that would disturb every other test on the shared one: advancing
+// the sim a hundred epochs expires every SealToken minted before, whichever file minted it and whenever that
+// file runs (jest runs files in parallel where there are cores to spare). Costs a second cluster start (~10 s).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { e2eEnv, useBed, type E2eEnv } from './env.ts';
+import { runCleanups, setUpBed } from './global-setup.ts';
+import type { SetupContext } from './setup-steps.ts';
+
+export interface PrivateBed {
+  env: E2eEnv;
+  /** Stops everything the bed started and points e2eEnv() back at the run's bed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a private bed named `name` (its files under the run's directory, its cluster `e2e-<run>-<name>`)
+ * and points e2eEnv(), so every harness helper, at it until stop(). Call it from beforeAll, and stop it
+ * in afterAll after closing the file's clients of it.
+ */
+export async function startPrivateBed(name: string): Promise<PrivateBed> {
+  const run = e2eEnv();
+  const runId = `${run.runId}-${name}`;
+  const runDir = join(run.runDir, name);
+  mkdirSync(runDir, { recursive: true });
+  const log = (line: string) => process.stderr.write(`[e2e ${name}] ${line}\n`);
+  const ctx: SetupContext = { runId, runDir, log, env: { runId, runDir }, cleanups: [] };
+  const { env } = await setUpBed(ctx);
+  useBed(env);
+  return {
+    env,
+    stop: async () => {
+      useBed(undefined);
+      await runCleanups(ctx);
+    },
+  };
+}
