@@ -7,6 +7,7 @@
  * tokens too, in whatever order or parallel the files run.
  */
 import { createDeployment, createKwokNode, createNamespace, simAdmin, uniqueName, waitFor, waitForRunningPods } from './harness/index.ts';
+import { activeBinding } from './harness/active-binding.ts';
 import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
 import {
   binding,
@@ -96,11 +97,8 @@ test('an expired seal token drains the node; a fresh seal token restores it', as
 });
 
 test('withdrawal (unstake, then withdraw) drains the node; re-staking with a new binding restores it', async () => {
-  const node = uniqueName('leaving');
+  const { node, staker } = await activeBinding('leaving');
   const ns = await createNamespace('withdraw');
-  const staker = await stakeNode(node);
-  await createBinding(node, { nodeName: node, owner: staker.address, stakeRecord: staker.recordId });
-  await waitForPhase(node, 'Active');
   await nodeWithPods(node, ns, 'app');
 
   const { unlockEpoch } = await staker.writer.requestUnstake(staker.recordId);

@@ -21,18 +21,16 @@ import {
   waitForPdbStatus,
   waitForRunningPods,
 } from './harness/index.ts';
+import { activeBinding } from './harness/active-binding.ts';
 import {
   closeKube,
-  createBinding,
   handLeaseTo,
   lease,
   podsOnNode,
   slash,
-  stakeNode,
   startControllerProcess,
   stopControllerProcess,
   waitForCondition,
-  waitForPhase,
   type ControllerProcess,
 } from './binding-support.ts';
 
@@ -43,13 +41,10 @@ const MAX_UNAVAILABLE = 1;
 afterAll(closeKube);
 
 test('a new leader finishes a drain the killed one started, and the PDB is never exceeded', async () => {
-  const node = uniqueName('failover');
+  const { node, staker } = await activeBinding('failover');
   const spare = uniqueName('spare');
   const ns = await createNamespace('failover');
   const pool = { pool: node };
-  const staker = await stakeNode(node);
-  await createBinding(node, { nodeName: node, owner: staker.address, stakeRecord: staker.recordId });
-  await waitForPhase(node, 'Active');
   await createKwokNode(node, { bound: true, labels: pool });
   await createKwokNode(spare, { labels: pool });
   await setUnschedulable(spare, true); // every pod starts on `node`

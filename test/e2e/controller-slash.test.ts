@@ -4,20 +4,11 @@
  * are evicted while the DaemonSet's stays, a PDB-protected pod waits with DrainBlocked naming the PDB
  * until the PDB allows it, and Events tell the story.
  */
-import {
-  createDeployment,
-  createKwokNode,
-  createNamespace,
-  createPdb,
-  uniqueName,
-  waitFor,
-  waitForPdbStatus,
-  waitForRunningPods,
-} from './harness/index.ts';
+import { createDeployment, createKwokNode, createNamespace, createPdb, waitFor, waitForPdbStatus, waitForRunningPods } from './harness/index.ts';
+import { activeBinding } from './harness/active-binding.ts';
 import {
   closeKube,
   condition,
-  createBinding,
   createDaemonSet,
   eventReasons,
   hasRevokedTaint,
@@ -25,7 +16,6 @@ import {
   patchPdb,
   podsOnNode,
   slash,
-  stakeNode,
   waitForCondition,
   waitForPhase,
 } from './binding-support.ts';
@@ -33,11 +23,8 @@ import {
 afterAll(closeKube);
 
 test('slash: cordon and taint, evict all but the DaemonSet pod, wait on the PDB, then drain; Events tell the story', async () => {
-  const node = uniqueName('slashed');
+  const { node, staker } = await activeBinding('slashed');
   const ns = await createNamespace('slash');
-  const staker = await stakeNode(node);
-  await createBinding(node, { nodeName: node, owner: staker.address, stakeRecord: staker.recordId });
-  await waitForPhase(node, 'Active');
   await createKwokNode(node, { bound: true });
 
   const here = { 'kubernetes.io/hostname': node };
