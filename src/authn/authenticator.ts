@@ -116,6 +116,9 @@ export class Authenticator {
     const { claims, identity } = hit;
     const audience = checkAudience(claims.aud, this.#options.clusters, requested);
     if (!audience.ok) return { authenticated: false, reason: audience.reason, claims, cached: true };
+    // The entry stays: once the index is current again, the binding check below decides.
+    const stale = identity.path === 'node' ? this.#bindingIndexOutage(claims) : undefined;
+    if (stale) return stale;
     // Epochs advance without an event: a SealToken that expired since caching is caught here.
     const reason =
       checkTimes(claims, this.#now(), this.#options) ??
@@ -126,6 +129,16 @@ export class Authenticator {
       return { authenticated: false, reason, claims, cached: true };
     }
     return { authenticated: true, user: identity.user, audiences: audience.audiences, identity, claims, cached: true };
+  }
+
+  /**
+   * While the SealBinding index may be out of date (watch down, not listed yet, silent), no node
+   * identity can be vouched for — nor refused for good: "could not check" (not cached by the
+   * apiserver), so kubelets are let back in as soon as the relist lands.
+   */
+  #bindingIndexOutage(claims: SealClaims): Decision | undefined {
+    const cause = this.#options.bindings.staleness?.();
+    return cause === undefined ? undefined : transient(`SealBinding index may be out of date (${cause})`, claims);
   }
 
   #nodeStillBound(claims: SealClaims, stakeRecord: string): boolean {
@@ -158,6 +171,8 @@ export class Authenticator {
     }
     const chainReason = checkChainState(claims, views.token, views.record, views.epoch);
     if (chainReason) return { authenticated: false, reason: chainReason, claims, cached: false };
+    const stale = claims.node === undefined ? undefined : this.#bindingIndexOutage(claims);
+    if (stale) return stale;
     const mapped = this.#identity(claims, views.token!, views.record!);
     if (!mapped.ok) return { authenticated: false, reason: mapped.reason, claims, cached: false };
     const { identity } = mapped;
