@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.daas/**', 'hack/.cache/**', 'dist/**'] },
+  { ignores: ['node_modules/**', '.daas/**', 'hack/.cache/**', 'dist/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,9 +16,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
-import { makeSealToken, newClaims } from '../../src/token/index.ts';
-import type { Fixture } from './fixture.ts';
+import { makeFixture } from './fixture.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -62,27 +60,6 @@ function makePki(dir: string): { cert: string; key: string } {
   const key = path.join(dir, 'key.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
   return { cert, key };
-}
-
-const id = (n: number, salt: number): string => `0x${salt.toString(16).padStart(8, '0')}${n.toString(16).padStart(56, '0')}`;
-
-/** `count` stakers with live stakes and one TokenReview body each. */
-async function makeFixture(count: number): Promise<{ fixture: Fixture; bodies: string[] }> {
-  const cluster = 'bench';
-  const apiAudience = 'https://kubernetes.default.svc.cluster.local';
-  const fixture: Fixture = { cluster, apiAudience, tokens: [], records: [] };
-  const bodies: string[] = [];
-  const key = new Ed25519Keypair(); // one key signs for many SealTokens: signature cost is per token either way
-  const sub = key.toSuiAddress();
-  for (let i = 0; i < count; i++) {
-    const tokenId = id(i, 1);
-    const recordId = id(i, 2);
-    fixture.records.push({ id: recordId, poolId: id(0, 3), staker: sub, nodeId: '', amount: String(2_000_000_000 + i), kind: 'user', status: 'active', stakedEpoch: '1', unlockEpoch: '3', slashedAmount: '0', version: '1' });
-    fixture.tokens.push({ id: tokenId, objectOwner: sub, stakeRecord: recordId, owner: sub, nodeId: '', permissions: [], issuedEpoch: '5', expiresEpoch: '105', version: '1' });
-    const token = await makeSealToken(key, newClaims({ cluster, sub, sealToken: tokenId, ttlSeconds: 900 }));
-    bodies.push(JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: { creationTimestamp: null }, spec: { token, audiences: [apiAudience] }, status: { user: {} } }));
-  }
-  return { fixture, bodies };
 }
 
 async function startPinned(script: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
@@ -189,6 +166,8 @@ async function main(): Promise<void> {
     table(results, echo),
     '',
     `Warm path: **${(warm.rps / echo.rps).toFixed(2)}×** the echo server's throughput, **${(echo.cpuUs / warm.cpuUs).toFixed(2)}×** by CPU per request (goal ≥ 0.8×). Cold path: ${(cold.rps / echo.rps).toFixed(2)}× by throughput, ${(echo.cpuUs / cold.cpuUs).toFixed(2)}× by CPU (every request verifies an ed25519 signature and reads the chain).`,
+    '',
+    `Round by round (echo CPU ÷ warm CPU, each pair measured back to back): ${rounds.map((r) => `${(r.echo.cpuUs / r.warm.cpuUs).toFixed(2)}×`).join(', ')}.`,
     END,
   ].join('\n');
   process.stdout.write(`${section}\n`);

@@ -1,0 +1,29 @@
+/**
+ * The webhook under test, as serve.ts builds it: Authenticator (audit log and metrics on, as in
+ * production) over an in-memory chain holding the fixture's stakes, so the numbers are the webhook's
+ * own cost, not a full node's round trip. Shared by authn-server.ts (over HTTPS) and in-process.ts.
+ */
+import type { Writable } from 'node:stream';
+import { Authenticator } from '../../src/authn/authenticator.ts';
+import { BindingIndex } from '../../src/authn/bindings.ts';
+import { DEFAULT_TIERS, validateTiers } from '../../src/authn/tiers.ts';
+import { createAuditLog } from '../../src/log/audit.ts';
+import { createLogger } from '../../src/log/index.ts';
+import { recordCacheLookup } from '../../src/metrics/authn.ts';
+import { createTokenReviewHandler, type RequestHandler } from '../../src/server/index.ts';
+import { MemoryChain, type Fixture } from './fixture.ts';
+
+export function benchHandler(fixture: Fixture, cacheTtlSeconds: number, auditStream: Writable): RequestHandler {
+  const authenticator = new Authenticator({
+    chain: new MemoryChain(fixture),
+    bindings: new BindingIndex(),
+    clusters: [{ id: fixture.cluster, apiAudiences: [fixture.apiAudience] }],
+    tiers: validateTiers(DEFAULT_TIERS),
+    skewSeconds: 60,
+    maxLifetimeSeconds: 900,
+    cacheTtlSeconds,
+    cacheMaxEntries: 100_000,
+    onCacheLookup: recordCacheLookup,
+  });
+  return createTokenReviewHandler({ authenticator, logger: createLogger(), audit: createAuditLog(auditStream) });
+}
