@@ -1,28 +1,23 @@
 import type { Signer } from '@mysten/sui/cryptography';
-import { Authenticator, type Decision } from '../../../src/authn/authenticator.ts';
+import type { Decision } from '../../../src/authn/authenticator.ts';
 import { BindingIndex } from '../../../src/authn/bindings.ts';
 import { dropForEvent, watchRevocations } from '../../../src/authn/revocation.ts';
-import { DEFAULT_TIERS, validateTiers } from '../../../src/authn/tiers.ts';
 import type { ChainEvent, FollowOptions } from '../../../src/chain/reader.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import { makeSealToken } from '../../../src/token/index.ts';
 import { API_AUDIENCE, claimsFor, CLUSTER, NOW, newKey } from '../token/fixtures.ts';
 import { FakeChain } from './fake-chain.ts';
+import { testAuthenticator } from './fixtures.ts';
 
 function setup(overrides: { ttl?: number } = {}) {
   const chain = new FakeChain();
   const bindings = new BindingIndex();
   const clock = { now: NOW };
   const lookups: boolean[] = [];
-  const authn = new Authenticator({
+  const authn = testAuthenticator({
     chain,
     bindings,
-    clusters: [{ id: CLUSTER, apiAudiences: [API_AUDIENCE] }],
-    tiers: validateTiers(DEFAULT_TIERS),
-    skewSeconds: 60,
-    maxLifetimeSeconds: 900,
     cacheTtlSeconds: overrides.ttl ?? 300,
-    cacheMaxEntries: 1000,
     now: () => clock.now,
     onCacheLookup: (hit) => lookups.push(hit),
   });

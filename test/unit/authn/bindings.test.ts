@@ -4,16 +4,15 @@
  * index may be out of date, so a binding deleted meanwhile can never authorise a kubelet token.
  */
 import type { Signer } from '@mysten/sui/cryptography';
-import { Authenticator } from '../../../src/authn/authenticator.ts';
 import { describeHealthChange, watchedBindings, type BindingHealthChange, type InformerBindings } from '../../../src/authn/bindings.ts';
-import { DEFAULT_TIERS, validateTiers } from '../../../src/authn/tiers.ts';
 import type { ListWatchSource } from '../../../src/k8s/informer.ts';
 import type { WatchEvent } from '../../../src/k8s/rest.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import { registry } from '../../../src/metrics/registry.ts';
 import { makeSealToken } from '../../../src/token/index.ts';
-import { API_AUDIENCE, claimsFor, CLUSTER, NOW, newKey } from '../token/fixtures.ts';
+import { claimsFor, NOW, newKey } from '../token/fixtures.ts';
 import { FakeChain } from './fake-chain.ts';
+import { testAuthenticator } from './fixtures.ts';
 
 const OWNER = `0x${'1'.repeat(64)}`;
 const RECORD = `0x${'2'.repeat(64)}`;
@@ -232,17 +231,7 @@ describe('node tokens against a stale index', () => {
     const api = fakeApiserver();
     api.state.items = [binding('w1', 'worker-1', '1', kp.toSuiAddress(), record.id)];
     const index = watchedBindings(api.source, { timers: false, retryBaseMs: 1, retryMaxMs: 4 });
-    const authn = new Authenticator({
-      chain,
-      bindings: index,
-      clusters: [{ id: CLUSTER, apiAudiences: [API_AUDIENCE] }],
-      tiers: validateTiers(DEFAULT_TIERS),
-      skewSeconds: 60,
-      maxLifetimeSeconds: 900,
-      cacheTtlSeconds: 300,
-      cacheMaxEntries: 100,
-      now: () => NOW,
-    });
+    const authn = testAuthenticator({ chain, bindings: index, now: () => NOW });
     try {
       await index.start();
       const bearer = await nodeToken(kp, token.id);

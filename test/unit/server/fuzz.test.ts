@@ -8,8 +8,8 @@ import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { encodeBase64url } from '../../../src/token/base64url.ts';
 import { makeSealToken, type SealClaims } from '../../../src/token/index.ts';
 import { claimsFor, signRawClaims } from '../token/fixtures.ts';
-import { httpsClient, tokenReview } from './client.ts';
-import { startTestServer, type ServerEnv } from './harness.ts';
+import { tokenReview } from './client.ts';
+import { openTestServer, type ServerEnv, type TestClient } from './harness.ts';
 import { makeTestPki } from './pki.ts';
 
 const RUNS = Number(process.env.DAAS_FUZZ_RUNS ?? 100_000);
@@ -17,15 +17,14 @@ const SEED = 20_240_601;
 const now = () => Math.floor(Date.now() / 1000);
 
 let env: ServerEnv;
-let client: ReturnType<typeof httpsClient>;
+let client: TestClient;
+let close: () => Promise<void>;
 const valid: string[] = [];
 const keys: Ed25519Keypair[] = [];
 const claimSets: SealClaims[] = [];
 
 beforeAll(async () => {
-  const pki = makeTestPki();
-  env = await startTestServer(pki);
-  client = httpsClient(env.server.url, { ca: pki.ca });
+  ({ env, client, close } = await openTestServer(makeTestPki()));
   for (let i = 0; i < 4; i++) {
     const kp = new Ed25519Keypair();
     const { token } = env.chain.stake(kp, [0.5, 2, 5, 10][i]!);
@@ -38,10 +37,7 @@ beforeAll(async () => {
   for (const token of valid) expect((await env.authn.authenticate(token)).authenticated).toBe(true);
 });
 
-afterAll(async () => {
-  client.close();
-  await env.close();
-});
+afterAll(() => close());
 
 // ---- token arbitraries --------------------------------------------------------------------------
 

@@ -2,16 +2,16 @@
 import { PassThrough } from 'node:stream';
 import { Authenticator } from '../../../src/authn/authenticator.ts';
 import { BindingIndex } from '../../../src/authn/bindings.ts';
-import { DEFAULT_TIERS, validateTiers } from '../../../src/authn/tiers.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { recordCacheLookup } from '../../../src/metrics/authn.ts';
 import { AUTHENTICATE_PATH, createApp, createRequestListener, createTokenReviewHandler, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
 import { createAuditLog } from '../../../src/log/audit.ts';
 import { ReviewMemo } from '../../../src/server/review-memo.ts';
 import type { Router } from 'express';
-import { API_AUDIENCE, CLUSTER } from '../token/fixtures.ts';
 import { FakeChain } from '../authn/fake-chain.ts';
+import { testAuthenticator } from '../authn/fixtures.ts';
 import type { TestPki } from './pki.ts';
+import { httpsClient } from './client.ts';
 
 export interface ServerEnv {
   chain: FakeChain;
@@ -28,17 +28,7 @@ export interface ServerEnv {
 export async function startTestServer(pki: TestPki, options: { requireClientCert?: boolean; routers?: Router[]; tls?: { certFile: string; keyFile: string } } = {}): Promise<ServerEnv> {
   const chain = new FakeChain();
   const bindings = new BindingIndex();
-  const authn = new Authenticator({
-    chain,
-    bindings,
-    clusters: [{ id: CLUSTER, apiAudiences: [API_AUDIENCE] }],
-    tiers: validateTiers(DEFAULT_TIERS),
-    skewSeconds: 60,
-    maxLifetimeSeconds: 900,
-    cacheTtlSeconds: 60,
-    cacheMaxEntries: 10_000,
-    onCacheLookup: recordCacheLookup,
-  });
+  const authn = testAuthenticator({ chain, bindings, cacheTtlSeconds: 60, onCacheLookup: recordCacheLookup });
   const stream = new PassThrough();
   const logLines: string[] = [];
   stream.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
@@ -70,6 +60,22 @@ export async function startTestServer(pki: TestPki, options: { requireClientCert
     close: async () => {
       await server.close();
       authn.close();
+    },
+  };
+}
+
+export type TestClient = ReturnType<typeof httpsClient>;
+
+/** A test server and a keep-alive client trusting its certificate; close() ends both. */
+export async function openTestServer(pki: TestPki): Promise<{ env: ServerEnv; client: TestClient; close(): Promise<void> }> {
+  const env = await startTestServer(pki);
+  const client = httpsClient(env.server.url, { ca: pki.ca });
+  return {
+    env,
+    client,
+    close: async () => {
+      client.close();
+      await env.close();
     },
   };
 }

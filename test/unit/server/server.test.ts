@@ -8,7 +8,7 @@ import { makeSealToken } from '../../../src/token/index.ts';
 import { tokenHash } from '../../../src/token/hash.ts';
 import { API_AUDIENCE, claimsFor, newKey } from '../token/fixtures.ts';
 import { httpsClient, tokenReview } from './client.ts';
-import { startTestServer, type ServerEnv } from './harness.ts';
+import { openTestServer, startTestServer, type ServerEnv, type TestClient } from './harness.ts';
 import { makeTestPki, type TestPki } from './pki.ts';
 
 // Tokens are made with the real clock here: the server uses it.
@@ -22,15 +22,10 @@ beforeAll(() => {
 
 describe('POST /authenticate', () => {
   let env: ServerEnv;
-  let client: ReturnType<typeof httpsClient>;
-  beforeAll(async () => {
-    env = await startTestServer(pki);
-    client = httpsClient(env.server.url, { ca: pki.ca });
-  });
-  afterAll(async () => {
-    client.close();
-    await env.close();
-  });
+  let client: TestClient;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ env, client, close } = await openTestServer(pki)));
+  afterAll(() => close());
 
   it.each(['authentication.k8s.io/v1', 'authentication.k8s.io/v1beta1'])('authenticates a staker and echoes %s', async (apiVersion) => {
     const kp = newKey();
@@ -172,15 +167,10 @@ describe('POST /authenticate', () => {
 
 describe('health, readiness, metrics', () => {
   let env: ServerEnv;
-  let client: ReturnType<typeof httpsClient>;
-  beforeAll(async () => {
-    env = await startTestServer(pki);
-    client = httpsClient(env.server.url, { ca: pki.ca });
-  });
-  afterAll(async () => {
-    client.close();
-    await env.close();
-  });
+  let client: TestClient;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ env, client, close } = await openTestServer(pki)));
+  afterAll(() => close());
 
   it('serves /healthz always and /readyz only while the checks pass', async () => {
     expect((await client.get('/healthz')).status).toBe(200);
