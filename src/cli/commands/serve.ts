@@ -40,6 +40,20 @@ export function register(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig for watching SealBindings (default: in-cluster or $KUBECONFIG)')
     .option('--no-watch-bindings', 'do not watch SealBindings (no kubelet tokens)')
     .option('--log-level <level>', 'error | warn | info | debug')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Configuration: defaults < --config FILE (YAML or JSON, global option) < DAAS_* environment < these flags;',
+        'unknown keys are refused and every problem is reported, by path, before anything starts.',
+        'Every key, its variable and its default: docs/authn.md ("Configuration"). Endpoints: POST /authenticate,',
+        'the admission webhooks, /healthz, /readyz (ready while the chain answers), /metrics.',
+        '',
+        'Example (local stack):',
+        '  daas-auth --network local serve --cluster local --api-audience https://kubernetes.default.svc.cluster.local \\',
+        '    --tls-cert tls.crt --tls-key tls.key --client-ca apiserver-client-ca.crt',
+      ].join('\n'),
+    )
     .action(async (opts: ServeOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ config?: string; network?: string }>();
       const config = load(globals, opts);
