@@ -26,6 +26,7 @@ import { createControllerMetrics, type ControllerMetrics } from './metrics.ts';
 import { hasRevokedTaint } from './node-plan.ts';
 import { BatchQueue } from './queue.ts';
 import { Reconciler } from './reconciler.ts';
+import { drainForcedEvent } from './status.ts';
 import type { TierStep } from './tier.ts';
 
 /** Chain events that can change a binding's phase. */
@@ -144,6 +145,7 @@ export class SealBindingController {
       passIntervalMs: this.#t.drainPassMs,
       concurrency: options.evictionConcurrency ?? 64,
       onError: (error, node) => log('warn', 'drain pass failed', { node, error: String(error) }),
+      onForced: (target, { pod, pdb, deadlineSeconds }) => this.#reconciler.announceDrainEvent(target.bindingName, target.nodeName, drainForcedEvent(pod, pdb, deadlineSeconds)),
       onPass: (node, summary) => log('debug', 'drain pass', { node, ...summary }),
     });
     const recorder = (this.#recorder = new EventRecorder({

@@ -43,6 +43,8 @@ export interface DrainerOptions {
   backoff?: BackoffOptions;
   now?(): number;
   onError?(error: unknown, nodeName: string): void;
+  /** A pod a PDB held was deleted after the deadline (not called when it was already gone). */
+  onForced?(target: DrainTarget, forced: { pod: string; pdb: string; deadlineSeconds: number }): void;
   /** After each pass (debug logging). */
   onPass?(nodeName: string, summary: { pods: number; evict: number; forceDelete: number; waiting: number; terminating: number; drained: boolean; leader: boolean }): void;
 }
@@ -69,12 +71,16 @@ const ACCEPTED_TTL_MS = 60_000;
 /** Pod events arriving together are handled by one pass. */
 const EVENT_DEBOUNCE_MS = 20;
 
+function deadlineOf(target: DrainTarget): number {
+  return target.policy?.deadlineSeconds ?? DRAIN_POLICY_DEFAULTS.deadlineSeconds;
+}
+
 function podRef(pod: PodLike): PodRef {
   return { namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
 }
 
 export class Drainer {
-  readonly #o: Required<Omit<DrainerOptions, 'onError'>> & Pick<DrainerOptions, 'onError'>;
+  readonly #o: Required<Omit<DrainerOptions, 'onError' | 'onForced'>> & Pick<DrainerOptions, 'onError' | 'onForced'>;
   readonly #nodes = new Map<string, NodeDrain>();
   readonly #slots: Semaphore;
 
@@ -179,7 +185,7 @@ export class Drainer {
   async #passOnce(drain: NodeDrain, pods: readonly PodLike[]): Promise<boolean> {
     const { target } = drain;
     const now = this.#o.now();
-    const deadlineSeconds = target.policy?.deadlineSeconds ?? DRAIN_POLICY_DEFAULTS.deadlineSeconds;
+    const deadlineSeconds = deadlineOf(target);
     const plan = planDrain({
       pods,
       now,
@@ -243,10 +249,14 @@ export class Drainer {
 
   async #forceDelete(drain: NodeDrain, pod: PodLike, grace: number | undefined): Promise<void> {
     if (drain.stopped || !this.#o.isLeader()) return;
-    await this.#o.kube.deletePod(podRef(pod), grace);
-    this.#o.metrics.eviction('forced');
-    drain.backoff.delete(pod.metadata?.uid ?? '');
-    drain.accepted.set(pod.metadata?.uid ?? '', this.#o.now());
+    const uid = pod.metadata?.uid ?? '';
+    const pdb = drain.backoff.get(uid)?.blockedBy ?? 'unknown';
+    const result = await this.#o.kube.deletePod(podRef(pod), grace);
+    // 'gone': deleted or replaced meanwhile (another leader, its owner): nothing was forced here.
+    this.#o.metrics.eviction(result === 'deleted' ? 'forced' : 'gone');
+    drain.backoff.delete(uid);
+    drain.accepted.set(uid, this.#o.now());
+    if (result === 'deleted') this.#o.onForced?.(drain.target, { pod: objectKey(pod.metadata), pdb, deadlineSeconds: deadlineOf(drain.target) });
   }
 
   /** Drain facts from the pods seen this pass and the refusals so far; reports a change. */

@@ -83,7 +83,7 @@ function nodeRef(node: NodeLike): ObjectReference {
 }
 
 /** Events also worth seeing on the Node (`kubectl describe node`). */
-const NODE_EVENTS = new Set(['Cordoned', 'Drained', 'DrainBlocked', 'Restored']);
+const NODE_EVENTS = new Set(['Cordoned', 'Drained', 'DrainBlocked', 'DrainForced', 'Restored']);
 
 export class Reconciler {
   readonly #o: ReconcilerOptions & Required<Pick<ReconcilerOptions, 'verifiedRefreshMs' | 'factsTtlMs' | 'concurrency' | 'now'>>;
@@ -281,6 +281,12 @@ export class Reconciler {
     const written = await this.#o.kube.patchBindingStatus(name, patch);
     if (written?.metadata) this.#writtenBindings.set(name, written);
     this.#announce(binding, node, transitionEvents(binding.status, status));
+  }
+
+  /** Records an Event of the drain itself (not a status transition) on the binding and, if a node event, its Node. */
+  announceDrainEvent(bindingName: string, nodeName: string, event: BindingEvent): void {
+    const binding = this.#binding(bindingName);
+    if (binding) this.#announce(binding, this.#node(nodeName) ?? null, [event]);
   }
 
   #announce(binding: SealBinding, node: NodeLike | null, events: readonly BindingEvent[]): void {

@@ -161,3 +161,16 @@ export function transitionEvents(old: SealBindingStatus | undefined, next: SealB
   if (restored?.reason === 'Restored' && findCond(before, C.NodeCordoned)?.status === 'True') events.push({ type: 'Normal', reason: 'Restored', message: restored.message });
   return events;
 }
+
+/**
+ * The Event for a pod deleted past its PodDisruptionBudget after the drain deadline. An action, not a
+ * status transition: it is announced when the delete succeeds, which happens once per pod (the delete
+ * carries the pod's uid, so a repeat by this or another leader finds it gone and announces nothing).
+ */
+export function drainForcedEvent(pod: string, pdb: string, deadlineSeconds: number): BindingEvent {
+  return {
+    type: 'Warning',
+    reason: 'DrainForced',
+    message: `pod ${pod} deleted despite PodDisruptionBudget ${pdb}: the drain deadline (${deadlineSeconds} s after revocation) passed and the drain policy says forceAfterDeadline`,
+  };
+}

@@ -12,15 +12,17 @@ async function until(check: () => boolean, ms = 2000): Promise<void> {
 function make(cluster: FakeCluster, leader = { value: true }) {
   const progress: string[] = [];
   const outcomes: string[] = [];
+  const forced: unknown[] = [];
   const drainer = new Drainer({
     kube: cluster,
     metrics: { eviction: (r) => outcomes.push(r) },
     isLeader: () => leader.value,
     onProgress: (name) => progress.push(name),
+    onForced: (t, f) => forced.push({ binding: t.bindingName, ...f }),
     passIntervalMs: 60_000, // never by timer: only pod events and backoffs drive these tests
     backoff: { baseMs: 5, maxMs: 10, jitter: 0 },
   });
-  return { drainer, progress, outcomes };
+  return { drainer, progress, outcomes, forced };
 }
 
 const target = { nodeName: 'n1', bindingName: 'b1', policy: undefined, revokedAt: Date.now() };
@@ -90,6 +92,32 @@ describe('Drainer: accepted evictions', () => {
     await until(() => cluster.calls.includes('evict b'));
     await new Promise((r) => setTimeout(r, 30));
     expect(cluster.calls.filter((c) => c === 'evict a')).toHaveLength(1);
+    drainer.stopAll();
+  });
+
+  test('after the deadline a held pod is deleted once, counted as forced and reported with its PDB', async () => {
+    const cluster = new FakeCluster();
+    cluster.addPod('n1', 'db', { labels: { pdb: 'db-pdb' } });
+    const { drainer, outcomes, forced } = make(cluster);
+    drainer.ensure({ ...target, policy: { deadlineSeconds: 0, forceAfterDeadline: true } });
+    await until(() => cluster.calls.includes('delete db'));
+    expect(outcomes).toEqual(['blocked', 'forced']);
+    expect(forced).toEqual([{ binding: 'b1', pod: 'app/db', pdb: 'app/db-pdb', deadlineSeconds: 0 }]);
+    drainer.stopAll();
+  });
+
+  test('a forced delete that finds the pod gone (deleted or replaced meanwhile) is counted as gone, not reported', async () => {
+    const cluster = new FakeCluster();
+    cluster.addPod('n1', 'db', { labels: { pdb: 'db-pdb' } });
+    cluster.deletePod = async (ref) => {
+      cluster.calls.push(`delete ${ref.name}`);
+      return 'gone';
+    };
+    const { drainer, outcomes, forced } = make(cluster);
+    drainer.ensure({ ...target, policy: { deadlineSeconds: 0, forceAfterDeadline: true } });
+    await until(() => cluster.calls.includes('delete db'));
+    expect(outcomes).toEqual(['blocked', 'gone']);
+    expect(forced).toEqual([]);
     drainer.stopAll();
   });
 });

@@ -3,6 +3,7 @@ import { Drainer } from '../../../src/controller/drainer.ts';
 import type { ChainReaderPort, SealTokenView, StakeRecordView } from '../../../src/controller/chain-port.ts';
 import { CORDONED_BY_US_ANNOTATION } from '../../../src/controller/node-plan.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
+import { drainForcedEvent } from '../../../src/controller/status.ts';
 import { FakeCluster } from './fake-cluster.ts';
 import { RECORD, TOKEN, binding, record, token } from './fixtures.ts';
 
@@ -34,11 +35,14 @@ function setup(options: { withToken?: boolean } = {}) {
   const events: Recorded[] = [];
   const progress: string[] = [];
   const evictions: string[] = [];
+  const wired: { reconciler?: Reconciler } = {};
   const drainer = new Drainer({
     kube: cluster,
     metrics: { eviction: (r) => evictions.push(r) },
     isLeader: () => true,
     onProgress: (name) => progress.push(name),
+    // As controller.ts wires it.
+    onForced: (t, f) => wired.reconciler?.announceDrainEvent(t.bindingName, t.nodeName, drainForcedEvent(f.pod, f.pdb, f.deadlineSeconds)),
     passIntervalMs: 5,
     backoff: { baseMs: 5, maxMs: 10, jitter: 0 },
   });
@@ -52,7 +56,7 @@ function setup(options: { withToken?: boolean } = {}) {
       recorder: { record: async (ref, _type, reason, message) => void events.push({ kind: ref.kind, name: ref.name, reason, message }) },
       metrics: { observeReconcile: () => {} },
     });
-  const reconciler = make();
+  const reconciler = (wired.reconciler = make());
   cluster.addBinding(binding(options.withToken ? { spec: { sealToken: TOKEN } } : {}));
   const run = (r = reconciler, chainRead = true) => r.process([{ key: 'worker-1', chain: chainRead }]);
   const b = () => cluster.bindings.get('worker-1') as SealBinding;
@@ -150,6 +154,12 @@ describe('Reconciler against an in-memory cluster', () => {
     await t.run();
     await until(() => t.cluster.calls.includes('delete db-0'));
     expect(t.evictions).toContain('forced');
+    const message = 'pod app/db-0 deleted despite PodDisruptionBudget app/db-pdb: the drain deadline (0 s after revocation) passed and the drain policy says forceAfterDeadline';
+    await until(() => t.events.filter((e) => e.reason === 'DrainForced').length === 2);
+    expect(t.events.filter((e) => e.reason === 'DrainForced')).toEqual([
+      { kind: 'SealBinding', name: 'worker-1', reason: 'DrainForced', message },
+      { kind: 'Node', name: 'worker-1', reason: 'DrainForced', message },
+    ]);
     t.drainer.stopAll();
   });
 
