@@ -1,5 +1,6 @@
 // Where the controller tests start: a node staked for by a fresh key, with an Active SealBinding. (Built on
 // the SealBinding helpers of ../binding-support.ts; not re-exported from index.ts, which they import.)
+import type { DrainPolicy } from '../../../src/k8s/sealbinding.ts';
 import { createBinding, stakeNode, waitForPhase, type NodeStaker } from '../binding-support.ts';
 import { uniqueName } from './kube.ts';
 
@@ -9,11 +10,17 @@ export interface ActiveBinding {
   staker: NodeStaker;
 }
 
+export interface ActiveBindingOptions {
+  /** The binding's `spec.drainPolicy` (none by default: PDBs win forever). */
+  drainPolicy?: DrainPolicy;
+}
+
 /** Stakes `sui` SUI for a new node named after `prefix`, binds it (no seal token) and waits until Active. */
-export async function activeBinding(prefix: string, sui?: bigint): Promise<ActiveBinding> {
+export async function activeBinding(prefix: string, sui?: bigint, options: ActiveBindingOptions = {}): Promise<ActiveBinding> {
   const node = uniqueName(prefix);
   const staker = await stakeNode(node, sui);
-  await createBinding(node, { nodeName: node, owner: staker.address, stakeRecord: staker.recordId });
+  const { drainPolicy } = options;
+  await createBinding(node, { nodeName: node, owner: staker.address, stakeRecord: staker.recordId, ...(drainPolicy ? { drainPolicy } : {}) });
   await waitForPhase(node, 'Active');
   return { node, staker };
 }
