@@ -43,7 +43,10 @@ beforeAll(async () => {
             // A shell line so the test can count plugin runs; a real kubeconfig names daas-auth directly (docs/kubeconfig-exec.md).
             command: '/bin/sh',
             args: ['-c', `echo run >> '${runsFile}'; exec ${plugin}`],
-            env: [{ name: 'DAAS_KEY', value: who.key.getSecretKey() }],
+            env: [
+              { name: 'DAAS_KEY', value: who.key.getSecretKey() },
+              { name: 'DAAS_TOKEN_CACHE_DIR', value: join(runDir, uniqueName('token-cache')) },
+            ],
             interactiveMode: 'Never',
           },
         },

@@ -1,17 +1,18 @@
 /**
  * `daas-auth token`: makes a seal token (DESIGN §3) for a cluster from the caller's key and one of
  * their SealTokens, and prints it — or, with --exec-credential, prints the ExecCredential kubectl's
- * exec plugin protocol expects. Pure local signing: no chain access, so it is fast enough to run on
- * every kubectl invocation.
+ * exec plugin protocol expects. Pure local signing: no chain access. As an exec plugin it runs on
+ * every kubectl command, so it first looks in its token cache (token-cache.ts), and only a miss
+ * loads the Sui SDK to sign.
  */
 import type { Command } from 'commander';
 import { parseDuration } from '../../config/duration.ts';
 import { isDns1123Subdomain, isSuiId } from '../../k8s/sealbinding.ts';
 import { isAudience } from '../../token/claims.ts';
 import { execCredential, execCredentialVersion } from '../../token/exec-credential.ts';
-import { makeSealToken, newClaims } from '../../token/make.ts';
 import { UserError } from '../errors.ts';
-import { loadSigner } from '../keys.ts';
+import type { KeySources } from '../keys.ts';
+import { defaultTokenCacheDir, keyFingerprint, TokenCache, type CachedToken, type TokenRequest } from '../token-cache.ts';
 
 /** The webhook's default maximum lifetime; longer tokens are refused unless the operator raised it. */
 const DEFAULT_MAX_TTL_SECONDS = 15 * 60;
@@ -24,6 +25,8 @@ interface TokenOptions {
   node?: string;
   ttl: string;
   execCredential?: boolean;
+  cacheDir?: string;
+  cache: boolean;
 }
 
 export function register(program: Command): void {
@@ -35,6 +38,8 @@ export function register(program: Command): void {
     .option('--node <name>', 'make a kubelet token for this node (needs an Active SealBinding)')
     .option('--ttl <duration>', 'token lifetime, e.g. 15m', '15m')
     .option('--exec-credential', 'print an ExecCredential (client.authentication.k8s.io v1/v1beta1 per KUBERNETES_EXEC_INFO)')
+    .option('--cache-dir <dir>', 'with --exec-credential: where tokens are kept for reuse (or DAAS_TOKEN_CACHE_DIR; default ~/.kube/cache/daas-auth)')
+    .option('--no-cache', 'with --exec-credential: always mint a new token')
     .action(async (opts: TokenOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ key?: string; keystore?: string; address?: string }>();
       const env = process.env;
@@ -44,13 +49,43 @@ export function register(program: Command): void {
       if (!isAudience(cluster)) throw new UserError('--cluster must be the cluster id (1–253 printable characters, no spaces)');
       if (opts.node !== undefined && !isDns1123Subdomain(opts.node)) throw new UserError(`--node "${opts.node}" is not a valid node name`);
       const ttl = ttlSeconds(opts.ttl);
-      const version = opts.execCredential ? execVersion(env.KUBERNETES_EXEC_INFO) : undefined;
-      const signer = loadSigner({ key: globals.key, keystore: globals.keystore, address: globals.address, env });
-      const claims = newClaims({ cluster, sub: signer.toSuiAddress(), sealToken, ttlSeconds: ttl, ...(opts.node ? { node: opts.node } : {}) });
-      const token = await makeSealToken(signer, claims);
-      const out = version ? JSON.stringify(execCredential(version, token, claims.exp)) : token;
-      process.stdout.write(`${out}\n`);
+      const keys: KeySources = { key: globals.key, keystore: globals.keystore, address: globals.address, env };
+      const wanted = { cluster, sealToken, ttlSeconds: ttl, ...(opts.node ? { node: opts.node } : {}) };
+      if (!opts.execCredential) {
+        process.stdout.write(`${(await mint(keys, wanted)).token}\n`);
+        return;
+      }
+      const version = execVersion(env.KUBERNETES_EXEC_INFO);
+      const { token, exp } = opts.cache ? await cachedOrMinted(keys, wanted, opts.cacheDir ?? env.DAAS_TOKEN_CACHE_DIR) : await mint(keys, wanted);
+      process.stdout.write(`${JSON.stringify(execCredential(version, token, exp))}\n`);
     });
+}
+
+type Wanted = Omit<TokenRequest, 'key'>;
+
+/** Signs a new token; the SDK is loaded only here. */
+async function mint(keys: KeySources, wanted: Wanted): Promise<CachedToken> {
+  const [{ loadSigner }, { makeSealToken, newClaims }] = await Promise.all([import('../keys.ts'), import('../../token/make.ts')]);
+  const signer = loadSigner(keys);
+  const claims = newClaims({ cluster: wanted.cluster, sub: signer.toSuiAddress(), sealToken: wanted.sealToken, ttlSeconds: wanted.ttlSeconds, ...(wanted.node ? { node: wanted.node } : {}) });
+  return { token: await makeSealToken(signer, claims), exp: claims.exp };
+}
+
+/** A reusable cached token, or a new one (then cached). A cache that cannot be written costs a warning, never the token. */
+async function cachedOrMinted(keys: KeySources, wanted: Wanted, dir: string | undefined): Promise<CachedToken> {
+  const key = keyFingerprint({ key: keys.key, keystore: keys.keystore, address: keys.address, envKey: keys.env?.DAAS_KEY });
+  if (key === undefined) return mint(keys, wanted); // no usable key source: minting says what is wrong
+  const cache = new TokenCache(dir ?? defaultTokenCacheDir());
+  const request: TokenRequest = { ...wanted, key };
+  const hit = cache.read(request, Math.floor(Date.now() / 1000));
+  if (hit) return hit;
+  const minted = await mint(keys, wanted);
+  try {
+    cache.write(request, minted);
+  } catch (error) {
+    process.stderr.write(`daas-auth: warning: cannot write the token cache in ${cache.dir} (${(error as NodeJS.ErrnoException).code ?? 'error'}); use --cache-dir or --no-cache\n`);
+  }
+  return minted;
 }
 
 function ttlSeconds(text: string): number {

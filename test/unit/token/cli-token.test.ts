@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { execCredential, execCredentialVersion } from '../../../src/token/exec-credential.ts';
@@ -40,7 +43,7 @@ describe('daas-auth token', () => {
   it('prints an ExecCredential of the version kubectl asks for, expiring a minute before exp', async () => {
     for (const apiVersion of ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']) {
       const execInfo = JSON.stringify({ apiVersion, kind: 'ExecCredential', spec: { interactive: false } });
-      const { stdout, code } = await cli(['token', '--seal-token', TOK, '--cluster', 'c1', '--ttl', '10m', '--node', 'worker-1', '--exec-credential'], {
+      const { stdout, code } = await cli(['token', '--seal-token', TOK, '--cluster', 'c1', '--ttl', '10m', '--node', 'worker-1', '--exec-credential', '--no-cache'], {
         DAAS_KEY: key,
         KUBERNETES_EXEC_INFO: execInfo,
       });
@@ -55,6 +58,33 @@ describe('daas-auth token', () => {
       }
     }
   }, SLOW);
+
+  it('reuses a cached token for the same request and mints for another (exec plugin)', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'daas-cli-token-cache-'));
+    try {
+      const exec = async (...extra: string[]) => {
+        const { stdout, stderr, code } = await cli(['token', '--seal-token', TOK, '--cluster', 'c1', '--exec-credential', '--key', key, ...extra], { DAAS_TOKEN_CACHE_DIR: cacheDir });
+        expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+        return JSON.parse(stdout).status.token as string;
+      };
+      const first = await exec();
+      expect((await verifyAt(first, Math.floor(Date.now() / 1000))).ok).toBe(true);
+      // Mark the cached entry (same exp, another token), so an answer from the cache is told apart from a
+      // new mint (minting is deterministic: two mints in one second give the same token).
+      const [file] = readdirSync(cacheDir);
+      const entry = JSON.parse(readFileSync(join(cacheDir, file!), 'utf8'));
+      writeFileSync(join(cacheDir, file!), JSON.stringify({ ...entry, token: 'seal_from.cache' }));
+      expect(await exec()).toBe('seal_from.cache');
+      for (const other of [['--cache-dir', join(cacheDir, 'elsewhere')], ['--node', 'worker-1'], ['--ttl', '10m'], ['--no-cache']]) {
+        const token = await exec(...other);
+        expect(token).not.toBe('seal_from.cache');
+        expect((await verifyAt(token, Math.floor(Date.now() / 1000))).ok).toBe(true);
+      }
+      expect(await exec()).toBe('seal_from.cache');
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }, SLOW * 4);
 
   it.each([
     [['--cluster', 'c1'], /--seal-token/],
@@ -71,7 +101,7 @@ describe('daas-auth token', () => {
   }, SLOW);
 
   it('refuses an ExecCredential version it cannot speak', async () => {
-    const { stderr, code } = await cli(['token', '--seal-token', TOK, '--cluster', 'c1', '--exec-credential', '--key', key], {
+    const { stderr, code } = await cli(['token', '--seal-token', TOK, '--cluster', 'c1', '--exec-credential', '--no-cache', '--key', key], {
       KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1alpha1' }),
     });
     expect(code).not.toBe(0);
