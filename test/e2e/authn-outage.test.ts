@@ -18,6 +18,7 @@ import { silentLogger } from '../../src/log/index.ts';
 import { startServe, type Serving } from '../../src/server/serve.ts';
 import { SimAdminClient, startSim } from '../../src/sim/index.ts';
 import { get } from '../../hack/lib/probe.ts';
+import { freePorts } from '../../hack/lib/ports.ts';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { bearer, closeReviewAgent, review } from './authn-support.ts';
 import { e2eEnv, waitFor } from './harness/index.ts';
@@ -29,10 +30,10 @@ let sim: Awaited<ReturnType<typeof startSim>> | undefined;
 let ports: { port: number; adminPort: number };
 let serving: Serving;
 
-const portOf = (url: string) => Number(new URL(url).port);
+// The sim comes back on the same ports, so they are drawn below the ephemeral range (hack/lib/ports.ts):
+// a kernel-chosen port could be taken by some outgoing connection while the sim is down.
 const startPrivateSim = async () => {
-  sim = await startSim({ stateDir, quiet: true, ...(ports ?? {}) });
-  ports ??= { port: portOf(sim.rpcUrl), adminPort: portOf(sim.adminUrl) };
+  sim = await startSim({ stateDir, quiet: true, ...ports });
 };
 const url = () => serving.url;
 const readyz = () => get(`${url()}/readyz`, { ca: e2eEnv().cluster.webhook.caFile });
@@ -49,6 +50,8 @@ async function privateStaker(sui: number) {
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(e2eEnv().runDir, 'outage-sim-'));
+  const [port, adminPort] = (await freePorts(2)) as [number, number];
+  ports = { port, adminPort };
   await startPrivateSim();
   const { webhook } = e2eEnv().cluster;
   const config = loadConfig({
