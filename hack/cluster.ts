@@ -28,7 +28,7 @@ import {
   type Layout,
 } from './lib/components.ts';
 import { makePki } from './lib/pki.ts';
-import { freePorts, isPortFree } from './lib/ports.ts';
+import { freePorts, isPortFree, releasePorts } from './lib/ports.ts';
 import { get, waitFor200 } from './lib/probe.ts';
 import { isRunning, startDaemon, stopGroups } from './lib/procs.ts';
 
@@ -252,6 +252,7 @@ async function stopProcesses(info: ClusterInfo): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  releasePorts(ports); // free again: their leases need not run out first
 }
 
 /** Stops every process of the cluster and waits until all its ports are free. Undefined if never started. */
@@ -359,14 +360,19 @@ async function main(argv: string[]): Promise<number> {
       'webhook-url': { type: 'string' },
       'webhook-ca': { type: 'string' },
       'token-cache-ttl': { type: 'string' },
+      // The cluster is reaped (reapOrphanClusters) once this process has exited: for callers such as tests.
+      'owner-pid': { type: 'string' },
     },
   });
   const [cmd, ...extra] = positionals;
   if (extra.length > 0 || !cmd || !['up', 'down', 'status'].includes(cmd)) {
     throw new Error(
-      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s]',
+      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--owner-pid PID]',
     );
   }
+  const ownerPid = values['owner-pid'] === undefined ? undefined : Number(values['owner-pid']);
+  if (ownerPid !== undefined && !(Number.isInteger(ownerPid) && ownerPid > 0))
+    throw new Error(`--owner-pid "${values['owner-pid']}" is not a process id`);
   const name = values.name;
   if (cmd === 'down') {
     const info = await stopCluster(name, { log: (s) => console.log(s) });
@@ -386,6 +392,7 @@ async function main(argv: string[]): Promise<number> {
     webhookUrl: values['webhook-url'],
     webhookCaFile: values['webhook-ca'],
     tokenCacheTtl: values['token-cache-ttl'],
+    ownerPid,
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -80,6 +80,11 @@ function release(port: number): void {
   }
 }
 
+/** Gives up the leases of ports this process drew and will not bind (or has closed for good). */
+export function releasePorts(ports: Iterable<number>): void {
+  for (const port of ports) release(port);
+}
+
 /**
  * `count` distinct free ports below the ephemeral range, each leased to this process for a few minutes (a
  * lock file other callers of this function respect) and checked free by binding it. The caller binds them

@@ -116,6 +116,9 @@ describe('npm run cluster', () => {
       run0.caFile,
       '--token-cache-ttl',
       '0s',
+      // Reaped by the next run if this one is killed before afterAll.
+      '--owner-pid',
+      String(process.pid),
     );
     info = readClusterInfo(name) as ClusterInfo;
     if (info) {

@@ -25,6 +25,8 @@ export interface DaasServeEnv {
 }
 
 export const E2E_CLUSTER_ID = 'daas-e2e';
+/** In a bed's run directory: the pid of its `daas-auth serve` daemon (its process group id too). */
+export const SERVE_PID_FILE = 'daas-auth.pid';
 /** kube-apiserver's --api-audiences in hack/cluster.ts (its service-account issuer): what it puts in spec.audiences. */
 export const E2E_API_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
 
@@ -61,6 +63,8 @@ export const startDaasServeStep: SetupStep = {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
     });
+    // A run killed before its teardown leaves the daemon behind: the next run's globalSetup stops it by this file.
+    writeFileSync(join(ctx.runDir, SERVE_PID_FILE), `${pid}\n`);
     ctx.cleanups.push({ what: 'stop daas-auth serve', run: () => stopGroups([pid]) });
     const url = `https://127.0.0.1:${ctx.webhookPort}`;
     await waitFor200(

@@ -1,9 +1,10 @@
 // jest globalSetup of the e2e project: runs SETUP_STEPS once per `npm test` run (only when an e2e test is
 // selected), writes the run's E2eEnv to .daas/e2e/run-<pid>/env.json and points DAAS_E2E_ENV at it.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, reapOrphanClusters } from '../../../hack/cluster.ts';
-import { isRunning } from '../../../hack/lib/procs.ts';
+import { isRunning, stopGroups } from '../../../hack/lib/procs.ts';
+import { SERVE_PID_FILE } from './daas-serve.ts';
 import { ENV_VAR, type E2eEnv } from './env.ts';
 import { SETUP_STEPS, type SetupContext } from './setup-steps.ts';
 
@@ -16,13 +17,44 @@ function log(line: string): void {
   process.stderr.write(`[e2e] ${line}\n`);
 }
 
-/** Run directories of earlier runs whose jest process is gone. */
-function removeStaleRunDirs(): void {
+/**
+ * Run directories of earlier runs whose jest process is gone, and the `daas-auth serve` daemons such a run
+ * left running when it was killed before its teardown (its clusters are reaped by reapOrphanClusters).
+ */
+async function removeStaleRuns(): Promise<void> {
   if (!existsSync(E2E_ROOT)) return;
   for (const d of readdirSync(E2E_ROOT)) {
     const pid = Number(/^run-(\d+)$/.exec(d)?.[1]);
-    if (pid && pid !== process.pid && !isRunning(pid))
-      rmSync(join(E2E_ROOT, d), { recursive: true, force: true });
+    if (!pid || pid === process.pid || isRunning(pid)) continue;
+    const runDir = join(E2E_ROOT, d);
+    const daemons = leftDaemons(runDir);
+    if (daemons.length > 0) {
+      log(`stopping daas-auth serve left by run ${pid} (process ${daemons.join(', ')})`);
+      await stopGroups(daemons);
+    }
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+/** Serve daemons of a run's bed and private beds still alive, checked by command line (pids get reused). */
+function leftDaemons(runDir: string): number[] {
+  const dirs = [runDir, ...readdirSync(runDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(runDir, e.name))];
+  return dirs.flatMap((dir) => {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(join(dir, SERVE_PID_FILE), 'utf8').trim());
+    } catch {
+      return [];
+    }
+    return Number.isInteger(pid) && pid > 0 && isRunning(pid) && commandLine(pid).includes(dir) ? [pid] : [];
+  });
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
   }
 }
 
@@ -69,8 +101,8 @@ export async function setUpBed(ctx: SetupContext): Promise<{ env: E2eEnv; file: 
 }
 
 export default async function globalSetup(): Promise<void> {
+  await removeStaleRuns();
   await reapOrphanClusters({ log });
-  removeStaleRunDirs();
   const runId = String(process.pid);
   const runDir = join(E2E_ROOT, `run-${runId}`);
   mkdirSync(runDir, { recursive: true });

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ephemeralRangeStart, freePorts, isPortFree } from '../../../hack/lib/ports.ts';
+import { ephemeralRangeStart, freePorts, isPortFree, releasePorts } from '../../../hack/lib/ports.ts';
 
 function listenOn(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -28,6 +28,8 @@ test('ports are distinct, free, below the ephemeral range, and leased', async ()
   // Leased ports are not drawn again while their leases last, even though nothing binds them yet.
   const more = await freePorts(200);
   expect(more.filter((p) => ports.includes(p))).toEqual([]);
+  releasePorts([...ports, ...more]);
+  for (const port of ports) expect(existsSync(join(tmpdir(), 'daas-auth-ports', `${port}.lock`))).toBe(false);
 });
 
 test('isPortFree sees a listener', async () => {
@@ -39,4 +41,5 @@ test('isPortFree sees a listener', async () => {
     await new Promise((r) => srv.close(r));
   }
   expect(await isPortFree(port)).toBe(true);
+  releasePorts([port]);
 });
