@@ -6,8 +6,8 @@
 // choosing the port and the component binding it (a cluster start takes seconds) any client on the machine
 // may be given that very port for a connection, and the component's listen then fails with EADDRINUSE (seen
 // in CI: daas-auth serve could not bind the webhook port reserved before the cluster started). So ports are
-// drawn at random from below the ephemeral range, where the kernel hands out nothing by itself, and claimed
-// for a short lease by an exclusive lock file, so two processes of one run never draw the same one.
+// drawn at random from below the ephemeral range, where the kernel hands out nothing by itself, and leased
+// by an exclusive lock file until the caller binds them, so two processes never draw the same one.
 import { mkdirSync, openSync, closeSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,22 +72,20 @@ function claim(port: number): boolean {
   }
 }
 
-function release(port: number): void {
-  try {
-    unlinkSync(lockFile(port));
-  } catch {
-    // Already swept.
+/** Gives up the leases of ports this process drew and will not bind (or has closed for good). */
+export function releasePorts(ports: Iterable<number>): void {
+  for (const port of ports) {
+    try {
+      unlinkSync(lockFile(port));
+    } catch {
+      // Already swept.
+    }
   }
 }
 
-/** Gives up the leases of ports this process drew and will not bind (or has closed for good). */
-export function releasePorts(ports: Iterable<number>): void {
-  for (const port of ports) release(port);
-}
-
 /**
- * `count` distinct free ports below the ephemeral range, each leased to this process for a few minutes (a
- * lock file other callers of this function respect) and checked free by binding it. The caller binds them
+ * `count` distinct free ports below the ephemeral range, each leased for LEASE_MS (a lock file other callers
+ * of this function respect; releasePorts ends it early) and checked free by binding it. The caller binds them
  * afterwards; the kernel itself never hands these ports to anyone meanwhile.
  */
 export async function freePorts(count: number): Promise<number[]> {
@@ -101,7 +99,7 @@ export async function freePorts(count: number): Promise<number[]> {
     const port = LOWEST_PORT + Math.floor(Math.random() * (high - LOWEST_PORT));
     if (ports.includes(port) || !claim(port)) continue;
     if (await isPortFree(port)) ports.push(port);
-    else release(port);
+    else releasePorts([port]);
   }
   return ports;
 }
