@@ -1,8 +1,8 @@
 /**
  * The ledger of sui-sim: live objects, executed transactions, the event log, the epoch and the
  * checkpoint counter. One transaction is committed per checkpoint. Everything here is in memory;
- * an optional `onCommit` hook persists the whole state after each change (src/sim/persist.ts), and
- * listeners feed the subscription streams.
+ * an optional `onCommit` hook receives what each change wrote (src/sim/persist.ts stores just that,
+ * so a commit costs the same however large the ledger is), and listeners feed the subscription streams.
  */
 import { GrpcTypes } from '@mysten/sui/grpc';
 import { normalizeStructTag, normalizeSuiAddress } from '@mysten/sui/utils';
@@ -21,6 +21,17 @@ export interface CommitBatch {
   events: Omit<SimEvent, 'seq' | 'checkpoint'>[];
 }
 
+/** What one commit or epoch change did, for persistence: only the delta, never the whole ledger. */
+export interface LedgerChange {
+  checkpoint: bigint;
+  epoch: EpochInfo;
+  written: readonly SimObject[];
+  deleted: readonly string[];
+  /** The committed transaction (with its checkpoint), absent for an epoch change. */
+  transaction?: ExecutedTransaction;
+  events: readonly SimEvent[];
+}
+
 export interface LedgerListener {
   onTransaction?(tx: ExecutedTransaction): void;
   onEvent?(event: SimEvent): void;
@@ -32,11 +43,13 @@ export class Ledger {
   /** Sequence number of the last checkpoint (genesis is 0). */
   checkpoint: bigint;
   private readonly objects = new Map<string, SimObject>();
+  /** Address → ids of the objects it owns, so owner queries (gas selection) do not scan the ledger. */
+  private readonly byOwner = new Map<string, Set<string>>();
   private readonly transactions = new Map<string, ExecutedTransaction>();
   private readonly txOrder: string[] = [];
   private readonly eventLog: SimEvent[] = [];
   private readonly listeners = new Set<LedgerListener>();
-  onCommit: (() => void) | undefined;
+  onCommit: ((change: LedgerChange) => void) | undefined;
 
   constructor(genesis: GenesisInfo, epoch: EpochInfo, checkpoint = 0n) {
     this.genesis = genesis;
@@ -56,7 +69,26 @@ export class Ledger {
 
   /** Inserts objects without a transaction (genesis and state restore only). */
   putObjects(objects: Iterable<SimObject>): void {
-    for (const object of objects) this.objects.set(object.id, object);
+    for (const object of objects) this.setObject(object);
+  }
+
+  private setObject(object: SimObject): void {
+    this.removeObject(object.id);
+    this.objects.set(object.id, object);
+    if (object.owner.kind !== 'address') return;
+    let owned = this.byOwner.get(object.owner.address);
+    if (!owned) this.byOwner.set(object.owner.address, (owned = new Set()));
+    owned.add(object.id);
+  }
+
+  private removeObject(id: string): void {
+    const previous = this.objects.get(id);
+    if (!previous) return;
+    this.objects.delete(id);
+    if (previous.owner.kind !== 'address') return;
+    const owned = this.byOwner.get(previous.owner.address);
+    owned?.delete(id);
+    if (owned?.size === 0) this.byOwner.delete(previous.owner.address);
   }
 
   allObjects(): SimObject[] {
@@ -67,8 +99,8 @@ export class Ledger {
   ownedObjects(owner: string, typeFilter?: string): SimObject[] {
     const address = normalizeSuiAddress(owner);
     const matches = typeFilter ? typeMatcher(typeFilter) : () => true;
-    return [...this.objects.values()]
-      .filter((o) => o.owner.kind === 'address' && o.owner.address === address)
+    return [...(this.byOwner.get(address) ?? [])]
+      .map((id) => this.objects.get(id)!)
       .filter((o) => o.data.kind === 'move' && matches(o.data.type))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
@@ -99,14 +131,14 @@ export class Ledger {
   /** Applies one executed transaction as the next checkpoint. */
   commit(batch: CommitBatch): ExecutedTransaction {
     this.checkpoint += 1n;
-    for (const id of batch.deleted) this.objects.delete(id);
-    for (const object of batch.written) this.objects.set(object.id, object);
+    for (const id of batch.deleted) this.removeObject(id);
+    for (const object of batch.written) this.setObject(object);
     const tx = { ...batch.transaction, checkpoint: this.checkpoint };
     this.transactions.set(batch.digest, tx);
     this.txOrder.push(batch.digest);
-    const events = batch.events.map((e) => ({ ...e, seq: this.eventLog.length, checkpoint: this.checkpoint }));
+    const events = batch.events.map((e, index) => ({ ...e, seq: this.eventLog.length + index, checkpoint: this.checkpoint }));
     for (const event of events) this.eventLog.push(event);
-    this.onCommit?.();
+    this.onCommit?.({ checkpoint: this.checkpoint, epoch: this.epoch, written: batch.written, deleted: batch.deleted, transaction: tx, events });
     for (const listener of this.listeners) {
       listener.onTransaction?.(tx);
       for (const event of events) listener.onEvent?.(event);
@@ -116,7 +148,7 @@ export class Ledger {
 
   advanceEpoch(count: number, nowMs: bigint): EpochInfo {
     this.epoch = { ...this.epoch, epoch: this.epoch.epoch + BigInt(count), startTimestampMs: nowMs };
-    this.onCommit?.();
+    this.onCommit?.({ checkpoint: this.checkpoint, epoch: this.epoch, written: [], deleted: [], events: [] });
     return this.epoch;
   }
 
