@@ -4,7 +4,7 @@
  * client builds, signs, executes and reads transactions against; an admin HTTP API beside it
  * (faucet, epochs, stats). `--state DIR` keeps the whole chain across restarts.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
@@ -18,7 +18,7 @@ import { startGrpcServer } from './grpc/server.ts';
 import type { Ledger } from './ledger.ts';
 import { nitroLoader } from './nitro.ts';
 import { SimNode } from './node.ts';
-import { loadLedger, saveLedger, writeFileAtomic } from './persist.ts';
+import { openStateStore, type StateStore, writeFileAtomic } from './persist.ts';
 import { SimStats } from './stats.ts';
 
 export { SimAdminClient, SimAdminError } from './admin-client.ts';
@@ -33,7 +33,7 @@ export interface SimOptions {
   port?: number;
   /** Admin API port; 0 (default) picks a free one. */
   adminPort?: number;
-  /** Directory for `state.json` and `network.json`; without it the chain lives in memory only. */
+  /** Directory for `state.db` and `network.json`; without it the chain lives in memory only. */
   stateDir?: string;
   /** No log lines (the CLI prints its own banner). */
   quiet?: boolean;
@@ -54,28 +54,38 @@ export interface SimHandle {
 /** SUI the publisher (AdminCap holder) gets at genesis. */
 export const PUBLISHER_FUNDS = 1_000n * MIST_PER_SUI;
 
-export const STATE_FILE = 'state.json';
+export { STATE_DB } from './persist.ts';
 export const NETWORK_FILE = 'network.json';
 
-function openLedger(stateFile: string | undefined, options: SimOptions): { ledger: Ledger; fresh: boolean } {
-  if (stateFile && existsSync(stateFile)) return { ledger: loadLedger(stateFile), fresh: false };
-  return { ledger: createGenesis(BigInt(Date.now()), nitroLoader(options.nitroExtraRoots)), fresh: true };
+interface OpenedLedger {
+  ledger: Ledger;
+  fresh: boolean;
+  store?: StateStore;
+}
+
+/** The ledger of `stateDir` (or a new genesis), with every later change stored as it is committed. */
+function openLedger(options: SimOptions): OpenedLedger {
+  const genesis = () => createGenesis(BigInt(Date.now()), nitroLoader(options.nitroExtraRoots));
+  if (!options.stateDir) return { ledger: genesis(), fresh: true };
+  mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+  const { store, ledger: stored } = openStateStore(options.stateDir);
+  const ledger = stored ?? genesis();
+  if (!stored) store.writeLedger(ledger);
+  ledger.onCommit = (change) => store.apply(change);
+  return { ledger, fresh: !stored, store };
 }
 
 export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
   const host = options.host ?? '127.0.0.1';
-  if (options.stateDir) mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
-  const stateFile = options.stateDir ? join(options.stateDir, STATE_FILE) : undefined;
-  const { ledger, fresh } = openLedger(stateFile, options);
-  if (stateFile) {
-    ledger.onCommit = () => saveLedger(stateFile, ledger);
-    saveLedger(stateFile, ledger);
-  }
+  const { ledger, fresh, store } = openLedger(options);
 
   const stats = new SimStats();
   const node = new SimNode(ledger, nitroLoader(options.nitroExtraRoots));
   const faucet = new Faucet(node);
-  const grpc = await startGrpcServer(node, stats, host, options.port ?? 0);
+  const grpc = await startGrpcServer(node, stats, host, options.port ?? 0).catch((error: unknown) => {
+    store?.close();
+    throw error;
+  });
   const published: { network?: NetworkInfo } = {};
   const admin = await listen(
     adminApp(node, stats, faucet, () => published.network!),
@@ -83,6 +93,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     options.adminPort ?? 0,
   ).catch(async (error: unknown) => {
     await grpc.stop();
+    store?.close();
     throw error;
   });
 
@@ -118,6 +129,6 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
           admin.server.close(() => resolve());
           admin.server.closeAllConnections();
         }),
-      ]).then(() => undefined)),
+      ]).then(() => store?.close())),
   };
 }

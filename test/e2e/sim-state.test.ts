@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, jest, test } from '@jest/globals';
 import { MIST_PER_SUI, StakeRecord, StakeStatus } from '../../src/chain/schema.ts';
-import { NETWORK_FILE, STATE_FILE } from '../../src/sim/index.ts';
-import type { PersistedState } from '../../src/sim/types.ts';
+import { NETWORK_FILE, STATE_DB } from '../../src/sim/index.ts';
+import { openStateStore, serializeLedger } from '../../src/sim/persist.ts';
 import { created, executeOk, fundedAccount, startTestSim, type TestSim } from './sim-support.ts';
 
 jest.setTimeout(60_000);
@@ -45,8 +45,10 @@ test('the sim restarts from --state with every object, transaction, event and th
   await executeOk(first, alice, (tx) => tx.moveCall({ target: first.target('staking', 'request_unstake'), arguments: [tx.object(recordId)] }));
   await first.admin.advanceEpoch(5);
 
-  const state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as PersistedState;
-  expect(statSync(join(dir, STATE_FILE)).mode & 0o077).toBe(0); // it holds the development keys
+  const stored = openStateStore(dir); // a second reader of the live database (WAL)
+  const state = serializeLedger(stored.ledger!);
+  stored.store.close();
+  expect(statSync(join(dir, STATE_DB)).mode & 0o077).toBe(0); // it holds the development keys
   const ids = state.objects.map((o) => o.id).filter((id) => id !== '0x0000000000000000000000000000000000000000000000000000000000000006');
   expect(ids).toEqual(expect.arrayContaining([recordId, created(token, '::seal::SealToken')[0]!, first.sim.network.poolId, first.sim.network.packageId]));
   const before = await snapshot(first, ids);
