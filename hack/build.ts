@@ -32,6 +32,7 @@ export const BINARIES = [
   'kube-scheduler',
   'kubectl',
   'kwok',
+  'kubelet',
 ] as const;
 export type BinaryName = (typeof BINARIES)[number];
 
@@ -43,6 +44,8 @@ const PACKAGES: Record<Exclude<BinaryName, 'kwok'>, string> = {
   'kube-controller-manager': 'k8s.io/kubernetes/cmd/kube-controller-manager',
   'kube-scheduler': 'k8s.io/kubernetes/cmd/kube-scheduler',
   kubectl: 'k8s.io/kubernetes/cmd/kubectl',
+  // Only the real-node bed runs it (hack/lib/real-node.ts): a staker's host joining with its seal token.
+  kubelet: 'k8s.io/kubernetes/cmd/kubelet',
 };
 
 export interface Versions {

@@ -19,6 +19,8 @@ export interface CachedToken {
   token: string;
   /** The token's `exp` claim, unix seconds. */
   exp: number;
+  /** The token's `iat` claim, unix seconds (absent in cache files of earlier versions). */
+  iat?: number;
 }
 
 export interface TokenRequest {
@@ -69,7 +71,8 @@ export function defaultTokenCacheDir(): string {
  * minute before `exp`, and kubectl should get at least a quarter of the lifetime (at least a minute)
  * out of it before running the plugin again.
  */
-export function isReusable(cached: CachedToken, nowSeconds: number, ttlSeconds: number): boolean {
+export function isReusable(cached: CachedToken, nowSeconds: number, ttlSeconds: number, refreshSeconds?: number): boolean {
+  if (refreshSeconds !== undefined && (cached.iat === undefined || nowSeconds - cached.iat >= refreshSeconds)) return false;
   return cached.exp - nowSeconds >= 60 + Math.max(60, Math.floor(ttlSeconds / 4));
 }
 
@@ -86,7 +89,7 @@ export class TokenCache {
   }
 
   /** The cached token for `request` if one is there, well-formed and still reusable. */
-  read(request: TokenRequest, nowSeconds: number): CachedToken | undefined {
+  read(request: TokenRequest, nowSeconds: number, refreshSeconds?: number): CachedToken | undefined {
     let value: unknown;
     try {
       value = JSON.parse(readFileSync(this.#file(request), 'utf8'));
@@ -95,8 +98,8 @@ export class TokenCache {
     }
     const entry = value as Partial<CachedToken> | null;
     if (typeof entry?.token !== 'string' || !entry.token.startsWith('seal_') || !Number.isSafeInteger(entry.exp)) return undefined;
-    const cached = { token: entry.token, exp: entry.exp! };
-    return isReusable(cached, nowSeconds, request.ttlSeconds) ? cached : undefined;
+    const cached = { token: entry.token, exp: entry.exp!, ...(Number.isSafeInteger(entry.iat) ? { iat: entry.iat! } : {}) };
+    return isReusable(cached, nowSeconds, request.ttlSeconds, refreshSeconds) ? cached : undefined;
   }
 
   /** Stores a token (atomically: a reader sees the old file or the new one, never half of one). */
@@ -104,7 +107,7 @@ export class TokenCache {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.#file(request);
     const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ token: cached.token, exp: cached.exp }), { mode: 0o600 });
+    writeFileSync(temporary, JSON.stringify({ token: cached.token, exp: cached.exp, iat: cached.iat }), { mode: 0o600 });
     renameSync(temporary, file);
   }
 }

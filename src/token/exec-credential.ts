@@ -35,8 +35,14 @@ export function execCredentialVersion(execInfo: string | undefined): ExecCredent
   return version as ExecCredentialVersion;
 }
 
-export function execCredential(version: ExecCredentialVersion, token: string, expUnixSeconds: number): ExecCredential {
-  const expiresAt = new Date((expUnixSeconds - EXPIRY_MARGIN_SECONDS) * 1000);
+/**
+ * `refreshAtUnixSeconds`, when given and earlier, is when the client must ask again although the token
+ * still lives: a client that keeps presenting one token is answered from kube-apiserver's own 10 s cache
+ * of successful authentications even after a slash, so a bounded reuse bounds that too (docs/authn.md).
+ */
+export function execCredential(version: ExecCredentialVersion, token: string, expUnixSeconds: number, refreshAtUnixSeconds?: number): ExecCredential {
+  const expiresSeconds = Math.min(expUnixSeconds - EXPIRY_MARGIN_SECONDS, refreshAtUnixSeconds ?? Number.POSITIVE_INFINITY);
+  const expiresAt = new Date(expiresSeconds * 1000);
   return {
     apiVersion: version,
     kind: 'ExecCredential',

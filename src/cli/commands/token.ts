@@ -27,6 +27,7 @@ interface TokenOptions {
   execCredential?: boolean;
   cacheDir?: string;
   cache: boolean;
+  refresh?: string;
 }
 
 export function register(program: Command): void {
@@ -40,6 +41,10 @@ export function register(program: Command): void {
     .option('--exec-credential', 'print an ExecCredential (client.authentication.k8s.io v1/v1beta1 per KUBERNETES_EXEC_INFO)')
     .option('--cache-dir <dir>', 'with --exec-credential: where tokens are kept for reuse (or DAAS_TOKEN_CACHE_DIR; default ~/.kube/cache/daas-auth)')
     .option('--no-cache', 'with --exec-credential: always mint a new token')
+    .option(
+      '--refresh <duration>',
+      "with --exec-credential: use a token for at most this long, then mint a new one (e.g. 1s for a kubelet): kube-apiserver answers a token it accepted in the last 10 s from its own cache, so this bounds how long a slashed stake's client keeps working",
+    )
     .action(async (opts: TokenOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ key?: string; keystore?: string; address?: string }>();
       const env = process.env;
@@ -56,8 +61,10 @@ export function register(program: Command): void {
         return;
       }
       const version = execVersion(env.KUBERNETES_EXEC_INFO);
-      const { token, exp } = opts.cache ? await cachedOrMinted(keys, wanted, opts.cacheDir ?? env.DAAS_TOKEN_CACHE_DIR) : await mint(keys, wanted);
-      process.stdout.write(`${JSON.stringify(execCredential(version, token, exp))}\n`);
+      const refresh = opts.refresh === undefined ? undefined : refreshSeconds(opts.refresh, ttl);
+      const { token, exp, iat } = opts.cache ? await cachedOrMinted(keys, wanted, opts.cacheDir ?? env.DAAS_TOKEN_CACHE_DIR, refresh) : await mint(keys, wanted);
+      const refreshAt = refresh === undefined || iat === undefined ? undefined : iat + refresh;
+      process.stdout.write(`${JSON.stringify(execCredential(version, token, exp, refreshAt))}\n`);
     });
 }
 
@@ -68,16 +75,16 @@ async function mint(keys: KeySources, wanted: Wanted): Promise<CachedToken> {
   const [{ loadSigner }, { makeSealToken, newClaims }] = await Promise.all([import('../keys.ts'), import('../../token/make.ts')]);
   const signer = loadSigner(keys);
   const claims = newClaims({ cluster: wanted.cluster, sub: signer.toSuiAddress(), sealToken: wanted.sealToken, ttlSeconds: wanted.ttlSeconds, ...(wanted.node ? { node: wanted.node } : {}) });
-  return { token: await makeSealToken(signer, claims), exp: claims.exp };
+  return { token: await makeSealToken(signer, claims), exp: claims.exp, iat: claims.iat };
 }
 
 /** A reusable cached token, or a new one (then cached). A cache that cannot be written costs a warning, never the token. */
-async function cachedOrMinted(keys: KeySources, wanted: Wanted, dir: string | undefined): Promise<CachedToken> {
+async function cachedOrMinted(keys: KeySources, wanted: Wanted, dir: string | undefined, refresh: number | undefined): Promise<CachedToken> {
   const key = keyFingerprint({ key: keys.key, keystore: keys.keystore, address: keys.address, envKey: keys.env?.DAAS_KEY });
   if (key === undefined) return mint(keys, wanted); // no usable key source: minting says what is wrong
   const cache = new TokenCache(dir ?? defaultTokenCacheDir());
   const request: TokenRequest = { ...wanted, key };
-  const hit = cache.read(request, Math.floor(Date.now() / 1000));
+  const hit = cache.read(request, Math.floor(Date.now() / 1000), refresh);
   if (hit) return hit;
   const minted = await mint(keys, wanted);
   try {
@@ -99,6 +106,17 @@ function ttlSeconds(text: string): number {
   if (seconds > DEFAULT_MAX_TTL_SECONDS) {
     process.stderr.write('daas-auth: warning: a token living longer than 15m is refused unless the webhook\'s token.maxLifetime allows it\n');
   }
+  return seconds;
+}
+
+function refreshSeconds(text: string, ttl: number): number {
+  let seconds: number;
+  try {
+    seconds = parseDuration(text);
+  } catch (error) {
+    throw new UserError(`--refresh: ${(error as Error).message}`);
+  }
+  if (seconds < 1 || seconds > ttl) throw new UserError('--refresh must be between 1s and the token lifetime (--ttl)');
   return seconds;
 }
 

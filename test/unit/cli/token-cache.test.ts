@@ -60,6 +60,14 @@ describe('isReusable', () => {
     expect(isReusable({ token: 't', exp: NOW + 120 }, NOW, 120)).toBe(true);
     expect(isReusable({ token: 't', exp: NOW + 119 }, NOW, 120)).toBe(false);
   });
+
+  it('with a refresh interval, only a token minted less than that long ago (and never one without iat)', () => {
+    const token = { token: 't', exp: NOW + 900, iat: NOW - 1 };
+    expect(isReusable(token, NOW, 900, 2)).toBe(true);
+    expect(isReusable(token, NOW, 900, 1)).toBe(false);
+    expect(isReusable({ token: 't', exp: NOW + 900 }, NOW, 900, 5)).toBe(false);
+    expect(isReusable({ token: 't', exp: NOW + 900 }, NOW, 900)).toBe(true);
+  });
 });
 
 describe('keyFingerprint', () => {

@@ -115,4 +115,9 @@ describe('ExecCredential helpers', () => {
     expect(() => execCredentialVersion('{')).toThrow(/JSON/);
     expect(execCredential('client.authentication.k8s.io/v1', 't', 1_800_000_060).status.expirationTimestamp).toBe('2027-01-15T08:00:00Z');
   });
+
+  it('tells the client to ask again at the refresh time when that comes before the expiry margin', () => {
+    expect(execCredential('client.authentication.k8s.io/v1', 't', 1_800_000_060, 1_799_999_001).status.expirationTimestamp).toBe('2027-01-15T07:43:21Z');
+    expect(execCredential('client.authentication.k8s.io/v1', 't', 1_800_000_060, 1_900_000_000).status.expirationTimestamp).toBe('2027-01-15T08:00:00Z');
+  });
 });

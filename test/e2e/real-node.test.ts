@@ -1,0 +1,225 @@
+/**
+ * The seeds' central scenario, for real: a staker's host joins the cluster with its stake. A real kubelet
+ * (built from k8s.io/kubernetes like the rest of the bed) with Debian's containerd runs in a network
+ * namespace with no route off the machine; it authenticates with `daas-auth token --node real-0
+ * --exec-credential` — a node stake and an Active SealBinding, no certificate — and becomes Ready as
+ * system:node:real-0. It cannot trade its token for a client certificate. Slashing its stake makes its
+ * requests 401 within 2 s, the controller cordons and taints the node and the node goes NotReady;
+ * a new stake and binding let it rejoin. (issue 11)
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, expect, jest, test } from '@jest/globals';
+import { listNetns } from '../../hack/lib/netns.ts';
+import { startRealNode, sweepRealNodes, type RealNode } from '../../hack/lib/real-node.ts';
+import { KubeApiError, KubeRest } from '../../src/k8s/rest.ts';
+import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
+import { e2eEnv, isNodeReady, kubectl, tokenKubeConfig } from './harness/index.ts';
+import { closeKube, createBinding, deleteBinding, hasRevokedTaint, kube, nodeState, slash, stakeNode, waitForPhase, type NodeStaker } from './binding-support.ts';
+
+jest.setTimeout(240_000);
+
+const NODE = 'real-0';
+const CLI = new URL('../../bin/daas-auth.js', import.meta.url).pathname;
+const runDir = mkdtempSync(join(tmpdir(), 'daas-real-node-'));
+let node: RealNode | undefined;
+const stakers: NodeStaker[] = [];
+
+afterAll(async () => {
+  await node?.stop();
+  for (const s of stakers) s.writer.close();
+  await closeKube();
+  rmSync(runDir, { recursive: true, force: true });
+});
+
+interface Joined {
+  staker: NodeStaker;
+  sealToken: string;
+  /** The exec plugin command the kubelet runs, with its environment. */
+  plugin: { args: string[]; env: Record<string, string> };
+}
+
+/** A node stake with a SealToken and an Active SealBinding for real-0, and the kubelet's exec plugin for it. */
+async function stakeAndBind(name: string): Promise<Joined> {
+  const staker = await stakeNode(NODE);
+  stakers.push(staker);
+  const { tokenId } = await staker.writer.createSealToken(staker.recordId);
+  await createBinding(name, { nodeName: NODE, owner: staker.address, stakeRecord: staker.recordId, sealToken: tokenId });
+  await waitForPhase(name, 'Active');
+  // --refresh 1s: kube-apiserver answers a token it accepted in the last 10 s from its own cache, so the
+  // kubelet must move to a fresh token often for a slash to reach it within 2 s (docs/authn.md).
+  const args = [CLI, 'token', '--seal-token', tokenId, '--cluster', E2E_CLUSTER_ID, '--node', NODE, '--exec-credential', '--refresh', '1s', '--cache-dir', join(runDir, `cache-${name}`)];
+  return { staker, sealToken: tokenId, plugin: { args, env: { DAAS_KEY: staker.key.getSecretKey() } } };
+}
+
+/** The kubelet's kubeconfig: the cluster's server and CA, and the seal-token exec plugin — no client certificate. */
+function kubeletKubeconfig(joined: Joined): string {
+  const { cluster } = e2eEnv();
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'bed', cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
+    users: [
+      {
+        name: NODE,
+        user: {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: process.execPath,
+            args: joined.plugin.args,
+            env: Object.entries(joined.plugin.env).map(([name, value]) => ({ name, value })),
+            interactiveMode: 'Never',
+            provideClusterInfo: false,
+          },
+        },
+      },
+    ],
+    contexts: [{ name: 'kubelet', context: { cluster: 'bed', user: NODE } }],
+    'current-context': 'kubelet',
+  });
+}
+
+/** The token the kubelet holds right now: the exec plugin's answer from the same cache. */
+async function kubeletToken(joined: Joined): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, joined.plugin.args, {
+    env: { ...process.env, ...joined.plugin.env, KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } }) },
+  });
+  return (JSON.parse(stdout) as { status: { token: string } }).status.token;
+}
+
+/** The webhook's audit lines for real-0's node tokens: when, and whether it accepted. */
+function nodeReviews(): Array<{ at: number; authenticated: boolean }> {
+  return readFileSync(join(e2eEnv().runDir, 'daas-auth.log'), 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"audit":"tokenreview"'))
+    .map((line) => JSON.parse(line) as { timestamp: string; node?: string; authenticated: boolean })
+    .filter((r) => r.node === NODE)
+    .map((r) => ({ at: Date.parse(r.timestamp), authenticated: r.authenticated }));
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function nodeReady(): Promise<boolean | undefined> {
+  const k = await kube();
+  const n = await k.request<{ status?: { conditions?: Array<{ type: string; status: string }> } }>('GET', `/api/v1/nodes/${NODE}`).catch(() => undefined);
+  if (!n) return undefined;
+  return isNodeReady(n as never);
+}
+
+async function startKubelet(joined: Joined): Promise<RealNode> {
+  const { cluster } = e2eEnv();
+  return startRealNode({
+    name: NODE,
+    dir: join(runDir, 'node'),
+    apiserverPort: cluster.ports.apiserver,
+    caFile: cluster.caFile,
+    kubeconfig: kubeletKubeconfig(joined),
+    kubeletBinary: cluster.binaries.kubelet,
+  });
+}
+
+test('a real kubelet joins with its seal node token, is cut off within 2 s of the slash, and rejoins with a new stake', async () => {
+  const first = await stakeAndBind('real-0-first');
+  node = await startKubelet(first);
+  await until('real-0 Ready', 120_000, async () => ((await nodeReady()) === true ? true : undefined));
+
+  // The kubelet is system:node:real-0 through the seal token, and holds no certificate to fall back on.
+  const token = await kubeletToken(first);
+  const who = await kubectl(['auth', 'whoami', '-o', 'json'], { token });
+  expect(JSON.parse(who.stdout).status.userInfo.username).toBe(`system:node:${NODE}`);
+  expect(readdirSync(join(node.dir, 'kubelet', 'pki')).filter((f) => f.includes('client'))).toEqual([]);
+
+  // …and cannot trade it for one: nothing grants nodes the self-node-client CSR approval.
+  const review = await (await kube()).request<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user: `system:node:${NODE}`, groups: ['system:nodes', 'system:authenticated'], resourceAttributes: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'selfnodeclient', verb: 'create' } },
+    },
+  });
+  expect(review.status.allowed).toBe(false);
+
+  // The slash: from its confirmation, the kubelet's credential is refused within 2 s — every request it makes
+  // from then on (the webhook's audit lines for node real-0 show no acceptance after that).
+  await slash(first.staker.recordId);
+  const slashedAt = Date.now();
+  const refusedAfter = await until('the kubelet credential refused', 15_000, async () => {
+    const kubelet = await KubeRest.fromKubeConfig(tokenKubeConfig(await kubeletToken(first)));
+    try {
+      const status = await kubelet.request('GET', `/api/v1/nodes/${NODE}`).then(() => 200, (e: unknown) => (e instanceof KubeApiError ? e.status : 0));
+      return status === 401 ? Date.now() - slashedAt : undefined;
+    } finally {
+      kubelet.close();
+    }
+  });
+  expect(refusedAfter).toBeLessThanOrEqual(2_000);
+
+  // The controller cordons and taints real-0; without a kubelet that can report, it goes NotReady.
+  await until('real-0 cordoned and tainted', 30_000, async () => {
+    const state = await nodeState(NODE);
+    return state.unschedulable && hasRevokedTaint(state) ? true : undefined;
+  });
+  await until('real-0 NotReady', 120_000, async () => ((await nodeReady()) === false ? true : undefined));
+  const reviews = nodeReviews();
+  expect(reviews.some((r) => !r.authenticated && r.at > slashedAt)).toBe(true);
+  expect(reviews.filter((r) => r.authenticated && r.at > slashedAt + 2_000)).toEqual([]);
+
+  // Rejoin: a new stake and binding, the old binding and Node removed, the kubelet restarted with the new token.
+  await node.stop();
+  node = undefined;
+  await deleteBinding('real-0-first');
+  await (await kube()).request('DELETE', `/api/v1/nodes/${NODE}`);
+  const second = await stakeAndBind('real-0-second');
+  node = await startKubelet(second);
+  await until('real-0 Ready again', 120_000, async () => ((await nodeReady()) === true ? true : undefined));
+  const again = await nodeState(NODE);
+  expect(again.unschedulable).toBeFalsy();
+});
+
+test('a real node whose owner died is swept by the next start: no process, mount or namespace left', async () => {
+  const { cluster } = e2eEnv();
+  // An owner that is gone at once: the node it "owns" is what a killed test run leaves behind.
+  const owner = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const ownerPid = Number(owner.stdout);
+  const dir = join(runDir, 'orphan');
+  const orphan = await startRealNode({
+    name: 'orphan-0',
+    dir,
+    apiserverPort: cluster.ports.apiserver,
+    caFile: cluster.caFile,
+    kubeconfig: '{}', // never gets as far as the apiserver; containerd and the kubelet are what must go
+    kubeletBinary: cluster.binaries.kubelet,
+    ownerPid,
+  });
+  expect(await listNetns()).toContain(orphan.netns);
+  expect(processesOf(dir).length).toBeGreaterThanOrEqual(2); // containerd and the kubelet, at least
+
+  await sweepRealNodes();
+  expect(await listNetns()).not.toContain(orphan.netns);
+  expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
+  expect(processesOf(dir)).toEqual([]);
+});
+
+/** Live processes whose command line names `dir`. */
+function processesOf(dir: string): string[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ');
+      } catch {
+        return false;
+      }
+    });
+}
