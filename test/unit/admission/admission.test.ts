@@ -1,6 +1,6 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import { parseAdmissionReview, AdmissionReviewError, type AdmissionRequest } from '../../../src/k8s/admissionreview.ts';
+import { parseAdmissionReview, AdmissionReviewError } from '../../../src/k8s/admissionreview.ts';
 import { validateSealBinding, type SealBindingValidatorDeps } from '../../../src/admission/sealbinding.ts';
 import { validateNodeCreate } from '../../../src/admission/node.ts';
 import { isExemptNode, parseLabelExemption, DEFAULT_ADMISSION_CONFIG, DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/admission/config.ts';
@@ -8,22 +8,8 @@ import { createAdmissionRouter, ADMISSION_PATHS } from '../../../src/admission/r
 import { validatingWebhookConfiguration } from '../../../src/admission/manifest.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import type { SealTokenView, StakeRecordView } from '../../../src/controller/chain-port.ts';
+import { review } from './fixtures.ts';
 import { OTHER, RECORD, TOKEN, binding, record, token } from '../controller/fixtures.ts';
-
-function review(request: Partial<AdmissionRequest> & { object?: unknown; oldObject?: unknown }) {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: 'req-1',
-      kind: { group: 'daas.io', version: 'v1alpha1', kind: 'SealBinding' },
-      resource: { group: 'daas.io', version: 'v1alpha1', resource: 'sealbindings' },
-      operation: 'CREATE',
-      userInfo: { username: 'alice' },
-      ...request,
-    },
-  };
-}
 
 function chain(records: Record<string, StakeRecordView | null>, tokens: Record<string, SealTokenView | null> = {}, epoch = 5n) {
   return {

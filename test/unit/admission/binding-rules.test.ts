@@ -4,6 +4,9 @@
  * capped, the rightful binding can be renewed next to a duplicate, lookups come from the informer
  * cache, and each client address is rate-limited.
  */
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { createAdmissionRouter } from '../../../src/admission/router.ts';
 import { parseAdmissionReview, type AdmissionRequest } from '../../../src/k8s/admissionreview.ts';
 import { drainPolicyViolation, stakerAddress, validateSealBinding, type SealBindingValidatorDeps } from '../../../src/admission/sealbinding.ts';
 import { DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/admission/config.ts';
@@ -12,24 +15,13 @@ import { bindAnyOwnerReview } from '../../../src/admission/grant.ts';
 import { RateLimiter } from '../../../src/admission/rate-limit.ts';
 import { BindingIndex } from '../../../src/authn/bindings.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
+import { review } from './fixtures.ts';
 import { OTHER, OWNER, RECORD, TOKEN, binding, record, token } from '../controller/fixtures.ts';
 
 const FRESH = `0x${'7'.repeat(64)}`;
 
 function request(operation: 'CREATE' | 'UPDATE', object: SealBinding, username: string, oldObject?: SealBinding): AdmissionRequest {
-  return parseAdmissionReview({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: 'u',
-      kind: { group: 'daas.io', version: 'v1alpha1', kind: 'SealBinding' },
-      resource: { group: 'daas.io', version: 'v1alpha1', resource: 'sealbindings' },
-      operation,
-      userInfo: { username, groups: ['system:authenticated'] },
-      object,
-      ...(oldObject ? { oldObject } : {}),
-    },
-  }).request;
+  return parseAdmissionReview(review({ operation, userInfo: { username, groups: ['system:authenticated'] }, object, ...(oldObject ? { oldObject } : {}) })).request;
 }
 
 function deps(overrides: Partial<SealBindingValidatorDeps> = {}): SealBindingValidatorDeps & { grantAsked: string[] } {
@@ -224,4 +216,27 @@ describe('rate limit (item 7)', () => {
     expect(limiter.take('a')).toBe(0);
     expect(limiter.take('a')).toBe(1);
   });
+});
+
+test('the router answers 429 with Retry-After before reading the body once a client is over its budget', async () => {
+  const limiter = new RateLimiter({ perSecond: 1, burst: 2 }, () => 0);
+  let validated = 0;
+  const app = express();
+  app.use(createAdmissionRouter({
+    validateSealBinding: async () => (validated++, { allowed: true }),
+    validateNode: async () => ({ allowed: true }),
+    rateLimit: (client) => limiter.take(client),
+  }));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admission/sealbindings`;
+    const post = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(review({ object: binding() })) });
+    const answers = [await post(), await post(), await post()];
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+    expect(answers[2]?.headers.get('retry-after')).toBe('1');
+    expect(validated).toBe(2);
+  } finally {
+    server.close();
+  }
 });
