@@ -4,11 +4,13 @@
  * presents one to admission webhooks only when given an AdmissionConfiguration, and the answers are
  * no secret — calling the webhook yourself changes nothing (docs/admission.md).
  */
-import { listSealBindingsForNode } from '../k8s/api.ts';
+import { getNode, listSealBindingsForNode } from '../k8s/api.ts';
 import { KubeRest } from '../k8s/rest.ts';
 import { registry } from '../metrics/registry.ts';
 import type { ServeComponent } from '../server/serve.ts';
-import { cachedThenLiveBindingsForNode, liveBindingsForNode, type BindingSource } from './lookup.ts';
+import { activeBindingsForNode, bindingsForNode, type BindingLookupSource } from './lookup.ts';
+import { subjectAccessReviewGrant } from './grant.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { createAdmissionMetrics } from './metrics.ts';
 import { validateNodeCreate } from './node.ts';
 import { createAdmissionRouter } from './router.ts';
@@ -23,18 +25,22 @@ export const admissionComponent: ServeComponent = {
       return {};
     }
     const rest = await KubeRest.fromKubeConfig(kubeConfig);
-    const source: BindingSource = {
-      listForNode: (node) => listSealBindingsForNode(rest, node),
-      cachedForNode: (node) => {
-        const hit = bindings.forNode(node);
-        return hit ? [hit] : [];
-      },
-    };
+    const source: BindingLookupSource = { index: bindings, listForNode: (node) => listSealBindingsForNode(rest, node) };
     const metrics = createAdmissionMetrics(registry);
     const exemptions = { exemptNodeNames: config.admission.exemptNodeNames, exemptNodeLabels: config.admission.exemptNodeLabels };
+    const bindingDeps = {
+      chain: reader,
+      bindingsForNode: bindingsForNode(source),
+      getNode: (name: string) => getNode(rest, name),
+      mayBindAnyOwner: subjectAccessReviewGrant(rest),
+      exemptions,
+      drainLimits: config.admission.drainPolicyLimits,
+    };
+    const limiter = new RateLimiter(config.admission.rateLimit);
     const router = createAdmissionRouter({
-      validateSealBinding: (request) => validateSealBinding(request, { chain: reader, bindingsForNode: liveBindingsForNode(source) }),
-      validateNode: (request) => validateNodeCreate(request, { config: exemptions, bindingsForNode: cachedThenLiveBindingsForNode(source) }),
+      validateSealBinding: (request) => validateSealBinding(request, bindingDeps),
+      validateNode: (request) => validateNodeCreate(request, { config: exemptions, bindingsForNode: activeBindingsForNode(source) }),
+      rateLimit: (client) => limiter.take(client),
       onDecision: (resource, request, decision, error) => {
         const result = decision.allowed ? 'allowed' : decision.code === 503 ? 'unavailable' : decision.code === 500 ? 'error' : 'denied';
         metrics.decision(resource, result);

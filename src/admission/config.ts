@@ -21,6 +21,37 @@ export interface AdmissionConfig {
   timeoutSeconds: number;
 }
 
+/**
+ * What a staker may put in its own binding's drainPolicy (the pods on its node are other tenants'):
+ * the policy runs against their workloads, so the operator bounds it. Requests by holders of the
+ * operator grant (BIND_ANY_OWNER) are not capped — they set these limits.
+ */
+export interface DrainPolicyLimits {
+  /** Least gracePeriodSeconds a staker may ask for (a smaller one kills pods before they can stop). */
+  minGracePeriodSeconds: number;
+  /** Least deadlineSeconds (how long PodDisruptionBudgets are honoured before a forced drain). */
+  minDeadlineSeconds: number;
+  /** Whether a staker may set forceAfterDeadline (deleting pods PDBs still protect). */
+  allowForce: boolean;
+}
+
+export const DEFAULT_DRAIN_POLICY_LIMITS: DrainPolicyLimits = { minGracePeriodSeconds: 30, minDeadlineSeconds: 3600, allowForce: false };
+
+/**
+ * The operator grant: creating, renewing or changing a binding owned by someone else needs
+ * `kubectl auth can-i bind-any-owner sealbindings.daas.io` (a SubjectAccessReview the webhook sends;
+ * deploy/rbac/bindings.yaml grants it to the `daas:binding-operators` group).
+ */
+export const BIND_ANY_OWNER = { group: 'daas.io', resource: 'sealbindings', verb: 'bind-any-owner' } as const;
+
+/** Per-client admission rate limit (token bucket per source address). */
+export interface AdmissionRateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+export const DEFAULT_ADMISSION_RATE_LIMIT: AdmissionRateLimit = { perSecond: 50, burst: 100 };
+
 export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
   exemptNodeNames: [],
   exemptNodeLabels: [{ key: 'node-role.kubernetes.io/control-plane' }],

@@ -25,6 +25,8 @@ export type Validator = (request: AdmissionRequest) => Promise<Decision>;
 export interface AdmissionRouterDeps {
   validateSealBinding: Validator;
   validateNode: Validator;
+  /** Takes one request from the client's budget: 0 when allowed, else seconds to wait (429). */
+  rateLimit?(client: string): number;
   /** Called once per decision (metrics, audit log). */
   onDecision?(kind: 'sealbinding' | 'node', request: AdmissionRequest, decision: Decision, error?: unknown): void;
 }
@@ -55,10 +57,21 @@ function handler(kind: 'sealbinding' | 'node', validate: Validator, deps: Admiss
   };
 }
 
+/** Refuses a client over its budget before the body is even read. */
+function limiter(deps: AdmissionRouterDeps) {
+  return (req: Request, res: Response, next: () => void): void => {
+    const wait = deps.rateLimit?.(req.socket.remoteAddress ?? '') ?? 0;
+    if (wait === 0) return next();
+    res.setHeader('Retry-After', String(wait));
+    res.status(429).json({ error: 'too many admission requests from this client; retry later' });
+  };
+}
+
 export function createAdmissionRouter(deps: AdmissionRouterDeps): Router {
   const router = express.Router();
   const json = express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json'] });
-  router.post(ADMISSION_PATHS.sealBindings, json, handler('sealbinding', deps.validateSealBinding, deps));
-  router.post(ADMISSION_PATHS.nodes, json, handler('node', deps.validateNode, deps));
+  const limit = limiter(deps);
+  router.post(ADMISSION_PATHS.sealBindings, limit, json, handler('sealbinding', deps.validateSealBinding, deps));
+  router.post(ADMISSION_PATHS.nodes, limit, json, handler('node', deps.validateNode, deps));
   return router;
 }

@@ -15,12 +15,17 @@ import { Counter, Gauge } from 'prom-client';
 import { sealBindingSource } from '../k8s/api.ts';
 import { Informer, type InformerStaleness, type ListWatchSource } from '../k8s/informer.ts';
 import { KubeRest } from '../k8s/rest.ts';
-import type { SealBinding } from '../k8s/sealbinding.ts';
+import { rightfulBinding, type SealBinding } from '../k8s/sealbinding.ts';
 import { METRIC_PREFIX, registry } from '../metrics/registry.ts';
 
 export interface BindingSource {
-  /** The one binding naming `node`; undefined when none — or several (ambiguous, so refused). */
+  /**
+   * The binding that holds `node` (rightfulBinding: the oldest naming it; later duplicates, which the
+   * controller marks Invalid, are ignored); undefined when none, or for a node the operator exempts.
+   */
   forNode(node: string): SealBinding | undefined;
+  /** Every binding naming `node` (admission's lookups); undefined while the index may be out of date. */
+  allForNode?(node: string): readonly SealBinding[] | undefined;
   /** Calls `listener(nodeName)` after any binding for that node is added, changed or deleted. */
   onChange(listener: (nodeName: string) => void): () => void;
   /** Whether the initial list has arrived (readiness). */
@@ -47,8 +52,11 @@ export class BindingIndex implements BindingSource {
 
   forNode(node: string): SealBinding | undefined {
     const bindings = this.#byNode.get(node);
-    if (!bindings || bindings.size !== 1) return undefined;
-    return bindings.values().next().value;
+    return bindings ? rightfulBinding(bindings.values()) : undefined;
+  }
+
+  allForNode(node: string): readonly SealBinding[] {
+    return [...(this.#byNode.get(node)?.values() ?? [])];
   }
 
   onChange(listener: (nodeName: string) => void): () => void {
@@ -135,6 +143,8 @@ export interface WatchedBindingsOptions {
   timers?: boolean;
   /** Called by stop(), after the informer stopped (closes the connection pool). */
   onStop?(): void;
+  /** Node names the operator exempts (control-plane): forNode never answers for them, so no kubelet token can become such a node. */
+  isExemptNode?(node: string): boolean;
 }
 
 /** Server-side watch timeouts are a quarter to half of this, so a healthy watch reconnects well inside it. */
@@ -200,7 +210,8 @@ export function watchedBindings(source: ListWatchSource<SealBinding>, options: W
   }
 
   const bindings: InformerBindings = {
-    forNode: (node) => (informer.staleness() === undefined ? index.forNode(node) : undefined),
+    forNode: (node) => (informer.staleness() === undefined && options.isExemptNode?.(node) !== true ? index.forNode(node) : undefined),
+    allForNode: (node) => (informer.staleness() === undefined ? index.allForNode(node) : undefined),
     onChange: (listener) => index.onChange(listener),
     synced: () => index.synced(),
     staleness: () => informer.staleness(),

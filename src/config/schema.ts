@@ -11,7 +11,7 @@ import { isAudience } from '../token/claims.ts';
 import { suiToMist, validateTiers, DEFAULT_TIERS, type Tier } from '../authn/tiers.ts';
 import type { ClusterAudience } from '../token/verify.ts';
 import { parseDuration } from './duration.ts';
-import { parseLabelExemption, type LabelExemption } from '../admission/config.ts';
+import { DEFAULT_ADMISSION_RATE_LIMIT, DEFAULT_DRAIN_POLICY_LIMITS, parseLabelExemption, type LabelExemption } from '../admission/config.ts';
 
 const duration = (message: string) =>
   v.pipe(
@@ -119,6 +119,24 @@ export const ConfigSchema = v.strictObject({
       exemptNodeNames: v.optional(v.array(nonEmpty), []),
       /** `key` or `key=value`: nodes with such a label are admitted without a binding. */
       exemptNodeLabels: v.optional(v.array(nonEmpty), ['node-role.kubernetes.io/control-plane']),
+      // ---- binding rules (issue 9; docs/security-bindings.md) ----
+      /** Caps on a staker's own drainPolicy; holders of the bind-any-owner grant are not capped. */
+      drainPolicyLimits: v.optional(
+        v.strictObject({
+          minGracePeriodSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), DEFAULT_DRAIN_POLICY_LIMITS.minGracePeriodSeconds),
+          minDeadlineSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), DEFAULT_DRAIN_POLICY_LIMITS.minDeadlineSeconds),
+          allowForce: v.optional(v.boolean(), DEFAULT_DRAIN_POLICY_LIMITS.allowForce),
+        }),
+        {},
+      ),
+      /** Admission requests each client address may send: a token bucket. */
+      rateLimit: v.optional(
+        v.strictObject({
+          perSecond: v.optional(positiveInt, DEFAULT_ADMISSION_RATE_LIMIT.perSecond),
+          burst: v.optional(positiveInt, DEFAULT_ADMISSION_RATE_LIMIT.burst),
+        }),
+        {},
+      ),
     }),
     {},
   ),

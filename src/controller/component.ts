@@ -24,6 +24,7 @@ export const controllerComponent: ServeComponent = {
       leaseName: config.controller.leaseName,
       tiers: config.tiers,
       expiringWithinEpochs: BigInt(config.controller.expiringWithinEpochs),
+      exemptions: config.admission,
       timings: { resyncMs: config.controller.resyncMs, chainPollMs: config.network.eventPollMs },
       registry,
       log: (level, message, fields) => logger.log(level, message, { component: 'controller', ...fields }),

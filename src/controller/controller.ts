@@ -9,6 +9,7 @@
  * hand-over: a new leader resyncs every binding and carries on where the last one stopped.
  */
 import os from 'node:os';
+import { DEFAULT_ADMISSION_CONFIG, isExemptNode, type AdmissionConfig } from '../admission/config.ts';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { eventSink, leaseClient, nodeSource, sealBindingSource } from '../k8s/api.ts';
@@ -70,6 +71,8 @@ export interface ControllerOptions {
   evictionConcurrency?: number;
   tiers?: readonly TierStep[];
   expiringWithinEpochs?: bigint;
+  /** Exempt node names and labels (the admission config's): the controller never acts on such a node. */
+  exemptions?: Pick<AdmissionConfig, 'exemptNodeNames' | 'exemptNodeLabels'>;
   registry?: Registry;
   metrics?: ControllerMetrics;
   /** Replace the cluster operations (tests); default: the apiserver through `rest`. */
@@ -164,6 +167,7 @@ export class SealBindingController {
       metrics: this.metrics,
       ...(options.tiers ? { tiers: options.tiers } : {}),
       ...(options.expiringWithinEpochs !== undefined ? { expiringWithinEpochs: options.expiringWithinEpochs } : {}),
+      isExemptNode: (name, node) => isExemptNode(options.exemptions ?? DEFAULT_ADMISSION_CONFIG, name, node?.metadata?.labels),
       onError: (error, name) => log('warn', 'reconcile failed', { binding: name, error: String(error) }),
     });
     this.#elector = new LeaderElector({

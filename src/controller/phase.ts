@@ -40,6 +40,8 @@ export interface PhaseOptions {
   expiringWithinEpochs?: bigint;
   /** Another binding already claims this node (it was created first). */
   duplicateOf?: string;
+  /** The node is exempt (control-plane): no stake may back it, so no binding for it is valid. */
+  exemptNode?: boolean;
 }
 
 type Verdict = { phase: SealBindingPhase; reason: string; message: string };
@@ -70,6 +72,9 @@ function lifecycle(spec: SealBindingSpec, record: StakeRecordView, token: SealTo
 }
 
 export function evaluateBinding(spec: SealBindingSpec, facts: ChainFacts, options: PhaseOptions = {}): Evaluation {
+  if (options.exemptNode) {
+    return { phase: 'Invalid', reason: 'ExemptNode', message: `node ${spec.nodeName} is exempt (control-plane): a SealBinding may not name it`, expiringSoon: false };
+  }
   if (options.duplicateOf) {
     return { phase: 'Invalid', reason: 'DuplicateNode', message: `node ${spec.nodeName} is already bound by SealBinding ${options.duplicateOf}`, expiringSoon: false };
   }

@@ -11,7 +11,7 @@
 import { mergePatchDiff } from '../k8s/patch.ts';
 import type { NodeLike } from '../k8s/objects.ts';
 import { isStatus } from '../k8s/rest.ts';
-import { SEALBINDING_API_VERSION, SEALBINDING_KIND, type SealBinding, type SealBindingPhase } from '../k8s/sealbinding.ts';
+import { rightfulBinding, SEALBINDING_API_VERSION, SEALBINDING_KIND, type SealBinding, type SealBindingPhase } from '../k8s/sealbinding.ts';
 import type { ObjectReference } from '../k8s/events.ts';
 import type { ChainReaderPort, SealTokenView, StakeRecordView } from './chain-port.ts';
 import type { Drainer } from './drainer.ts';
@@ -38,6 +38,11 @@ export interface ReconcilerOptions {
   metrics: Pick<ControllerMetrics, 'observeReconcile'>;
   tiers?: readonly TierStep[];
   expiringWithinEpochs?: bigint;
+  /**
+   * Nodes the operator exempts (control-plane): never cordoned, tainted or drained, whatever a
+   * binding naming them says — and such a binding is Invalid (ExemptNode), so it authorises no kubelet.
+   */
+  isExemptNode?(name: string, node: NodeLike | undefined): boolean;
   verifiedRefreshMs?: number;
   /** Chain facts younger than this may serve a reconcile that does not ask for a fresh read. */
   factsTtlMs?: number;
@@ -53,6 +58,8 @@ interface Plan {
   evaluation: Evaluation;
   phase: SealBindingPhase;
   node: NodeLike | null;
+  /** Only the node's rightful binding, on a node that is not exempt, may cordon, drain or restore it. */
+  ownsNode: boolean;
   cordonedByUs: boolean;
   failed: boolean;
   seconds: number;
@@ -219,32 +226,36 @@ export class Reconciler {
     const out = new Map<string, string>();
     for (const list of byNode.values()) {
       if (list.length < 2) continue;
-      const age = (b: SealBinding) => `${b.metadata.creationTimestamp ?? ''}|${b.metadata.name ?? ''}`;
-      const sorted = [...list].sort((a, b) => age(a).localeCompare(age(b)));
-      const first = sorted[0]?.metadata.name ?? '';
-      for (const b of sorted.slice(1)) out.set(b.metadata.name ?? '', first);
+      const first = rightfulBinding(list)?.metadata.name ?? '';
+      for (const b of list) if (b.metadata.name !== first) out.set(b.metadata.name ?? '', first);
     }
     return out;
   }
 
   #plan(binding: SealBinding, duplicateOf: string | undefined): Plan {
     const name = binding.metadata.name ?? '';
-    this.#nodeOf.set(name, binding.spec.nodeName);
+    const cachedNode = this.#node(binding.spec.nodeName);
+    const exemptNode = this.#o.isExemptNode?.(binding.spec.nodeName, cachedNode) === true;
+    const ownsNode = !duplicateOf && !exemptNode;
+    // A duplicate's removal must not stop the rightful binding's drain of the same node.
+    if (ownsNode) this.#nodeOf.set(name, binding.spec.nodeName);
+    else this.#nodeOf.delete(name);
     const facts = this.#facts.get(name)?.facts ?? { record: undefined, token: undefined, epoch: undefined };
     const evaluation = evaluateBinding(binding.spec, facts, {
       tiers: this.#o.tiers ?? DEFAULT_TIERS,
       ...(this.#o.expiringWithinEpochs !== undefined ? { expiringWithinEpochs: this.#o.expiringWithinEpochs } : {}),
       ...(duplicateOf ? { duplicateOf } : {}),
+      exemptNode,
     });
     const phase = evaluation.phase ?? binding.status?.phase ?? 'Pending';
-    const node = this.#node(binding.spec.nodeName) ?? null;
-    return { name, binding, evaluation, phase, node, cordonedByUs: node ? isCordonedByUs(node) : false, failed: false, seconds: 0 };
+    const node = cachedNode ?? null;
+    return { name, binding, evaluation, phase, node, ownsNode, cordonedByUs: node ? isCordonedByUs(node) : false, failed: false, seconds: 0 };
   }
 
   /** Cordon + taint a revoked binding's node, or restore an Active one's. */
   async #nodeStage(plan: Plan): Promise<void> {
     const nodeName = plan.binding.spec.nodeName;
-    if (!plan.node) return;
+    if (!plan.node || !plan.ownsNode) return;
     if (isNodeRevoked(plan.phase)) {
       const phase = plan.phase;
       plan.node = await this.#patchNode(nodeName, plan.node, (n) => planRevoke(n, phase));
@@ -261,7 +272,9 @@ export class Reconciler {
     const nodeName = binding.spec.nodeName;
     const now = new Date(this.#o.now());
     let drain: DrainFacts | undefined;
-    if (isNodeRevoked(plan.phase) && node) {
+    if (!plan.ownsNode) {
+      // Not this binding's node to act on (a duplicate, or an exempt node): no drain, started or stopped.
+    } else if (isNodeRevoked(plan.phase) && node) {
       const revokedAt = binding.status?.revokedAt ? Date.parse(binding.status.revokedAt) : now.getTime();
       this.#o.drainer.ensure({ nodeName, bindingName: name, policy: binding.spec.drainPolicy, revokedAt });
       drain = this.#o.drainer.facts(nodeName) ?? { drained: false };

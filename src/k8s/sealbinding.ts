@@ -165,3 +165,21 @@ export function bindingAuthorizesNode(
   if (metadata.generation !== undefined && status.observedGeneration !== metadata.generation) return false;
   return spec.nodeName === claim.node && spec.owner === claim.owner && spec.stakeRecord === claim.stakeRecord;
 }
+
+/** Orders bindings by age: creationTimestamp (RFC 3339, so text order is time order), then name. */
+function olderFirst(a: SealBinding, b: SealBinding): number {
+  const age = (x: SealBinding) => `${x.metadata.creationTimestamp ?? ''}|${x.metadata.name ?? ''}`;
+  return age(a).localeCompare(age(b));
+}
+
+/**
+ * Of the bindings naming one node, the one that holds it: the oldest (creationTimestamp, then name).
+ * Racing creates can both be stored; the controller marks every other one Invalid (DuplicateNode), and
+ * the authn index and admission follow this same rule, so a late duplicate can never lock out or
+ * replace the first binding. undefined for an empty list.
+ */
+export function rightfulBinding(bindings: Iterable<SealBinding>): SealBinding | undefined {
+  let first: SealBinding | undefined;
+  for (const b of bindings) if (!first || olderFirst(b, first) < 0) first = b;
+  return first;
+}

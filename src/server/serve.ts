@@ -6,6 +6,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Router } from 'express';
+import { isExemptNode } from '../admission/config.ts';
 import { informerBindings, BindingIndex, type BindingSource } from '../authn/bindings.ts';
 import { ChainReader } from '../chain/reader.ts';
 import { resolveNetwork } from '../chain/network.ts';
@@ -61,7 +62,9 @@ export async function startServe(config: Config, logger: Logger, components: rea
   });
   const reader = new ChainReader(network, { timeoutMs: config.network.timeoutMs, onCall: chainCallHook });
   const kubeConfig = loadKubeConfig(config);
-  const informer = kubeConfig && config.kubernetes.watchBindings ? informerBindings(kubeConfig, (error) => logger.warn('SealBinding watch failed; retrying', { error: String(error) })) : undefined;
+  // Exempt (control-plane) node names never get a node identity, whatever a binding says (issue 9).
+  const exemptNode = (node: string): boolean => isExemptNode(config.admission, node);
+  const informer = kubeConfig && config.kubernetes.watchBindings ? informerBindings(kubeConfig, (error) => logger.warn('SealBinding watch failed; retrying', { error: String(error) }), { isExemptNode: exemptNode }) : undefined;
   const bindings: BindingSource = informer ?? new BindingIndex();
   const epochListeners: Array<(epoch: bigint) => void> = [];
   const context: ServeContext = { config, logger, reader, kubeConfig, bindings, onEpoch: (listener) => void epochListeners.push(listener) };

@@ -5,6 +5,7 @@
  *   binding list [--owner ADDR]
  *   binding describe NAME
  *   binding webhook-manifest --url URL --ca-file FILE     (the ValidatingWebhookConfiguration, JSON)
+ *   binding tier-rbac --namespace NS [--namespace NS…]   (the stake tiers' RoleBindings, JSON)
  *
  * The cluster is reached through --kubeconfig, $KUBECONFIG or the in-cluster account. The owner is
  * --owner, else the address of the key the global key flags name (--key, --keystore, DAAS_KEY).
@@ -26,6 +27,7 @@ import {
 import { validatingWebhookConfiguration } from '../../admission/manifest.ts';
 import { DEFAULT_ADMISSION_CONFIG, type FailurePolicy } from '../../admission/config.ts';
 import { UserError } from '../errors.ts';
+import { NAMESPACED_TIERS, tierRoleBindingList } from '../../rbac/tiers.ts';
 import { loadSigner } from '../keys.ts';
 
 interface GlobalOptions {
@@ -84,6 +86,26 @@ export function register(program: Command): void {
         config: { ...DEFAULT_ADMISSION_CONFIG, failurePolicy: { sealBindings: policy, nodes: policy } },
       });
       process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+    });
+
+  registerTierRbac(binding);
+}
+
+/** `binding tier-rbac`: the tiers' RoleBindings in the namespaces the operator lists (src/rbac/tiers.ts). */
+function registerTierRbac(binding: Command): void {
+  binding
+    .command('tier-rbac')
+    .description('print RoleBindings granting the stake tiers below the top one in these namespaces (JSON List, for kubectl apply -f -)')
+    .requiredOption('--namespace <name>', 'a namespace the tiers may work in (repeat for several; kube-* refused)', (v: string, all: string[] = []) => [...all, v])
+    .option('--tiers <names>', 'comma-separated tier names', NAMESPACED_TIERS.join(','))
+    .action((opts: { namespace: string[]; tiers: string }) => {
+      let list;
+      try {
+        list = tierRoleBindingList(opts.namespace, opts.tiers.split(',').filter((t) => t !== ''));
+      } catch (error) {
+        throw new UserError((error as Error).message);
+      }
+      process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     });
 }
 

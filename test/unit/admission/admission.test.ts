@@ -1,30 +1,15 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import { parseAdmissionReview, AdmissionReviewError, type AdmissionRequest } from '../../../src/k8s/admissionreview.ts';
+import { parseAdmissionReview, AdmissionReviewError } from '../../../src/k8s/admissionreview.ts';
 import { validateSealBinding, type SealBindingValidatorDeps } from '../../../src/admission/sealbinding.ts';
 import { validateNodeCreate } from '../../../src/admission/node.ts';
-import { isExemptNode, parseLabelExemption, DEFAULT_ADMISSION_CONFIG } from '../../../src/admission/config.ts';
+import { isExemptNode, parseLabelExemption, DEFAULT_ADMISSION_CONFIG, DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/admission/config.ts';
 import { createAdmissionRouter, ADMISSION_PATHS } from '../../../src/admission/router.ts';
 import { validatingWebhookConfiguration } from '../../../src/admission/manifest.ts';
-import { cachedThenLiveBindingsForNode } from '../../../src/admission/lookup.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import type { SealTokenView, StakeRecordView } from '../../../src/controller/chain-port.ts';
+import { review } from './fixtures.ts';
 import { OTHER, RECORD, TOKEN, binding, record, token } from '../controller/fixtures.ts';
-
-function review(request: Partial<AdmissionRequest> & { object?: unknown; oldObject?: unknown }) {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: 'req-1',
-      kind: { group: 'daas.io', version: 'v1alpha1', kind: 'SealBinding' },
-      resource: { group: 'daas.io', version: 'v1alpha1', resource: 'sealbindings' },
-      operation: 'CREATE',
-      userInfo: { username: 'alice' },
-      ...request,
-    },
-  };
-}
 
 function chain(records: Record<string, StakeRecordView | null>, tokens: Record<string, SealTokenView | null> = {}, epoch = 5n) {
   return {
@@ -35,7 +20,16 @@ function chain(records: Record<string, StakeRecordView | null>, tokens: Record<s
 }
 
 function deps(overrides: Partial<SealBindingValidatorDeps> = {}): SealBindingValidatorDeps {
-  return { chain: chain({ [RECORD]: record() }, { [TOKEN]: token() }), bindingsForNode: async () => [], ...overrides };
+  // The default requester ('alice') holds the operator grant; binding-rules.test.ts covers who may ask.
+  return {
+    chain: chain({ [RECORD]: record() }, { [TOKEN]: token() }),
+    bindingsForNode: async () => [],
+    getNode: async () => null,
+    mayBindAnyOwner: async () => true,
+    exemptions: { exemptNodeNames: [], exemptNodeLabels: [] },
+    drainLimits: DEFAULT_DRAIN_POLICY_LIMITS,
+    ...overrides,
+  };
 }
 
 const create = (b: SealBinding) => parseAdmissionReview(review({ object: b })).request;
@@ -164,23 +158,6 @@ describe('config', () => {
     expect(isExemptNode(DEFAULT_ADMISSION_CONFIG, 'm', { 'node-role.kubernetes.io/control-plane': '' })).toBe(true);
     expect(isExemptNode(DEFAULT_ADMISSION_CONFIG, 'm', {})).toBe(false);
     expect(DEFAULT_ADMISSION_CONFIG.failurePolicy).toEqual({ sealBindings: 'Fail', nodes: 'Fail' });
-  });
-});
-
-describe('binding lookup', () => {
-  test('an Active cache hit answers; a miss or non-Active hit is confirmed live', async () => {
-    let live = 0;
-    const activeB = binding({ status: { phase: 'Active' } });
-    const pending = binding({ name: 'p', spec: { nodeName: 'worker-2' }, status: { phase: 'Pending' } });
-    const lookup = cachedThenLiveBindingsForNode({
-      cachedForNode: (n) => [activeB, pending].filter((b) => b.spec.nodeName === n),
-      listForNode: async (n) => (live++, n === 'worker-2' ? [{ ...pending, status: { phase: 'Active' } }] : []),
-    });
-    expect(await lookup('worker-1')).toEqual([activeB]);
-    expect(live).toBe(0);
-    expect((await lookup('worker-2'))[0]?.status?.phase).toBe('Active');
-    expect(await lookup('worker-3')).toEqual([]);
-    expect(live).toBe(2);
   });
 });
 

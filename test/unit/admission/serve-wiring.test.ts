@@ -28,7 +28,13 @@ describe('admission on the shared server', () => {
   test('config: admission and controller sections with defaults; bad exemptions refused', () => {
     const base = { clusters: [{ id: 'c1' }], server: { tlsCertFile: 'a', tlsKeyFile: 'b' } };
     const config = loadConfig({ flags: base, env: {} });
-    expect(config.admission).toEqual({ enabled: true, exemptNodeNames: [], exemptNodeLabels: [{ key: 'node-role.kubernetes.io/control-plane' }] });
+    expect(config.admission).toEqual({
+      enabled: true,
+      exemptNodeNames: [],
+      exemptNodeLabels: [{ key: 'node-role.kubernetes.io/control-plane' }],
+      drainPolicyLimits: { minGracePeriodSeconds: 30, minDeadlineSeconds: 3600, allowForce: false },
+      rateLimit: { perSecond: 50, burst: 100 },
+    });
     expect(config.controller).toEqual({ enabled: true, leaseNamespace: 'kube-system', leaseName: 'daas-auth-controller', resyncMs: 60_000, expiringWithinEpochs: 1 });
     const custom = loadConfig({ flags: { ...base, admission: { exemptNodeNames: ['cp-*'], exemptNodeLabels: ['pool=infra'] }, controller: { resync: '30s' } }, env: {} });
     expect(custom.admission.exemptNodeLabels).toEqual([{ key: 'pool', value: 'infra' }]);

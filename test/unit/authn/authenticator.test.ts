@@ -230,15 +230,23 @@ describe('Authenticator', () => {
       expect(await env.authn.authenticate(bearer)).toMatchObject({ authenticated: false, reason: 'binding_mismatch' });
     });
 
-    it('refuses ambiguous bindings (two naming one node)', async () => {
+    it('a duplicate binding for the node neither locks out nor replaces the first one (issue 9)', async () => {
       env = setup();
       const kp = newKey();
+      const intruder = newKey();
       const { token, record } = env.chain.stake(kp, 1, 'worker-1');
-      env.bindings.upsert(activeBinding('worker-1', kp.toSuiAddress(), record.id));
-      const twin = activeBinding('worker-1', kp.toSuiAddress(), record.id);
+      const first = activeBinding('worker-1', kp.toSuiAddress(), record.id);
+      first.metadata.creationTimestamp = '2026-01-01T00:00:00Z';
+      env.bindings.upsert(first);
+      const twin = activeBinding('worker-1', intruder.toSuiAddress(), record.id, 'Invalid');
       twin.metadata.name = 'twin';
+      twin.metadata.creationTimestamp = '2026-01-01T00:00:01Z';
       env.bindings.upsert(twin);
-      expect(await env.authn.authenticate(await tokenFor(kp, token.id, { node: 'worker-1' }))).toMatchObject({ reason: 'no_active_binding' });
+      expect(await env.authn.authenticate(await tokenFor(kp, token.id, { node: 'worker-1' }))).toMatchObject({ authenticated: true });
+      // Even before the controller marks it Invalid, the later one is not the node's binding.
+      const other = env.chain.stake(intruder, 1, 'worker-1');
+      env.bindings.upsert({ ...twin, spec: { ...twin.spec, stakeRecord: other.record.id }, status: { phase: 'Active', observedGeneration: 1 } });
+      expect(await env.authn.authenticate(await tokenFor(intruder, other.token.id, { node: 'worker-1' }))).toMatchObject({ authenticated: false, reason: 'binding_mismatch' });
     });
   });
 });

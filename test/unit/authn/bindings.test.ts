@@ -256,3 +256,16 @@ describe('node tokens against a stale index', () => {
     }
   });
 });
+
+describe('exempt node names (issue 9)', () => {
+  test('forNode never answers for an exempt name, even with an Active binding', async () => {
+    const api = fakeApiserver();
+    api.state.items = [binding('cp-1', 'cp-1', '1'), binding('worker-1', 'worker-1', '2')];
+    const index = watchedBindings(api.source, { timers: false, isExemptNode: (n) => n.startsWith('cp-') });
+    await index.start();
+    expect(index.forNode('cp-1')).toBeUndefined();
+    expect(index.allForNode?.('cp-1')?.map((b) => b.metadata.name)).toEqual(['cp-1']);
+    expect(index.forNode('worker-1')?.metadata.name).toBe('worker-1');
+    await index.stop();
+  });
+});

@@ -3,6 +3,8 @@ import { Drainer } from '../../../src/controller/drainer.ts';
 import type { ChainReaderPort, SealTokenView, StakeRecordView } from '../../../src/controller/chain-port.ts';
 import { CORDONED_BY_US_ANNOTATION } from '../../../src/controller/node-plan.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
+import type { NodeLike } from '../../../src/k8s/objects.ts';
+import { isExemptNode } from '../../../src/admission/config.ts';
 import { drainForcedEvent } from '../../../src/controller/status.ts';
 import { FakeCluster } from './fake-cluster.ts';
 import { RECORD, TOKEN, binding, record, token } from './fixtures.ts';
@@ -14,7 +16,7 @@ interface Recorded {
   message: string;
 }
 
-function setup(options: { withToken?: boolean } = {}) {
+function setup(options: { withToken?: boolean; isExemptNode?: (name: string, node: NodeLike | undefined) => boolean } = {}) {
   const cluster = new FakeCluster();
   const chainState = { records: new Map<string, StakeRecordView | null>([[RECORD, record()]]), tokens: new Map<string, SealTokenView | null>([[TOKEN, token()]]), epoch: 5n, down: false, reads: 0 };
   const chain: ChainReaderPort = {
@@ -55,6 +57,7 @@ function setup(options: { withToken?: boolean } = {}) {
       drainer,
       recorder: { record: async (ref, _type, reason, message) => void events.push({ kind: ref.kind, name: ref.name, reason, message }) },
       metrics: { observeReconcile: () => {} },
+      ...(options.isExemptNode ? { isExemptNode: options.isExemptNode } : {}),
     });
   const reconciler = (wired.reconciler = make());
   cluster.addBinding(binding(options.withToken ? { spec: { sealToken: TOKEN } } : {}));
@@ -217,6 +220,41 @@ describe('Reconciler against an in-memory cluster', () => {
     expect(t.b().status?.phase).toBe('Active');
     expect(t.cluster.bindings.get('dup')?.status).toMatchObject({ phase: 'Invalid' });
     expect(t.cluster.bindings.get('dup')?.status?.conditions?.find((c) => c.type === 'Ready')?.reason).toBe('DuplicateNode');
+  });
+
+  test('a duplicate never cordons, drains or stops the drain of the node it names (issue 9)', async () => {
+    const t = setup();
+    t.cluster.addNode('worker-1');
+    t.cluster.addPod('worker-1', 'db-0', { labels: { pdb: 'db-pdb' } });
+    t.cluster.bindings.get('worker-1')!.metadata.creationTimestamp = '2030-01-01T00:00:00Z';
+    t.cluster.addBinding({ ...binding({ name: 'dup' }), metadata: { name: 'dup', generation: 1, uid: 'uid-2', creationTimestamp: '2030-01-02T00:00:00Z' } });
+    await t.reconciler.process([{ key: 'worker-1', chain: true }, { key: 'dup', chain: true }]);
+    expect(t.cluster.bindings.get('dup')?.status?.phase).toBe('Invalid');
+    expect(t.cluster.nodes.get('worker-1')?.spec?.unschedulable).toBeFalsy();
+    expect(t.drainer.draining()).toBe(0);
+    // The rightful binding is slashed: its drain runs, and the duplicate's reconcile or removal does not stop it.
+    t.chainState.records.set(RECORD, record({ status: 'slashed' }));
+    await t.reconciler.process([{ key: 'worker-1', chain: true }, { key: 'dup', chain: true }]);
+    expect(t.drainer.draining()).toBe(1);
+    t.cluster.bindings.delete('dup');
+    await t.reconciler.process([{ key: 'dup', chain: true }]);
+    expect(t.drainer.draining()).toBe(1);
+    t.drainer.stopAll();
+  });
+
+  test('an exempt node is never cordoned or drained, and its binding is Invalid (issue 9)', async () => {
+    const exemptions = { exemptNodeNames: [], exemptNodeLabels: [{ key: 'node-role.kubernetes.io/control-plane' }] };
+    const t = setup({ isExemptNode: (name, node) => isExemptNode(exemptions, name, node?.metadata?.labels) });
+    t.cluster.addNode('worker-1');
+    t.cluster.nodes.get('worker-1')!.metadata!.labels = { 'node-role.kubernetes.io/control-plane': '' };
+    t.cluster.addPod('worker-1', 'etcd-0');
+    t.chainState.records.set(RECORD, record({ status: 'slashed' }));
+    await t.run();
+    expect(t.b().status?.phase).toBe('Invalid');
+    expect(t.cond('Verified')?.reason).toBe('ExemptNode');
+    expect(t.cluster.nodes.get('worker-1')?.spec?.unschedulable).toBeFalsy();
+    expect(t.cluster.nodes.get('worker-1')?.spec?.taints ?? []).toEqual([]);
+    expect(t.drainer.draining()).toBe(0);
   });
 
   test('one batched chain read serves the whole batch; cached facts serve a no-chain reconcile', async () => {
