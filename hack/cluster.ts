@@ -2,7 +2,7 @@
 // → daas-auth, NodeRestriction, Node+RBAC), kube-controller-manager, kube-scheduler, and kwok playing the
 // kubelets of nodes annotated kwok.x-k8s.io/node=fake. Everything lives in .daas/cluster/<name>/.
 //
-//   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 1s]
+//   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s]
 //
 // The same as an API: startCluster() / stopCluster() / clusterStatus(), each returning cluster.json's contents.
 import {
@@ -393,7 +393,7 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...extra] = positionals;
   if (extra.length > 0 || !cmd || !['up', 'down', 'status'].includes(cmd)) {
     throw new Error(
-      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 1s] [--owner-pid PID]',
+      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--owner-pid PID]',
     );
   }
   const ownerPid = values['owner-pid'] === undefined ? undefined : Number(values['owner-pid']);

@@ -67,7 +67,7 @@ export interface ClusterOptions {
   webhookUrl?: string;
   /** Default: the cluster CA, which signs the webhook serving certificate made here. */
   webhookCaFile?: string;
-  /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default RECOMMENDED_TOKEN_CACHE_TTL (1s). */
+  /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default RECOMMENDED_TOKEN_CACHE_TTL (10s). */
   tokenCacheTtl?: string;
   ownerPid?: number;
   /** Write kube-apiserver's audit log of ServiceAccount requests (to count a component's 403s). */

@@ -9,22 +9,26 @@ import type { Pki } from './pki.ts';
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 export const KWOK_NODE_ANNOTATION_VALUE = 'fake';
 
-export const SERVICE_CIDR = '10.96.0.0/16';
+// Every address a component may be asked to dial lies in 127.0.0.0/8 (the network rule: no packet may leave
+// the machine). kwok hands out pod IPs from POD_CIDR (a /16 leaves room for benchmarks) and gives every node
+// NODE_IP. Kubernetes refuses loopback addresses in Endpoints and EndpointSlices, so a Service here never has
+// endpoints, and kube-apiserver (without --enable-aggregator-routing) dials a Service webhook at its ClusterIP:
+// SERVICE_CIDR is loopback too, and nothing answers there unless a test starts a kube-proxy stand-in
+// (test/e2e/harness/service-proxy.ts). test/unit/hack/loopback.test.ts fails if any of this drifts.
+export const SERVICE_CIDR = '127.96.0.0/16';
+export const SERVICE_IP = '127.96.0.1';
+export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+export const POD_CIDR = '127.1.0.1/16';
+export const NODE_IP = '127.0.0.1';
+
 /**
  * kube-apiserver's --authentication-token-webhook-cache-ttl that the chart's NOTES recommend
  * (charts/daas-auth/values.yaml apiserver.tokenCacheTTL; a unit test keeps them equal) and the local stack
- * uses: the apiserver keeps a positive answer this long, so it bounds how late a slash takes effect.
+ * uses. kube-apiserver also caches every successful bearer-token authentication for a fixed 10 s in front of
+ * all token authenticators (TokenSuccessCacheTTL, no flag), so a shorter webhook TTL changes nothing but a
+ * start-up warning: a slash reaches kubectl within about 10 s whatever this is (docs/install.md).
  */
-export const RECOMMENDED_TOKEN_CACHE_TTL = '1s';
-export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
-export const SERVICE_IP = '10.96.0.1';
-// Every address kube-apiserver may be asked to dial lies in 127.0.0.0/8 (the network rule: no packet may leave
-// the machine). kwok hands out pod IPs from POD_CIDR (a /16 leaves room for benchmarks) and gives every node
-// NODE_IP; with --enable-aggregator-routing the apiserver sends webhook and aggregated-API calls for a Service
-// to its endpoints (pod IPs), never to a ClusterIP, which lives in SERVICE_CIDR and has no kube-proxy here.
-// test/unit/hack/loopback.test.ts fails if any of this drifts.
-export const POD_CIDR = '127.1.0.1/16';
-export const NODE_IP = '127.0.0.1';
+export const RECOMMENDED_TOKEN_CACHE_TTL = '10s';
 
 const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -131,7 +135,6 @@ export function componentArgs(
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--authorization-mode=Node,RBAC',
       '--enable-admission-plugins=NodeRestriction',
-      '--enable-aggregator-routing=true', // Service webhooks are dialed at their (loopback) endpoint addresses
       `--authentication-token-webhook-config-file=${info.webhook.configFile}`,
       '--authentication-token-webhook-version=v1',
       `--authentication-token-webhook-cache-ttl=${info.webhook.cacheTtl}`,

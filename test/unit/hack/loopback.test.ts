@@ -1,9 +1,9 @@
 // The network rule of the test bed: every address a component may be asked to dial is in 127.0.0.0/8 (or
-// ::1). kwok hands out pod and node addresses; kube-apiserver dials them for Service webhooks (through
-// --enable-aggregator-routing), logs, exec and port-forward; the token webhook URL (in its kubeconfig file)
-// and etcd are dialed directly. This test reads the command lines and the webhook kubeconfig
-// hack/lib/components.ts gives the components and fails on any address outside loopback, except the Service
-// CIDR, which is only dialed without aggregator routing (asserted on).
+// ::1). kwok hands out pod and node addresses, which kube-apiserver dials for logs, exec and port-forward;
+// it dials Service webhooks at their ClusterIPs (loopback pods can have no endpoints, so no aggregator
+// routing); the token webhook URL (in its kubeconfig file) and etcd are dialed directly. This test reads the
+// command lines and the webhook kubeconfig hack/lib/components.ts gives the components and fails on any
+// address outside loopback.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   NODE_IP,
   POD_CIDR,
   SERVICE_CIDR,
+  SERVICE_IP,
   writeWebhookConfig,
   type Layout,
 } from '../../../hack/lib/components.ts';
@@ -58,11 +59,8 @@ function addressesIn(value: string): string[] {
   return out;
 }
 
-/**
- * Flags whose values nothing dials: the Service CIDR (no kube-proxy; aggregator routing is on), and the
- * service-account issuer and audiences, which are names compared as strings, not addresses.
- */
-const NEVER_DIALED = new Set(['--service-cluster-ip-range', '--service-account-issuer', '--api-audiences']);
+/** Flags whose values nothing dials: the service-account issuer and audiences are names compared as strings. */
+const NEVER_DIALED = new Set(['--service-account-issuer', '--api-audiences']);
 
 let dir: string;
 beforeAll(() => {
@@ -96,10 +94,14 @@ test('kwok hands out pod and node addresses from 127.0.0.0/8', () => {
   expect(kwok).toContain(`--node-ip=${NODE_IP}`);
 });
 
-test('kube-apiserver dials Service webhooks at their endpoints, never at a ClusterIP', () => {
+test('Service ClusterIPs, which kube-apiserver dials for Service webhooks, are loopback addresses', () => {
   const apiserver = componentArgs(bed(dir), layout, '/s.yaml')['kube-apiserver'];
-  expect(apiserver).toContain('--enable-aggregator-routing=true');
   expect(apiserver).toContain(`--service-cluster-ip-range=${SERVICE_CIDR}`);
+  expect(isLoopbackHost(SERVICE_CIDR.split('/')[0]!)).toBe(true);
+  expect(Number(SERVICE_CIDR.split('/')[1])).toBeGreaterThanOrEqual(8);
+  expect(isLoopbackHost(SERVICE_IP)).toBe(true);
+  // Endpoints may not hold loopback addresses, so with aggregator routing every Service webhook would fail.
+  expect(apiserver.some((a) => a.startsWith('--enable-aggregator-routing'))).toBe(false);
 });
 
 test('a token webhook URL off the machine is refused, and the scan would catch one', () => {
