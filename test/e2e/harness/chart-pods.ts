@@ -8,15 +8,15 @@
 // image's entrypoint's (`daas-auth`), with paths under a mountPath moved under the root; its env is resolved
 // as the kubelet does (values, and fieldRefs from the Pod). The one addition: a kubeconfig with that token for
 // the Kubernetes API, because a host process cannot use the fixed in-cluster paths.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from '../../../hack/cluster.ts';
 import { isRunning, startDaemon, stopGroups } from '../../../hack/lib/procs.ts';
 import { waitFor200 } from '../../../hack/lib/probe.ts';
 import { clients } from './kube.ts';
 import { e2eEnv } from './env.ts';
+import { writeTokenKubeconfig } from './kubectl.ts';
 
 export interface HostPod {
   name: string;
@@ -48,19 +48,9 @@ export async function serviceAccountToken(namespace: string, serviceAccount: str
   return token;
 }
 
-/** A kubeconfig holding only the cluster and `token` (0600). */
+/** A kubeconfig holding only the run's cluster and `token` (0600). */
 export function tokenKubeconfig(file: string, token: string): string {
-  const c = e2eEnv().cluster;
-  const cfg = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: c.name, cluster: { server: c.server, 'certificate-authority': c.caFile } }],
-    users: [{ name: 'sa', user: { token } }],
-    contexts: [{ name: 'sa', context: { cluster: c.name, user: 'sa' } }],
-    'current-context': 'sa',
-  };
-  writeFileSync(file, JSON.stringify(cfg), { mode: 0o600 });
-  return file;
+  return writeTokenKubeconfig(file, e2eEnv().cluster, token);
 }
 
 function writeFile(path: string, data: string | Buffer, mode: number): void {
