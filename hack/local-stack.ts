@@ -198,6 +198,8 @@ function writeEnvFile(stack: Stack): string {
 async function stopAll(stack: Stack): Promise<void> {
   log('stopping the local stack…');
   rmSync(join(LOCAL_DIR, 'env'), { force: true }); // no stale DAAS_READY=1 for scripts to trust
+  // The demo key and a kubeconfig for a cluster that is about to stop go too.
+  for (const f of [STAKER_KUBECONFIG, DEMO_KEYSTORE]) rmSync(f, { force: true });
   if (stack.serve?.pid !== undefined) await stopGroups([stack.serve.pid]).catch(() => {});
   await stopCluster(CLUSTER).catch((e: unknown) => log(`stopping the cluster: ${String(e)}`));
   // The sim's gRPC server waits for open client streams; don't let that hold Ctrl-C up for long.
