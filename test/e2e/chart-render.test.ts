@@ -5,7 +5,7 @@
  * is the one generator; the chart's template must render the same webhooks) and serve's configuration
  * (every rendered config.json is accepted by src/config's loader).
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
 import { basename, join } from 'node:path';
 import { validatingWebhookConfiguration, type WebhookEndpoint } from '../../src/admission/manifest.ts';
@@ -13,7 +13,7 @@ import { DEFAULT_ADMISSION_CONFIG, parseLabelExemption, type FailurePolicy } fro
 import { loadConfig } from '../../src/config/load.ts';
 import { run } from '../../hack/lib/run.ts';
 import { e2eEnv } from './harness/index.ts';
-import { CHART_DIR, chartTools, findObject, helm, renderChart, type K8sObject } from './harness/helm.ts';
+import { CHART_DIR, chartTools, findObject, helm, parseDocuments, renderChart, type K8sObject } from './harness/helm.ts';
 
 const CI_DIR = join(CHART_DIR, 'ci');
 const ciFiles = readdirSync(CI_DIR).filter((f) => f.endsWith('.yaml')).sort();
@@ -111,4 +111,34 @@ test.each(ciFiles.flatMap((f) => [[f, 'webhook'], [f, 'controller']]))('serve ac
   expect(config.admission.enabled).toBe(component === 'webhook');
   expect(config.server.tlsCertFile).toBe(join(dir, '..', 'tls', 'tls.crt'));
   expect(config.network.packageId).toMatch(/^0x[0-9a-f]{64}$/);
+});
+
+test('the PrometheusRule is files/prometheus-rules.yaml as shipped, with only `for:` overridable by alert name', async () => {
+  const shipped = loadYaml(readFileSync(join(CHART_DIR, 'files', 'prometheus-rules.yaml'), 'utf8')) as { groups: unknown[] };
+  const forced = ['metrics.prometheusRule.enabled=true'];
+  const rule = findObject(await renderChart([join(CI_DIR, 'default-values.yaml')], forced, { home }), 'PrometheusRule');
+  expect((rule.spec as { groups: unknown[] }).groups).toEqual(shipped.groups);
+
+  // The override logic, on a copy of the chart whose rule file holds two alerts and a recording rule.
+  const copy = join(home, 'chart-copy');
+  cpSync(CHART_DIR, copy, { recursive: true });
+  const fixture = {
+    groups: [
+      {
+        name: 'g',
+        rules: [
+          { alert: 'A', expr: 'up == 0', for: '2m', annotations: { summary: '{{ $labels.job }} is down' } },
+          { alert: 'B', expr: 'up == 1', for: '5m' },
+          { record: 'r', expr: 'sum(up)' },
+        ],
+      },
+    ],
+  };
+  writeFileSync(join(copy, 'files', 'prometheus-rules.yaml'), JSON.stringify(fixture));
+  const r = await helm(['template', 'daas-auth', copy, '-f', join(CI_DIR, 'default-values.yaml'), '--set', forced[0]!, '--set', 'metrics.prometheusRule.for.A=7m'], { home });
+  if (r.code !== 0) throw new Error(r.stderr);
+  const rendered = findObject(parseDocuments(r.stdout), 'PrometheusRule').spec as typeof fixture;
+  const expected = structuredClone(fixture);
+  expected.groups[0]!.rules[0]!.for = '7m';
+  expect(rendered.groups).toEqual(expected.groups);
 });
