@@ -2,6 +2,7 @@
 // keyed by everything that decides their bytes, and skips what is already there.
 //
 //   node hack/build.ts [--only kube-apiserver,kubectl]
+//   node hack/build.ts --chart-tools      # helm, helm-unittest, prometheus-operator CRDs (hack/lib/chart-tools.ts)
 //
 // kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and etcd come from the wrapper module in
 // hack/k8s (see its go.mod); kwok is `go install`ed at a pinned version.
@@ -96,12 +97,12 @@ async function goVersion(go: string): Promise<string> {
   }
 }
 
-function goBinary(): string {
+export function goBinary(): string {
   if (process.env.GO) return process.env.GO;
   return existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
 }
 
-function goEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function goEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   // -mod=mod: the wrapper's go.sum is complete, but a module cache from another Go version may still need to
   // fetch a go.mod; readonly would make that a hard error. CGO off: static binaries, no C toolchain needed.
   return { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false', CGO_ENABLED: '0', ...extra };
@@ -218,7 +219,7 @@ function isAlive(pid: number): boolean {
  * One builder per cache directory at a time: several test runs starting cold at once would otherwise each
  * spend many minutes building the same thing on a small machine. A lock whose owner died is taken over.
  */
-async function withBuildLock<T>(dir: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
+export async function withBuildLock<T>(dir: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
   const lock = join(dir, '.build.lock');
   let announced = false;
   for (;;) {
@@ -246,7 +247,7 @@ async function withBuildLock<T>(dir: string, log: (l: string) => void, fn: () =>
   }
 }
 
-function heartbeat(name: string, log: (l: string) => void): () => void {
+export function heartbeat(name: string, log: (l: string) => void): () => void {
   const start = Date.now();
   const t = setInterval(
     () => log(`  still building ${name} (${Math.round((Date.now() - start) / 60000)} min)…`),
@@ -306,7 +307,14 @@ function parseOnly(argv: string[]): BinaryName[] | undefined {
 }
 
 async function main(): Promise<void> {
-  const r = await ensureBinaries({ only: parseOnly(process.argv.slice(2)) });
+  const argv = process.argv.slice(2);
+  // --chart-tools: helm, helm-unittest and the prometheus-operator CRDs (hack/lib/chart-tools.ts) instead.
+  if (argv.includes('--chart-tools')) {
+    const { ensureChartTools } = await import('./lib/chart-tools.ts');
+    console.log(`chart tools in ${(await ensureChartTools()).dir}`);
+    return;
+  }
+  const r = await ensureBinaries({ only: parseOnly(argv) });
   for (const b of r.cached) console.log(`${b}: cached`);
   console.log(`binaries in ${r.binDir}`);
 }

@@ -21,6 +21,8 @@ import { ensureBinaries } from './build.ts';
 import type { ClusterInfo, ClusterOptions, ComponentName, StopOptions } from './lib/cluster-info.ts';
 import {
   componentArgs,
+  loopbackUrl,
+  RECOMMENDED_TOKEN_CACHE_TTL,
   SA_ISSUER,
   SERVICE_IP,
   writeKubeconfigs,
@@ -81,7 +83,7 @@ function validTtl(ttl: string): string {
 function validWebhookUrl(url: string): string {
   const u = new URL(url);
   if (u.protocol !== 'https:') throw new Error(`the token webhook URL must be https: ${url}`);
-  return url;
+  return loopbackUrl(url, 'the token webhook URL'); // the network rule: kube-apiserver dials it
 }
 
 /** The kubeconfig-format file kube-apiserver reads to reach the token webhook. */
@@ -192,13 +194,14 @@ async function prepare(
       clientKeyFile: pki.webhookClient.key,
       clientCaFile: pki.ca.cert,
       configFile: join(dir, 'authn-webhook.kubeconfig'),
-      cacheTtl: validTtl(opts.tokenCacheTtl ?? '10s'),
+      cacheTtl: validTtl(opts.tokenCacheTtl ?? RECOMMENDED_TOKEN_CACHE_TTL),
     },
     ports: { etcdClient, etcdPeer, apiserver, controllerManager, scheduler },
     processes: [],
     versions: build.versions,
     binaries: build.binaries,
     build: { built: build.built, cached: build.cached },
+    ...(opts.auditLog ? { auditLogFile: join(logs, 'audit.log') } : {}),
     ownerPid: opts.ownerPid ?? null,
     startedAt: new Date().toISOString(),
   };
@@ -253,6 +256,29 @@ async function stopProcesses(info: ClusterInfo): Promise<void> {
     }
   }
   releasePorts(ports); // free again: their leases need not run out first
+}
+
+/**
+ * Restarts kube-apiserver with the command line it started with, e.g. after its token-webhook kubeconfig
+ * (info.webhook.configFile) was replaced: kube-apiserver reads that file only at start, as on a real
+ * control-plane node. Waits until /readyz answers again.
+ */
+export async function restartApiserver(name: string, opts: StopOptions & { timeoutMs?: number } = {}): Promise<ClusterInfo> {
+  const info = readClusterInfo(name, opts.stateRoot);
+  const old = info?.processes.find((pr) => pr.name === 'kube-apiserver');
+  if (!info || !old) throw new Error(`cluster ${name} has no kube-apiserver to restart`);
+  const args = readFileSync(`/proc/${old.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  await stopGroups([old.pid]);
+  const pid = startDaemon({ name: 'kube-apiserver', cmd: args[0]!, args: args.slice(1), log: old.log, cwd: info.dir });
+  info.processes = info.processes.map((pr) => (pr === old ? { ...pr, pid } : pr));
+  writeInfo(info);
+  await waitFor200(
+    `${info.server}/readyz`,
+    { ca: info.caFile, cert: info.admin.certFile, key: info.admin.keyFile },
+    { timeoutMs: opts.timeoutMs ?? 120000, check: aliveCheck(info), what: 'kube-apiserver (restarted)' },
+  );
+  opts.log?.(`kube-apiserver of cluster ${name} restarted`);
+  return info;
 }
 
 /** Stops every process of the cluster and waits until all its ports are free. Undefined if never started. */

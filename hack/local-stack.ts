@@ -4,7 +4,7 @@
 //   (funded, 5 SUI staked, a SealToken, a seal_ token) → .daas/local/env and a ready-to-paste kubectl line.
 // Everything started is stopped, last first, on Ctrl-C, SIGTERM or a failed start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { resolveNetwork } from '../src/chain/network.ts';
@@ -17,6 +17,9 @@ import { freePort } from './lib/ports.ts';
 import { waitFor200 } from './lib/probe.ts';
 import { isRunning, stopGroups } from './lib/procs.ts';
 import { applyFiles, installCrds } from './lib/manifests.ts';
+import { validatingWebhookConfiguration } from '../src/admission/manifest.ts';
+import { toBase64 } from '@mysten/sui/utils';
+import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 
 const LOCAL_DIR = join(REPO_ROOT, '.daas', 'local');
 const SIM_STATE = join(REPO_ROOT, '.daas', 'sim');
@@ -25,6 +28,9 @@ const TIER_RBAC = join(REPO_ROOT, 'deploy', 'rbac', 'tiers.yaml');
 const SERVE_MODULE = join(REPO_ROOT, 'src', 'cli', 'commands', 'serve.ts');
 const DEMO_STAKE_SUI = 5n; // the admin tier with the default tier table
 const DEMO_TOKEN_TTL_S = 15 * 60;
+/** The demo staker's kubeconfig: kubectl runs `daas-auth token --exec-credential` for every command. */
+export const STAKER_KUBECONFIG = join(LOCAL_DIR, 'staker.kubeconfig');
+const DEMO_KEYSTORE = join(LOCAL_DIR, 'demo.keystore');
 
 interface Demo {
   key: string;
@@ -113,6 +119,59 @@ async function makeDemo(stack: Stack): Promise<void> {
   }
 }
 
+/**
+ * The admission webhook configuration, from the generator the chart agrees with (src/admission/manifest.ts;
+ * test/e2e/chart-render.test.ts): Nodes without an Active SealBinding are refused, as in a real install.
+ */
+async function installAdmissionWebhook(cluster: ClusterInfo, port: number): Promise<void> {
+  const manifest = validatingWebhookConfiguration({
+    endpoint: { url: `https://127.0.0.1:${port}` },
+    caBundlePem: readFileSync(cluster.webhook.caFile, 'utf8'),
+  });
+  const file = join(LOCAL_DIR, 'validating-webhook-configuration.json');
+  writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  await applyFiles(cluster, [file]);
+  log(`registered the admission webhook (ValidatingWebhookConfiguration ${manifest.metadata.name})`);
+}
+
+/**
+ * .daas/local/staker.kubeconfig: the cluster, and the demo staker as an exec-plugin user (docs/kubeconfig-exec.md)
+ * whose key is in .daas/local/demo.keystore (0600). No client certificate and no KUBECONFIG involved, so
+ * `kubectl --kubeconfig=<it>` is the staker whether or not .daas/local/env was sourced.
+ */
+function writeStakerKubeconfig(stack: Stack): void {
+  const c = stack.cluster;
+  const demo = stack.demo;
+  if (!c || !demo) return;
+  const { secretKey, scheme } = decodeSuiPrivateKey(demo.key);
+  if (scheme !== 'ED25519') throw new Error(`demo key scheme ${scheme}: expected ED25519`);
+  writeFileSync(DEMO_KEYSTORE, JSON.stringify([toBase64(new Uint8Array([0, ...secretKey]))]), { mode: 0o600 });
+  const exec = {
+    apiVersion: 'client.authentication.k8s.io/v1',
+    command: process.execPath,
+    args: [
+      join(REPO_ROOT, 'bin', 'daas-auth.js'),
+      'token',
+      '--seal-token', demo.sealToken,
+      '--cluster', c.name,
+      '--exec-credential',
+      '--keystore', DEMO_KEYSTORE,
+      '--cache-dir', join(LOCAL_DIR, 'token-cache'),
+    ],
+    interactiveMode: 'Never',
+    provideClusterInfo: false,
+  };
+  const cfg = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: c.name, cluster: { server: c.server, 'certificate-authority': c.caFile } }],
+    users: [{ name: 'demo-staker', user: { exec } }],
+    contexts: [{ name: 'demo-staker', context: { cluster: c.name, user: 'demo-staker' } }],
+    'current-context': 'demo-staker',
+  };
+  writeFileSync(STAKER_KUBECONFIG, `${JSON.stringify(cfg, null, 2)}\n`, { mode: 0o600 });
+}
+
 const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
 
 /** .daas/local/env: the exports DESIGN.md §9 lists; DAAS_READY=1 is always the last line. */
@@ -139,6 +198,8 @@ function writeEnvFile(stack: Stack): string {
 async function stopAll(stack: Stack): Promise<void> {
   log('stopping the local stack…');
   rmSync(join(LOCAL_DIR, 'env'), { force: true }); // no stale DAAS_READY=1 for scripts to trust
+  // The demo key and a kubeconfig for a cluster that is about to stop go too.
+  for (const f of [STAKER_KUBECONFIG, DEMO_KEYSTORE]) rmSync(f, { force: true });
   if (stack.serve?.pid !== undefined) await stopGroups([stack.serve.pid]).catch(() => {});
   await stopCluster(CLUSTER).catch((e: unknown) => log(`stopping the cluster: ${String(e)}`));
   // The sim's gRPC server waits for open client streams; don't let that hold Ctrl-C up for long.
@@ -152,9 +213,13 @@ function printReady(stack: Stack, envFile: string): void {
   log(`  source ${envFile}`);
   if (stack.demo) {
     const kubectl = c.binaries.kubectl;
-    log(`  demo staker's kubectl line (token valid ${DEMO_TOKEN_TTL_S / 60} min):`);
+    // --kubeconfig wins over a sourced KUBECONFIG (the admin's, whose client certificate would otherwise ride
+    // along with a --token and win), so both lines are the staker with or without .daas/local/env.
+    log(`  the demo staker (exec plugin: a fresh seal token whenever kubectl needs one):`);
+    log(`  ${kubectl} --kubeconfig=${STAKER_KUBECONFIG} auth whoami`);
+    log(`  or with a bearer token (valid ${DEMO_TOKEN_TTL_S / 60} min):`);
     log(
-      `  ${kubectl} --server=${c.server} --certificate-authority=${c.caFile} --token=${stack.demo.token} get pods`,
+      `  ${kubectl} --kubeconfig=/dev/null --server=${c.server} --certificate-authority=${c.caFile} --token=${stack.demo.token} auth whoami`,
     );
   }
   log('Ctrl-C stops everything.');
@@ -184,7 +249,9 @@ async function main(): Promise<void> {
     await applyFiles(stack.cluster, [TIER_RBAC]);
     log('applied the tier RBAC (deploy/rbac/tiers.yaml)');
     await startServe(stack);
+    if (stack.serve) await installAdmissionWebhook(stack.cluster, stack.webhookPort);
     await makeDemo(stack);
+    writeStakerKubeconfig(stack);
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
     shutdown(1);

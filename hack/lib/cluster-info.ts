@@ -51,6 +51,8 @@ export interface ClusterInfo {
   versions: Versions;
   binaries: Record<BinaryName, string>;
   build: { built: BinaryName[]; cached: BinaryName[] };
+  /** kube-apiserver's audit log (JSON lines; ServiceAccounts' requests at Metadata level), when asked for. */
+  auditLogFile?: string;
   /** The process that owns the cluster, when it should not outlive it (test runs); else null. */
   ownerPid: number | null;
   startedAt: string;
@@ -65,9 +67,11 @@ export interface ClusterOptions {
   webhookUrl?: string;
   /** Default: the cluster CA, which signs the webhook serving certificate made here. */
   webhookCaFile?: string;
-  /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default '10s'. */
+  /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default RECOMMENDED_TOKEN_CACHE_TTL (10s). */
   tokenCacheTtl?: string;
   ownerPid?: number;
+  /** Write kube-apiserver's audit log of ServiceAccount requests (to count a component's 403s). */
+  auditLog?: boolean;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
 }

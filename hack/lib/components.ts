@@ -1,5 +1,6 @@
 // How each test-bed component is configured: command lines, kubeconfigs, the token-webhook config file.
 import { writeFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import { join } from 'node:path';
 import type { ClusterInfo, ComponentName } from './cluster-info.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -8,10 +9,44 @@ import type { Pki } from './pki.ts';
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 export const KWOK_NODE_ANNOTATION_VALUE = 'fake';
 
-export const SERVICE_CIDR = '10.96.0.0/16';
+// Every address a component may be asked to dial lies in 127.0.0.0/8 (the network rule: no packet may leave
+// the machine). kwok hands out pod IPs from POD_CIDR (a /16 leaves room for benchmarks) and gives every node
+// NODE_IP. Kubernetes refuses loopback addresses in Endpoints and EndpointSlices, so a Service here never has
+// endpoints, and kube-apiserver (without --enable-aggregator-routing) dials a Service webhook at its ClusterIP:
+// SERVICE_CIDR is loopback too, and nothing answers there unless a test starts a kube-proxy stand-in
+// (test/e2e/harness/service-proxy.ts). test/unit/hack/loopback.test.ts fails if any of this drifts.
+export const SERVICE_CIDR = '127.96.0.0/16';
+export const SERVICE_IP = '127.96.0.1';
 export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
-export const SERVICE_IP = '10.96.0.1';
-export const POD_CIDR = '10.0.0.1/16'; // kwok hands out pod IPs from here; a /16 leaves room for benchmarks
+export const POD_CIDR = '127.1.0.1/16';
+export const NODE_IP = '127.0.0.1';
+
+/**
+ * kube-apiserver's --authentication-token-webhook-cache-ttl that the chart's NOTES recommend
+ * (charts/daas-auth/values.yaml apiserver.tokenCacheTTL; a unit test keeps them equal) and the local stack
+ * uses. kube-apiserver also caches every successful bearer-token authentication for a fixed 10 s in front of
+ * all token authenticators (TokenSuccessCacheTTL, no flag), so a shorter webhook TTL changes nothing but a
+ * start-up warning: a slash reaches kubectl within about 10 s whatever this is (docs/install.md).
+ */
+export const RECOMMENDED_TOKEN_CACHE_TTL = '10s';
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** 127.0.0.0/8, ::1 or localhost: the only places a test-bed component may be sent to. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  if (h === 'localhost') return true;
+  const family = isIP(h);
+  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** The URL, if its host is a loopback address; the network rule refuses anything else. */
+export function loopbackUrl(url: string, what: string): string {
+  if (!isLoopbackHost(new URL(url).hostname)) throw new Error(`${what} must be a loopback address (127.0.0.0/8, ::1): ${url}`);
+  return url;
+}
 
 export function writeWebhookConfig(info: ClusterInfo): void {
   const w = info.webhook;
@@ -29,6 +64,23 @@ export function writeWebhookConfig(info: ClusterInfo): void {
     'current-context': 'webhook',
   };
   writeFileSync(w.configFile, `${JSON.stringify(cfg, null, 2)}\n`);
+}
+
+// Only requests made by ServiceAccounts, at Metadata level (user, verb, resource, response code): enough to
+// prove a component was never refused, without logging every request of the bed.
+const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [{ level: 'Metadata', userGroups: ['system:serviceaccounts'] }, { level: 'None' }],
+};
+
+/** Writes the audit policy beside the cluster's files; returns kube-apiserver's audit flags. */
+export function auditArgs(info: ClusterInfo): string[] {
+  if (!info.auditLogFile) return [];
+  const policy = join(info.dir, 'audit-policy.json');
+  writeFileSync(policy, `${JSON.stringify(AUDIT_POLICY, null, 2)}\n`);
+  return [`--audit-policy-file=${policy}`, `--audit-log-path=${info.auditLogFile}`, '--audit-log-format=json', '--audit-log-maxbackup=1'];
 }
 
 export interface Layout {
@@ -90,6 +142,7 @@ export function componentArgs(
       '--endpoint-reconciler-type=none',
       '--allow-privileged=true',
       '--profiling=false',
+      ...auditArgs(info),
     ],
     'kube-controller-manager': [
       `--kubeconfig=${kc('controller-manager')}`,
@@ -119,6 +172,7 @@ export function componentArgs(
       `--config=${kwokStages}`,
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=${KWOK_NODE_ANNOTATION_VALUE}`,
       `--cidr=${POD_CIDR}`,
+      `--node-ip=${NODE_IP}`,
       '--node-lease-duration-seconds=40',
       '--node-port=0', // no kubelet-like server: it would listen on 0.0.0.0 at a fixed port
     ],

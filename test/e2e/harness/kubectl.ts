@@ -17,10 +17,8 @@ export interface KubectlOptions {
   input?: string;
 }
 
-/** Writes a kubeconfig holding only the cluster and `token` (0600, removed after use) so the token stays out of argv. */
-function tokenKubeconfigFile(cluster: ClusterInfo, token: string): string {
-  const { runDir } = e2eEnv();
-  const file = join(runDir, `kubeconfig-token-${randomBytes(6).toString('hex')}`);
+/** Writes `file`: a kubeconfig holding only the cluster and `token` (0600), so the token stays out of argv. */
+export function writeTokenKubeconfig(file: string, cluster: ClusterInfo, token: string): string {
   const cfg = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -33,6 +31,11 @@ function tokenKubeconfigFile(cluster: ClusterInfo, token: string): string {
   };
   writeFileSync(file, JSON.stringify(cfg), { mode: 0o600 });
   return file;
+}
+
+/** A token kubeconfig under the run's directory (removed after use). */
+function tokenKubeconfigFile(cluster: ClusterInfo, token: string): string {
+  return writeTokenKubeconfig(join(e2eEnv().runDir, `kubeconfig-token-${randomBytes(6).toString('hex')}`), cluster, token);
 }
 
 export async function kubectl(args: string[], opts: KubectlOptions = {}): Promise<RunResult> {
