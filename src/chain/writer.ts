@@ -57,7 +57,7 @@ export class ChainWriter {
     this.client =
       opts.client ??
       opts.reader?.client ??
-      new ChainClient(net.endpoints, { timeoutMs: opts.timeoutMs, onCall: opts.onCall, network: net.name });
+      new ChainClient(net.endpoints, { timeoutMs: opts.timeoutMs, onCall: opts.onCall, network: net.name, chainId: net.chainId });
     this.reader = opts.reader ?? new ChainReader(net, { client: this.client });
   }
 
