@@ -285,12 +285,18 @@ describe('staking mirror: withdraw', () => {
     expect(chain.fields(result.created[0]!)).toMatchObject({ balance: String(SUI) });
   });
 
-  test('withdraw_pays_out_top_up_after_unbonding', () => {
-    const chain = new FakeChain();
+  /** A 1-SUI node stake topped up by 4 SUI after its lock-up, then unstaked; returns its id. */
+  function unstakedAfterTopUp(chain: FakeChain): string {
     const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
     advanceEpochs(chain, 10n);
     topUp(chain, ALICE, id, 4n * SUI);
     requestUnstake(chain, ALICE, id);
+    return id;
+  }
+
+  test('withdraw_pays_out_top_up_after_unbonding', () => {
+    const chain = new FakeChain();
+    const id = unstakedAfterTopUp(chain);
     advanceEpochs(chain, 2n);
     expect(withdrawnValue(chain, ALICE, id)).toBe(5n * SUI);
   });
@@ -307,10 +313,7 @@ describe('staking mirror: withdraw', () => {
 
   test('withdraw_rejects_top_up_before_unbonding_ends', () => {
     const chain = new FakeChain();
-    const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
-    advanceEpochs(chain, 10n);
-    topUp(chain, ALICE, id, 4n * SUI);
-    requestUnstake(chain, ALICE, id);
+    const id = unstakedAfterTopUp(chain);
     advanceEpochs(chain, 1n);
     expectAbort(() => withdraw(chain, ALICE, id), 'staking', 'EStillLocked');
   });
