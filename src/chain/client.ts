@@ -133,8 +133,9 @@ export class ChainClient {
   async call<T>(method: string, fn: (client: SuiGrpcClient, endpoint: string) => Promise<T>): Promise<T> {
     const failures: string[] = [];
     let lastError: unknown;
-    for (let i = 0; i < this.#endpoints.length; i++) {
-      const index = (this.#current + i) % this.#endpoints.length;
+    const order = this.#endpoints.map((_, i) => (this.#current + i) % this.#endpoints.length);
+    const retried = new Set<number>();
+    for (const index of order) {
       const endpoint = this.#endpoints[index]!;
       const label = endpointLabel(index);
       const started = performance.now();
@@ -150,6 +151,13 @@ export class ChainClient {
           throw error;
         }
         this.#report(method, label, refusal?.reason ?? 'unavailable', started);
+        // Concurrent calls can come back out of order: an answer begun before a newer one was
+        // accepted is refused, but the same node asked again answers from its newer state. A node
+        // that really lags is refused again.
+        if (refusal?.reason === 'lagging' && !retried.has(index)) {
+          retried.add(index);
+          order.push(index);
+        }
         failures.push(`endpoint ${label}: ${refusal?.message ?? failureKind(error)}`);
         lastError = error;
       }
