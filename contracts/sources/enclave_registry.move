@@ -123,6 +123,7 @@ public fun register_enclave(
 public fun migrate(_cap: &AdminCap, config: &mut EnclaveConfig, _ctx: &mut TxContext) {
     assert!(config.version < staking::package_version(), ENotUpgrade);
     config.version = staking::package_version();
+    staking::emit_migrated(object::id(config));
 }
 
 // === Accessors ===

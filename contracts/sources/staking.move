@@ -160,6 +160,12 @@ public struct PoolParamsUpdated has copy, drop {
     slash_bps: u64,
 }
 
+/// A shared object (StakePool, StakeRecord or enclave_registry::EnclaveConfig) moved to `version`.
+public struct ObjectMigrated has copy, drop {
+    object_id: ID,
+    version: u64,
+}
+
 public struct TreasuryWithdrawn has copy, drop {
     pool_id: ID,
     amount: u64,
@@ -415,12 +421,14 @@ public fun withdraw_treasury(
 public fun migrate(_cap: &AdminCap, pool: &mut StakePool, _ctx: &mut TxContext) {
     assert!(pool.version < VERSION, ENotUpgrade);
     pool.version = VERSION;
+    emit_migrated(object::id(pool));
 }
 
 /// Moves one StakeRecord to this code's VERSION after an upgrade.
 public fun migrate_record(_cap: &AdminCap, record: &mut StakeRecord, _ctx: &mut TxContext) {
     assert!(record.version < VERSION, ENotUpgrade);
     record.version = VERSION;
+    emit_migrated(object::id(record));
 }
 
 // === Record accessors (used by `seal` and by readers of the package) ===
@@ -491,6 +499,13 @@ public fun status_unbonding(): u8 { STATUS_UNBONDING }
 public fun status_withdrawn(): u8 { STATUS_WITHDRAWN }
 
 public fun mist_per_sui(): u64 { MIST_PER_SUI }
+
+// === Package-internal ===
+
+/// Emits ObjectMigrated for an object just moved to this code's VERSION.
+public(package) fun emit_migrated(object_id: ID) {
+    event::emit(ObjectMigrated { object_id, version: VERSION });
+}
 
 // === Internal ===
 

@@ -9,7 +9,7 @@
 module daas::enclave_registry_tests;
 
 use daas::enclave_registry::{Self, EnclaveConfig, Enclave, EnclavePcrsUpdated, EnclaveRegistered};
-use daas::staking::{Self, AdminCap};
+use daas::staking::{Self, AdminCap, ObjectMigrated};
 use daas::test_support as t;
 use std::unit_test::assert_eq;
 use sui::event;
@@ -272,6 +272,7 @@ fun migrate_moves_old_config_to_current_version() {
     let cap = scenario.take_from_sender<AdminCap>();
     let mut config = scenario.take_shared<EnclaveConfig>();
     enclave_registry::migrate(&cap, &mut config, scenario.ctx());
+    assert_eq!(event::events_by_type<ObjectMigrated>().length(), 1);
     assert_eq!(config.config_package_version(), staking::package_version());
     ts::return_shared(config);
     scenario.return_to_sender(cap);

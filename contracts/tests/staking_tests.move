@@ -15,6 +15,7 @@ use daas::staking::{
     StakeSlashed,
     PoolParamsUpdated,
     TreasuryWithdrawn,
+    ObjectMigrated,
 };
 use daas::test_support as t;
 use std::unit_test::assert_eq;
@@ -826,6 +827,7 @@ fun migrate_moves_old_pool_to_current_version() {
     let cap = scenario.take_from_sender<AdminCap>();
     let mut pool = scenario.take_shared<StakePool>();
     staking::migrate(&cap, &mut pool, scenario.ctx());
+    assert_eq!(event::events_by_type<ObjectMigrated>().length(), 1);
     assert_eq!(pool.pool_version(), staking::package_version());
     ts::return_shared(pool);
     scenario.return_to_sender(cap);
@@ -853,6 +855,7 @@ fun migrate_record_moves_old_record_to_current_version() {
     let cap = scenario.take_from_sender<AdminCap>();
     let mut record = scenario.take_shared_by_id<StakeRecord>(id);
     staking::migrate_record(&cap, &mut record, scenario.ctx());
+    assert_eq!(event::events_by_type<ObjectMigrated>().length(), 1);
     assert_eq!(record.version(), staking::package_version());
     ts::return_shared(record);
     scenario.return_to_sender(cap);

@@ -169,6 +169,11 @@ export const PoolParamsUpdated = bcs.struct('PoolParamsUpdated', {
   slash_bps: bcs.u64(),
 });
 
+export const ObjectMigrated = bcs.struct('ObjectMigrated', {
+  object_id: Id,
+  version: bcs.u64(),
+});
+
 export const TreasuryWithdrawn = bcs.struct('TreasuryWithdrawn', {
   pool_id: Id,
   amount: bcs.u64(),
@@ -217,6 +222,7 @@ export const STRUCTS = {
     UnstakeRequested,
     StakeWithdrawn,
     PoolParamsUpdated,
+    ObjectMigrated,
     TreasuryWithdrawn,
   },
   seal: { SealToken, SealTokenCreated, SealTokenRevoked },
@@ -230,6 +236,7 @@ export const EVENT_NAMES = [
   'UnstakeRequested',
   'StakeWithdrawn',
   'PoolParamsUpdated',
+  'ObjectMigrated',
   'TreasuryWithdrawn',
   'SealTokenCreated',
   'SealTokenRevoked',

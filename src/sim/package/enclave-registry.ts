@@ -90,8 +90,8 @@ function registerEnclave(ctx: ExecContext, config: EnclaveConfig, document: Nitr
   ctx.share(enclave);
 }
 
-function migrate(_ctx: ExecContext, _cap: MoveObject<AdminCapFields>, config: EnclaveConfig): void {
-  migrateVersion('enclave_registry', 'ENotUpgrade', config);
+function migrate(ctx: ExecContext, _cap: MoveObject<AdminCapFields>, config: EnclaveConfig): void {
+  migrateVersion(ctx, 'enclave_registry', 'ENotUpgrade', config);
 }
 
 // ---- descriptors (in the order of the Move source; parameters as Move declares them) ---------

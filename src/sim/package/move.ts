@@ -59,10 +59,19 @@ export function assertVersion<M extends ModuleName>(
   assertMove(objects.every((o) => u64(o.fields.version) === PACKAGE_VERSION), module, name);
 }
 
-/** `assert!(obj.version < VERSION, ENotUpgrade); obj.version = VERSION` (the `migrate*` functions). */
-export function migrateVersion<M extends ModuleName>(module: M, name: AbortName<M>, object: { fields: { version: U64 } }): void {
+/**
+ * `assert!(obj.version < VERSION, ENotUpgrade); obj.version = VERSION;` then
+ * `staking::emit_migrated` (the `migrate*` functions).
+ */
+export function migrateVersion<M extends ModuleName>(
+  ctx: ExecContext,
+  module: M,
+  name: AbortName<M>,
+  object: { id: string; fields: { version: U64 } },
+): void {
   assertMove(u64(object.fields.version) < PACKAGE_VERSION, module, name);
   object.fields.version = PACKAGE_VERSION;
+  ctx.emit('staking', 'ObjectMigrated', { object_id: object.id, version: PACKAGE_VERSION });
 }
 
 /** Addresses and object ids compare as 32-byte values, whatever their hex spelling. */

@@ -232,12 +232,12 @@ function withdrawTreasury(ctx: ExecContext, _cap: AdminCap, pool: Pool, amount: 
   });
 }
 
-function migrate(_ctx: ExecContext, _cap: AdminCap, pool: Pool): void {
-  migrateVersion('staking', 'ENotUpgrade', pool);
+function migrate(ctx: ExecContext, _cap: AdminCap, pool: Pool): void {
+  migrateVersion(ctx, 'staking', 'ENotUpgrade', pool);
 }
 
-function migrateRecord(_ctx: ExecContext, _cap: AdminCap, record: StakeRecord): void {
-  migrateVersion('staking', 'ENotUpgrade', record);
+function migrateRecord(ctx: ExecContext, _cap: AdminCap, record: StakeRecord): void {
+  migrateVersion(ctx, 'staking', 'ENotUpgrade', record);
 }
 
 // ---- internal ------------------------------------------------------------------------------

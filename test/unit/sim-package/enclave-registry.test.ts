@@ -207,7 +207,10 @@ describe('enclave_registry mirror: versions', () => {
   test('migrate_moves_old_config_to_current_version', () => {
     const chain = new FakeChain();
     chain.patch(chain.configId, { version: 0n });
-    chain.call(ADMIN, 'enclave_registry::migrate', [obj(chain.adminCapId), obj(chain.configId)]);
+    const result = chain.call(ADMIN, 'enclave_registry::migrate', [obj(chain.adminCapId), obj(chain.configId)]);
+    expect(result.events).toEqual([
+      { type: 'staking::ObjectMigrated', fields: { object_id: chain.configId, version: String(PACKAGE_VERSION) } },
+    ]);
     expect(chain.fields<EnclaveConfigFields>(chain.configId).version).toBe(String(PACKAGE_VERSION));
     pinPcrs(chain);
   });

@@ -558,7 +558,8 @@ describe('staking mirror: migrate, migrate_record', () => {
   test('migrate_moves_old_pool_to_current_version', () => {
     const chain = new FakeChain();
     chain.patch(chain.poolId, { version: 0n });
-    migrate(chain);
+    const result = migrate(chain);
+    expect(result.events).toEqual([{ type: 'staking::ObjectMigrated', fields: { object_id: chain.poolId, version: String(PACKAGE_VERSION) } }]);
     expect(pool(chain).version).toBe(String(PACKAGE_VERSION));
     stake(chain, ALICE, SUI, StakeKind.user);
   });
@@ -572,7 +573,9 @@ describe('staking mirror: migrate, migrate_record', () => {
     const chain = new FakeChain();
     const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
     chain.patch(id, { version: 0n });
-    migrateRecord(chain, id);
+    expect(migrateRecord(chain, id).events).toEqual([
+      { type: 'staking::ObjectMigrated', fields: { object_id: id, version: String(PACKAGE_VERSION) } },
+    ]);
     expect(record(chain, id).version).toBe(String(PACKAGE_VERSION));
     requestUnstake(chain, ALICE, id);
   });
