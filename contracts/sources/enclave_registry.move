@@ -7,7 +7,7 @@
 /// document it returns to `register_enclave` (the pattern of MystenLabs/nautilus).
 module daas::enclave_registry;
 
-use daas::staking::AdminCap;
+use daas::staking::{Self, AdminCap};
 use sui::event;
 use sui::nitro_attestation::{NitroAttestationDocument, PCREntry};
 
@@ -16,6 +16,8 @@ use sui::nitro_attestation::{NitroAttestationDocument, PCREntry};
 const EPcrMismatch: u64 = 0;
 const ENoPublicKey: u64 = 1;
 const EInvalidPcr: u64 = 2;
+const EWrongVersion: u64 = 3;
+const ENotUpgrade: u64 = 4;
 
 /// PCRs are SHA-384 digests.
 const PCR_LENGTH: u64 = 48;
@@ -23,14 +25,18 @@ const PCR_LENGTH: u64 = 48;
 /// The PCRs an enclave must show; empty (nothing can register) until the admin sets them.
 public struct EnclaveConfig has key {
     id: UID,
+    /// The package version (`staking::package_version`) this object was last migrated to.
+    version: u64,
     pcr0: vector<u8>,
     pcr1: vector<u8>,
     pcr2: vector<u8>,
-    version: u64,
+    /// Counts `set_expected_pcrs` calls; an Enclave records the value it registered under.
+    pcr_version: u64,
 }
 
 public struct Enclave has key {
     id: UID,
+    /// The config's `pcr_version` at registration.
     config_version: u64,
     /// The key the attestation document binds (the webhook's TLS key, DER SubjectPublicKeyInfo).
     public_key: vector<u8>,
@@ -44,7 +50,7 @@ public struct Enclave has key {
 
 public struct EnclavePcrsUpdated has copy, drop {
     config_id: ID,
-    version: u64,
+    pcr_version: u64,
 }
 
 public struct EnclaveRegistered has copy, drop {
@@ -59,10 +65,11 @@ public struct EnclaveRegistered has copy, drop {
 fun init(ctx: &mut TxContext) {
     transfer::share_object(EnclaveConfig {
         id: object::new(ctx),
+        version: staking::package_version(),
         pcr0: vector[],
         pcr1: vector[],
         pcr2: vector[],
-        version: 0,
+        pcr_version: 0,
     });
 }
 
@@ -77,6 +84,7 @@ public fun set_expected_pcrs(
     pcr2: vector<u8>,
     _ctx: &mut TxContext,
 ) {
+    assert!(config.version == staking::package_version(), EWrongVersion);
     assert!(
         pcr0.length() == PCR_LENGTH && pcr1.length() == PCR_LENGTH && pcr2.length() == PCR_LENGTH,
         EInvalidPcr,
@@ -85,8 +93,11 @@ public fun set_expected_pcrs(
     config.pcr0 = pcr0;
     config.pcr1 = pcr1;
     config.pcr2 = pcr2;
-    config.version = config.version + 1;
-    event::emit(EnclavePcrsUpdated { config_id: object::id(config), version: config.version });
+    config.pcr_version = config.pcr_version + 1;
+    event::emit(EnclavePcrsUpdated {
+        config_id: object::id(config),
+        pcr_version: config.pcr_version,
+    });
 }
 
 /// Shares an Enclave for a verified attestation document whose PCRs match the config and which
@@ -108,13 +119,22 @@ public fun register_enclave(
     );
 }
 
+/// Moves the config to this code's package version after an upgrade (the old code then refuses it).
+public fun migrate(_cap: &AdminCap, config: &mut EnclaveConfig, _ctx: &mut TxContext) {
+    assert!(config.version < staking::package_version(), ENotUpgrade);
+    config.version = staking::package_version();
+    staking::emit_migrated(object::id(config));
+}
+
 // === Accessors ===
 
 public fun expected_pcrs(config: &EnclaveConfig): (vector<u8>, vector<u8>, vector<u8>) {
     (config.pcr0, config.pcr1, config.pcr2)
 }
 
-public fun config_version(config: &EnclaveConfig): u64 { config.version }
+public fun pcr_version(config: &EnclaveConfig): u64 { config.pcr_version }
+
+public fun config_package_version(config: &EnclaveConfig): u64 { config.version }
 
 public fun enclave_public_key(enclave: &Enclave): vector<u8> { enclave.public_key }
 
@@ -141,6 +161,7 @@ fun register(
     timestamp_ms: u64,
     ctx: &mut TxContext,
 ) {
+    assert!(config.version == staking::package_version(), EWrongVersion);
     // An unset config has empty PCRs, which no document's 48-byte PCRs equal.
     assert!(
         pcr0 == option::some(config.pcr0)
@@ -154,7 +175,7 @@ fun register(
 
     let enclave = Enclave {
         id: object::new(ctx),
-        config_version: config.version,
+        config_version: config.pcr_version,
         public_key,
         pcr0: config.pcr0,
         registered_by: ctx.sender(),
@@ -200,4 +221,10 @@ public fun register_for_testing(
     ctx: &mut TxContext,
 ) {
     register(config, pcr0, pcr1, pcr2, public_key, timestamp_ms, ctx)
+}
+
+#[test_only]
+/// Sets the config's package version, as an object left behind by an older package would have it.
+public fun set_version_for_testing(config: &mut EnclaveConfig, version: u64) {
+    config.version = version;
 }

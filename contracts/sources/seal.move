@@ -3,7 +3,7 @@
 /// signed by the staker that name a SealToken (DESIGN §3).
 module daas::seal;
 
-use daas::staking::StakeRecord;
+use daas::staking::{Self, StakeRecord};
 use std::string::String;
 use sui::event;
 
@@ -13,6 +13,7 @@ const ENotStaker: u64 = 0;
 const ENotActive: u64 = 1;
 const EWrongKind: u64 = 2;
 const ENotOwner: u64 = 3;
+const EWrongVersion: u64 = 4;
 
 /// A SealToken expires this many epochs after the epoch it was minted in.
 const SEAL_TOKEN_LIFETIME_EPOCHS: u64 = 100;
@@ -24,7 +25,9 @@ const WRITE_STEP_MIST: u64 = 2_000_000_000;
 const NODES_STEP_MIST: u64 = 5_000_000_000;
 const ALL_STEP_MIST: u64 = 10_000_000_000;
 
-public struct SealToken has key, store {
+/// `key` without `store`: only this module can transfer it, so a token stays with the staker who
+/// minted it (and who alone can use and revoke it).
+public struct SealToken has key {
     id: UID,
     stake_record: ID,
     owner: address,
@@ -107,6 +110,7 @@ public fun lifetime_epochs(): u64 { SEAL_TOKEN_LIFETIME_EPOCHS }
 // === Internal ===
 
 fun assert_can_mint(record: &StakeRecord, ctx: &TxContext) {
+    assert!(record.version() == staking::package_version(), EWrongVersion);
     assert!(record.staker() == ctx.sender(), ENotStaker);
     assert!(record.is_active(), ENotActive);
 }
@@ -156,4 +160,12 @@ fun user_permissions(amount: u64): vector<String> {
         permissions.push_back(b"*:*".to_string());
     };
     permissions
+}
+
+// === Test support ===
+
+#[test_only]
+/// Hands a token to `recipient`, which no code outside this module can do.
+public fun transfer_for_testing(token: SealToken, recipient: address) {
+    transfer::transfer(token, recipient)
 }

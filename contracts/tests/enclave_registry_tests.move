@@ -9,7 +9,7 @@
 module daas::enclave_registry_tests;
 
 use daas::enclave_registry::{Self, EnclaveConfig, Enclave, EnclavePcrsUpdated, EnclaveRegistered};
-use daas::staking::AdminCap;
+use daas::staking::{Self, AdminCap, ObjectMigrated};
 use daas::test_support as t;
 use std::unit_test::assert_eq;
 use sui::event;
@@ -48,6 +48,15 @@ fun register(
     scenario.next_tx(t::alice());
 }
 
+/// Gives the config the package version an older package would have left on it.
+fun age_config(scenario: &mut Scenario) {
+    scenario.next_tx(t::admin());
+    let mut config = scenario.take_shared<EnclaveConfig>();
+    enclave_registry::set_version_for_testing(&mut config, 0);
+    ts::return_shared(config);
+    scenario.next_tx(t::admin());
+}
+
 /// The admin sets the expected PCRs (the transaction stays open).
 fun set_pcrs(scenario: &mut Scenario, pcr0: vector<u8>, pcr1: vector<u8>, pcr2: vector<u8>) {
     scenario.next_tx(t::admin());
@@ -67,7 +76,8 @@ fun init_shares_empty_enclave_config() {
     let config = scenario.take_shared<EnclaveConfig>();
     let (pcr0, pcr1, pcr2) = config.expected_pcrs();
     assert!(pcr0.is_empty() && pcr1.is_empty() && pcr2.is_empty());
-    assert_eq!(config.config_version(), 0);
+    assert_eq!(config.pcr_version(), 0);
+    assert_eq!(config.config_package_version(), staking::package_version());
     ts::return_shared(config);
     scenario.end();
 }
@@ -93,7 +103,7 @@ fun set_expected_pcrs_pins_pcrs_and_bumps_version() {
     assert_eq!(pcr0, t::pcr(1));
     assert_eq!(pcr1, t::pcr(2));
     assert_eq!(pcr2, t::pcr(3));
-    assert_eq!(config.config_version(), 1);
+    assert_eq!(config.pcr_version(), 1);
     ts::return_shared(config);
     scenario.return_to_sender(cap);
     let effects = scenario.next_tx(t::admin());
@@ -101,8 +111,16 @@ fun set_expected_pcrs_pins_pcrs_and_bumps_version() {
     set_pcrs(&mut scenario, t::pcr(4), t::pcr(5), t::pcr(6));
     scenario.next_tx(t::admin());
     let config = scenario.take_shared<EnclaveConfig>();
-    assert_eq!(config.config_version(), 2);
+    assert_eq!(config.pcr_version(), 2);
     ts::return_shared(config);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave_registry::EWrongVersion)]
+fun set_expected_pcrs_rejects_config_of_old_version() {
+    let mut scenario = t::begin();
+    age_config(&mut scenario);
+    set_pcrs(&mut scenario, t::pcr(1), t::pcr(2), t::pcr(3));
     scenario.end();
 }
 
@@ -227,5 +245,49 @@ fun register_enclave_rejects_empty_public_key() {
         option::some(t::pcr(3)),
         option::some(vector[]),
     );
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave_registry::EWrongVersion)]
+fun register_enclave_rejects_config_of_old_version() {
+    let mut scenario = t::begin();
+    pin_pcrs(&mut scenario);
+    age_config(&mut scenario);
+    register(
+        &mut scenario,
+        option::some(t::pcr(1)),
+        option::some(t::pcr(2)),
+        option::some(t::pcr(3)),
+        option::some(key()),
+    );
+    scenario.end();
+}
+
+// === migrate ===
+
+#[test]
+fun migrate_moves_old_config_to_current_version() {
+    let mut scenario = t::begin();
+    age_config(&mut scenario);
+    let cap = scenario.take_from_sender<AdminCap>();
+    let mut config = scenario.take_shared<EnclaveConfig>();
+    enclave_registry::migrate(&cap, &mut config, scenario.ctx());
+    assert_eq!(event::events_by_type<ObjectMigrated>().length(), 1);
+    assert_eq!(config.config_package_version(), staking::package_version());
+    ts::return_shared(config);
+    scenario.return_to_sender(cap);
+    pin_pcrs(&mut scenario);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave_registry::ENotUpgrade)]
+fun migrate_rejects_current_config() {
+    let mut scenario = t::begin();
+    scenario.next_tx(t::admin());
+    let cap = scenario.take_from_sender<AdminCap>();
+    let mut config = scenario.take_shared<EnclaveConfig>();
+    enclave_registry::migrate(&cap, &mut config, scenario.ctx());
+    ts::return_shared(config);
+    scenario.return_to_sender(cap);
     scenario.end();
 }

@@ -176,6 +176,15 @@ fun create_user_seal_token_rejects_slashed_record() {
     scenario.end();
 }
 
+#[test, expected_failure(abort_code = seal::EWrongVersion)]
+fun create_user_seal_token_rejects_record_of_old_version() {
+    let mut scenario = t::begin();
+    let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_user(), b"");
+    t::age_record(&mut scenario, id, 0);
+    create_user(&mut scenario, t::alice(), id);
+    scenario.end();
+}
+
 #[test, expected_failure(abort_code = seal::EWrongKind)]
 fun create_user_seal_token_rejects_node_stake() {
     let mut scenario = t::begin();
@@ -203,12 +212,13 @@ fun revoke_seal_token_deletes_token() {
 
 #[test, expected_failure(abort_code = seal::ENotOwner)]
 fun revoke_seal_token_rejects_token_of_someone_else() {
-    // A SealToken has `store`, so it can be handed on; its `owner` field still names the staker.
+    // A SealToken has no `store`: no one but `seal` can hand it on, so this cannot happen on chain;
+    // the check stays as a second line. The test moves the token with a test-only hook.
     let mut scenario = t::begin();
     let id = t::stake(&mut scenario, t::alice(), t::sui_mist(1), staking::kind_node(), b"worker-1");
     create_worker(&mut scenario, t::alice(), id);
     let token = scenario.take_from_sender<SealToken>();
-    transfer::public_transfer(token, t::bob());
+    seal::transfer_for_testing(token, t::bob());
     scenario.next_tx(t::bob());
     let token = scenario.take_from_sender<SealToken>();
     seal::revoke_seal_token(token, scenario.ctx());

@@ -53,9 +53,55 @@ public fun stake(
 public fun request_unstake(scenario: &mut Scenario, who: address, record_id: ID) {
     scenario.next_tx(who);
     let mut record = scenario.take_shared_by_id<StakeRecord>(record_id);
-    staking::request_unstake(&mut record, scenario.ctx());
+    let pool = scenario.take_shared_by_id<StakePool>(record.pool_id());
+    staking::request_unstake(&pool, &mut record, scenario.ctx());
+    ts::return_shared(pool);
     ts::return_shared(record);
     scenario.next_tx(who);
+}
+
+/// `who` withdraws record `record_id`, in a transaction of its own; returns the payout's value.
+public fun withdraw(scenario: &mut Scenario, who: address, record_id: ID): u64 {
+    scenario.next_tx(who);
+    let mut record = scenario.take_shared_by_id<StakeRecord>(record_id);
+    let mut pool = scenario.take_shared_by_id<StakePool>(record.pool_id());
+    staking::withdraw(&mut pool, &mut record, scenario.ctx());
+    ts::return_shared(pool);
+    ts::return_shared(record);
+    scenario.next_tx(who);
+    let payout = scenario.take_from_sender<Coin<SUI>>();
+    let value = payout.value();
+    payout.burn_for_testing();
+    value
+}
+
+/// The admin sets the slash rate of the (only) pool, in a transaction of its own.
+public fun set_slash_bps(scenario: &mut Scenario, bps: u64) {
+    scenario.next_tx(admin());
+    let cap = scenario.take_from_sender<AdminCap>();
+    let mut pool = scenario.take_shared<StakePool>();
+    staking::set_slash_bps(&cap, &mut pool, bps, scenario.ctx());
+    ts::return_shared(pool);
+    scenario.return_to_sender(cap);
+    scenario.next_tx(admin());
+}
+
+/// Gives record `record_id` the version an older package would have left on it.
+public fun age_record(scenario: &mut Scenario, record_id: ID, version: u64) {
+    scenario.next_tx(admin());
+    let mut record = scenario.take_shared_by_id<StakeRecord>(record_id);
+    staking::set_record_version_for_testing(&mut record, version);
+    ts::return_shared(record);
+    scenario.next_tx(admin());
+}
+
+/// Gives the (only) pool the version an older package would have left on it.
+public fun age_pool(scenario: &mut Scenario, version: u64) {
+    scenario.next_tx(admin());
+    let mut pool = scenario.take_shared<StakePool>();
+    staking::set_pool_version_for_testing(&mut pool, version);
+    ts::return_shared(pool);
+    scenario.next_tx(admin());
 }
 
 /// The admin slashes record `record_id`, in a transaction of its own.

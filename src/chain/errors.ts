@@ -8,7 +8,7 @@
  *   insufficient funds, an unknown object, an object the sender does not own, a bad signature).
  */
 export class ChainUnavailableError extends Error {
-  /** The endpoints that were tried, in order. */
+  /** The labels (`#0`, `#1`, …, never URLs) of the endpoints that were tried, in order. */
   readonly endpoints: readonly string[];
   constructor(message: string, endpoints: readonly string[], options?: { cause?: unknown }) {
     super(message, options);

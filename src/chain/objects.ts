@@ -9,6 +9,7 @@ import {
   MODULES,
   SealToken,
   StakeKind,
+  StakePool,
   StakeRecord,
   StakeStatus,
   structType,
@@ -41,6 +42,22 @@ export interface StakeRecordView {
   unlockEpoch: bigint;
   slashedAmount: bigint;
   version: string;
+}
+
+export interface StakePoolView {
+  id: string;
+  /** The package version the pool was last migrated to (PACKAGE_VERSION of the code that runs it). */
+  packageVersion: bigint;
+  vault: bigint;
+  /** Slashed SUI, paid out only by `withdraw_treasury`. */
+  treasury: bigint;
+  totalStaked: bigint;
+  recordCount: bigint;
+  /** Indexed by StakeKind, like the next two. */
+  minStake: bigint[];
+  lockupEpochs: bigint[];
+  unbondingEpochs: bigint[];
+  slashBps: bigint;
 }
 
 export interface SealTokenView {
@@ -108,6 +125,25 @@ export function decodeStakeRecord(obj: RawObject, packageId: string): StakeRecor
     unlockEpoch: BigInt(f.unlock_epoch),
     slashedAmount: BigInt(f.slashed_amount),
     version: obj.version,
+  };
+}
+
+export function decodeStakePool(obj: RawObject, packageId: string): StakePoolView | null {
+  if (!isPackageType(obj.type, packageId, MODULES.staking, 'StakePool')) return null;
+  const f = parseExact(StakePool, obj.content, `StakePool ${obj.objectId}`);
+  if (!sameId(f.id, obj.objectId)) throw new Error(`StakePool ${obj.objectId} carries id ${f.id}`);
+  const big = (values: readonly string[]) => values.map((v) => BigInt(v));
+  return {
+    id: normalizeSuiAddress(obj.objectId),
+    packageVersion: BigInt(f.version),
+    vault: BigInt(f.vault),
+    treasury: BigInt(f.treasury),
+    totalStaked: BigInt(f.total_staked),
+    recordCount: BigInt(f.record_count),
+    minStake: big(f.min_stake),
+    lockupEpochs: big(f.lockup_epochs),
+    unbondingEpochs: big(f.unbonding_epochs),
+    slashBps: BigInt(f.slash_bps),
   };
 }
 

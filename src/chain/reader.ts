@@ -17,13 +17,15 @@ import type { EventName } from './schema.ts';
 import type { NetworkConfig } from './network.ts';
 import {
   decodeSealToken,
+  decodeStakePool,
   decodeStakeRecord,
   type RawObject,
   type SealTokenView,
+  type StakePoolView,
   type StakeRecordView,
 } from './objects.ts';
 
-export { isExpired, type SealTokenView, type StakeRecordView } from './objects.ts';
+export { isExpired, type SealTokenView, type StakePoolView, type StakeRecordView } from './objects.ts';
 export type { ChainEvent } from './events.ts';
 export type { EventSubscription, FollowOptions } from './follower.ts';
 
@@ -61,7 +63,7 @@ export class ChainReader {
     this.network = net;
     this.#ownsClient = !opts.client;
     this.client =
-      opts.client ?? new ChainClient(net.endpoints, { timeoutMs: opts.timeoutMs, onCall: opts.onCall, network: net.name });
+      opts.client ?? new ChainClient(net.endpoints, { timeoutMs: opts.timeoutMs, onCall: opts.onCall, network: net.name, chainId: net.chainId });
     if (opts.client && opts.onCall) opts.client.addCallHook(opts.onCall);
     this.#epochTtlMs = opts.epochTtlMs ?? 2000;
     this.#loader = new BatchLoader<Loaded>((ids) => this.#fetchObjects(ids), {
@@ -84,6 +86,14 @@ export class ChainReader {
 
   async getSealToken(id: string): Promise<SealTokenView | null> {
     return (await this.getSealTokens([id])).get(id) ?? null;
+  }
+
+  /** The network's StakePool (parameters, treasury); throws if the configured pool id is not one. */
+  async getPool(): Promise<StakePoolView> {
+    const id = this.network.poolId;
+    const pool = (await this.#getMany([id], (obj) => decodeStakePool(obj, this.network.packageId))).get(id);
+    if (!pool) throw new Error(`${id} is not the StakePool of package ${this.network.packageId}`);
+    return pool;
   }
 
   /** The current epoch, reused for epochTtlMs; concurrent callers share one request. */
@@ -128,7 +138,7 @@ export class ChainReader {
       }
       const obj = loaded.get(normalizeSuiObjectId(id.toLowerCase()));
       if (obj instanceof ObjectReadError) {
-        throw new ChainUnavailableError(obj.message, this.client.endpoints, { cause: obj });
+        throw new ChainUnavailableError(obj.message, this.client.labels, { cause: obj });
       }
       out.set(id, obj ? decode(obj) : null);
     }
@@ -140,7 +150,7 @@ export class ChainReader {
       c.core.getObjects({ objectIds: ids, include: { content: true } }),
     );
     if (objects.length !== ids.length) {
-      throw new ChainUnavailableError(`getObjects returned ${objects.length} results for ${ids.length} ids`, this.client.endpoints);
+      throw new ChainUnavailableError(`getObjects returned ${objects.length} results for ${ids.length} ids`, this.client.labels);
     }
     return new Map(ids.map((id, i) => [id, toRawObject(id, objects[i]!)]));
   }
@@ -151,7 +161,7 @@ export class ChainReader {
       return call.response;
     });
     const value = response.epoch?.epoch;
-    if (value === undefined) throw new ChainUnavailableError('getEpoch returned no epoch', this.client.endpoints);
+    if (value === undefined) throw new ChainUnavailableError('getEpoch returned no epoch', this.client.labels);
     this.#epoch = { value, at: performance.now() };
     return value;
   }

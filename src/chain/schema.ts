@@ -27,8 +27,16 @@ export type StakeStatusName = keyof typeof StakeStatus;
 export const POOL_DEFAULTS = {
   minStake: [1n * MIST_PER_SUI, MIST_PER_SUI / 2n, 5n * MIST_PER_SUI] as const,
   lockupEpochs: [7n, 2n, 7n] as const,
+  /** Epochs from `request_unstake` to the first possible `withdraw` (at least 1). */
+  unbondingEpochs: [2n, 1n, 2n] as const,
   slashBps: 5_000n,
 } as const;
+
+/**
+ * `staking::VERSION`: the version of the package code. Every entry point refuses a shared object
+ * (StakePool, StakeRecord, EnclaveConfig) whose `version` differs; `migrate*` moves one forward.
+ */
+export const PACKAGE_VERSION = 1n;
 
 /** A SealToken expires this many epochs after the epoch it was minted in (the seeds' 100). */
 export const SEAL_TOKEN_LIFETIME_EPOCHS = 100n;
@@ -52,17 +60,20 @@ export const AdminCap = bcs.struct('AdminCap', { id: Id });
 
 export const StakePool = bcs.struct('StakePool', {
   id: Id,
+  version: bcs.u64(), // PACKAGE_VERSION it was last migrated to
   vault: bcs.u64(), // Balance<SUI>: SUI held for active, unbonding and slashed records
   treasury: bcs.u64(), // Balance<SUI>: slashed SUI
   total_staked: bcs.u64(),
   record_count: bcs.u64(),
   min_stake: bcs.vector(bcs.u64()), // indexed by StakeKind
   lockup_epochs: bcs.vector(bcs.u64()), // indexed by StakeKind
+  unbonding_epochs: bcs.vector(bcs.u64()), // indexed by StakeKind
   slash_bps: bcs.u64(),
 });
 
 export const StakeRecord = bcs.struct('StakeRecord', {
   id: Id,
+  version: bcs.u64(),
   pool_id: Id,
   staker: bcs.Address,
   node_id: MoveString, // empty for user/admin stakes
@@ -70,7 +81,7 @@ export const StakeRecord = bcs.struct('StakeRecord', {
   kind: bcs.u8(),
   status: bcs.u8(),
   staked_epoch: bcs.u64(),
-  unlock_epoch: bcs.u64(),
+  unlock_epoch: bcs.u64(), // end of the first lock-up; after request_unstake, of the unbonding period
   slashed_amount: bcs.u64(),
 });
 
@@ -86,15 +97,16 @@ export const SealToken = bcs.struct('SealToken', {
 
 export const EnclaveConfig = bcs.struct('EnclaveConfig', {
   id: Id,
+  version: bcs.u64(), // PACKAGE_VERSION it was last migrated to
   pcr0: Bytes,
   pcr1: Bytes,
   pcr2: Bytes,
-  version: bcs.u64(),
+  pcr_version: bcs.u64(), // counts set_expected_pcrs calls
 });
 
 export const Enclave = bcs.struct('Enclave', {
   id: Id,
-  config_version: bcs.u64(),
+  config_version: bcs.u64(), // the config's pcr_version at registration
   public_key: Bytes,
   pcr0: Bytes,
   registered_by: bcs.Address,
@@ -153,7 +165,21 @@ export const PoolParamsUpdated = bcs.struct('PoolParamsUpdated', {
   pool_id: Id,
   min_stake: bcs.vector(bcs.u64()),
   lockup_epochs: bcs.vector(bcs.u64()),
+  unbonding_epochs: bcs.vector(bcs.u64()),
   slash_bps: bcs.u64(),
+});
+
+export const ObjectMigrated = bcs.struct('ObjectMigrated', {
+  object_id: Id,
+  version: bcs.u64(),
+});
+
+export const TreasuryWithdrawn = bcs.struct('TreasuryWithdrawn', {
+  pool_id: Id,
+  amount: bcs.u64(),
+  recipient: bcs.Address,
+  remaining: bcs.u64(),
+  epoch: bcs.u64(),
 });
 
 export const SealTokenCreated = bcs.struct('SealTokenCreated', {
@@ -174,7 +200,7 @@ export const SealTokenRevoked = bcs.struct('SealTokenRevoked', {
 
 export const EnclavePcrsUpdated = bcs.struct('EnclavePcrsUpdated', {
   config_id: Id,
-  version: bcs.u64(),
+  pcr_version: bcs.u64(),
 });
 
 export const EnclaveRegistered = bcs.struct('EnclaveRegistered', {
@@ -196,6 +222,8 @@ export const STRUCTS = {
     UnstakeRequested,
     StakeWithdrawn,
     PoolParamsUpdated,
+    ObjectMigrated,
+    TreasuryWithdrawn,
   },
   seal: { SealToken, SealTokenCreated, SealTokenRevoked },
   enclave_registry: { EnclaveConfig, Enclave, EnclavePcrsUpdated, EnclaveRegistered },
@@ -208,6 +236,8 @@ export const EVENT_NAMES = [
   'UnstakeRequested',
   'StakeWithdrawn',
   'PoolParamsUpdated',
+  'ObjectMigrated',
+  'TreasuryWithdrawn',
   'SealTokenCreated',
   'SealTokenRevoked',
   'EnclavePcrsUpdated',
@@ -240,17 +270,23 @@ export const ABORT_CODES = {
     EWrongPool: 8,
     EInvalidParam: 9,
     EZeroAmount: 10,
+    EWrongVersion: 11,
+    ENotUpgrade: 12,
+    EInsufficientTreasury: 13,
   },
   seal: {
     ENotStaker: 0,
     ENotActive: 1,
     EWrongKind: 2,
     ENotOwner: 3,
+    EWrongVersion: 4,
   },
   enclave_registry: {
     EPcrMismatch: 0,
     ENoPublicKey: 1,
     EInvalidPcr: 2,
+    EWrongVersion: 3,
+    ENotUpgrade: 4,
   },
 } as const satisfies Record<ModuleName, Record<string, number>>;
 

@@ -57,7 +57,7 @@ export class ChainWriter {
     this.client =
       opts.client ??
       opts.reader?.client ??
-      new ChainClient(net.endpoints, { timeoutMs: opts.timeoutMs, onCall: opts.onCall, network: net.name });
+      new ChainClient(net.endpoints, { timeoutMs: opts.timeoutMs, onCall: opts.onCall, network: net.name, chainId: net.chainId });
     this.reader = opts.reader ?? new ChainReader(net, { client: this.client });
   }
 
@@ -89,10 +89,16 @@ export class ChainWriter {
     return { amount: BigInt(this.#field(result, 'StakeToppedUp').amount), digest: result.digest };
   }
 
-  /** `staking::request_unstake`: active → unbonding; withdrawable from unlockEpoch. */
+  /**
+   * `staking::request_unstake`: active → unbonding (stops authenticating at once, can still be
+   * slashed); withdrawable from unlockEpoch, the end of the first lock-up or of the unbonding period.
+   */
   async requestUnstake(recordId: string): Promise<{ unlockEpoch: bigint; digest: string }> {
     const tx = new Transaction();
-    tx.moveCall({ target: this.#target(MODULES.staking, 'request_unstake'), arguments: [tx.object(recordId)] });
+    tx.moveCall({
+      target: this.#target(MODULES.staking, 'request_unstake'),
+      arguments: [tx.object(this.network.poolId), tx.object(recordId)],
+    });
     const result = await this.#execute(tx, 'unstake');
     return { unlockEpoch: BigInt(this.#field(result, 'UnstakeRequested').unlock_epoch), digest: result.digest };
   }
@@ -185,6 +191,33 @@ export class ChainWriter {
       arguments: [tx.object(cap), tx.object(this.network.poolId), tx.pure.u64(bps)],
     });
     return { digest: (await this.#execute(tx, 'set-slash-bps')).digest };
+  }
+
+  /** `staking::set_unbonding_epochs` (AdminCap): the unbonding period of one kind (at least 1 epoch). */
+  async setUnbondingEpochs(args: { kind: StakeKindName; epochs: bigint }, adminCapId?: string): Promise<{ digest: string }> {
+    const cap = await this.#adminCap(adminCapId);
+    const tx = new Transaction();
+    tx.moveCall({
+      target: this.#target(MODULES.staking, 'set_unbonding_epochs'),
+      arguments: [tx.object(cap), tx.object(this.network.poolId), tx.pure.u8(StakeKind[args.kind]), tx.pure.u64(args.epochs)],
+    });
+    return { digest: (await this.#execute(tx, 'set-unbonding-epochs')).digest };
+  }
+
+  /** `staking::withdraw_treasury` (AdminCap): pays slashed SUI out of the treasury to `recipient`. */
+  async withdrawTreasury(
+    args: { mist: bigint; recipient: string },
+    adminCapId?: string,
+  ): Promise<{ amount: bigint; remaining: bigint; digest: string }> {
+    const cap = await this.#adminCap(adminCapId);
+    const tx = new Transaction();
+    tx.moveCall({
+      target: this.#target(MODULES.staking, 'withdraw_treasury'),
+      arguments: [tx.object(cap), tx.object(this.network.poolId), tx.pure.u64(args.mist), tx.pure.address(args.recipient)],
+    });
+    const result = await this.#execute(tx, 'withdraw-treasury');
+    const event = this.#field(result, 'TreasuryWithdrawn');
+    return { amount: BigInt(event.amount), remaining: BigInt(event.remaining), digest: result.digest };
   }
 
   /** `enclave_registry::register_enclave` with a Nitro attestation document. */

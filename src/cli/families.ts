@@ -47,10 +47,15 @@ export const FAMILIES: readonly CommandFamily[] = [
       {
         name: 'unstake',
         term: 'unstake [options]',
-        description: 'request to unstake: the record stops counting and can be withdrawn after its lock-up',
+        description: 'request to unstake: the record stops authenticating at once, can still be slashed, and can be withdrawn once its lock-up and unbonding period have passed',
       },
-      { name: 'withdraw', term: 'withdraw [options]', description: 'withdraw an unbonding or slashed stake after its lock-up' },
+      { name: 'withdraw', term: 'withdraw [options]', description: 'withdraw an unbonding or slashed stake from its unlock epoch on' },
       { name: 'slash', term: 'slash [options]', description: "slash a stake (needs the AdminCap holder's key)" },
+      {
+        name: 'withdraw-treasury',
+        term: 'withdraw-treasury [options]',
+        description: "pay slashed SUI out of the pool's treasury (needs the AdminCap holder's key)",
+      },
       { name: 'seal-token', term: 'seal-token', description: 'mint, show and revoke SealTokens' },
     ],
   },

@@ -1,6 +1,7 @@
 /**
  * Chain request metrics, fed by ChainClient's call hook (`onCall`) for every attempt on every
- * endpoint, plus the current epoch as last read.
+ * endpoint, plus the current epoch as last read. The `endpoint` label is the endpoint's position in
+ * the configuration (`#0`, `#1`, …), never its URL, which may carry credentials or internal hosts.
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { CallHook } from '../chain/client.ts';
@@ -8,14 +9,14 @@ import { LATENCY_BUCKETS, METRIC_PREFIX, registry } from './registry.ts';
 
 export const chainRequestsTotal = new Counter({
   name: `${METRIC_PREFIX}chain_requests_total`,
-  help: 'Sui full-node requests, by method, endpoint and result (ok, error, unavailable)',
+  help: 'Sui full-node requests, by method, endpoint (#index) and result (ok, error, unavailable, lagging, wrong_chain, no_headers)',
   labelNames: ['method', 'endpoint', 'result'] as const,
   registers: [registry],
 });
 
 export const chainRequestSeconds = new Histogram({
   name: `${METRIC_PREFIX}chain_request_duration_seconds`,
-  help: 'Sui full-node request latency, by method and endpoint',
+  help: 'Sui full-node request latency, by method and endpoint (#index)',
   labelNames: ['method', 'endpoint'] as const,
   buckets: LATENCY_BUCKETS,
   registers: [registry],

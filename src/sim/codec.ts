@@ -29,7 +29,7 @@ const STRUCT_INFO: Record<ObjectStructName, StructInfo> = {
   'staking::AdminCap': { schema: STRUCTS.staking.AdminCap, store: true },
   'staking::StakePool': { schema: STRUCTS.staking.StakePool, store: false },
   'staking::StakeRecord': { schema: STRUCTS.staking.StakeRecord, store: false },
-  'seal::SealToken': { schema: STRUCTS.seal.SealToken, store: true },
+  'seal::SealToken': { schema: STRUCTS.seal.SealToken, store: false },
   'enclave_registry::EnclaveConfig': { schema: STRUCTS.enclave_registry.EnclaveConfig, store: false },
   'enclave_registry::Enclave': { schema: STRUCTS.enclave_registry.Enclave, store: false },
   '0x2::coin::Coin<0x2::sui::SUI>': { schema: Coin, store: true },

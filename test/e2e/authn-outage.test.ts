@@ -105,6 +105,9 @@ it('keeps cached identities until their TTL while the chain is down, fails new o
   const fresh = await review(freshToken, { url: url() });
   expect(fresh.status).toBe(200);
   expect(fresh.body.status).toEqual({ authenticated: false, error: expect.stringMatching(/chain unavailable/) });
+  // The error (also the audit line's) names the endpoint by its label, never by its URL or address.
+  expect(fresh.body.status.error).toMatch(/endpoint #0/);
+  expect(fresh.body.status.error).not.toMatch(/127\.0\.0\.1|https?:\/\//);
   await waitFor('/readyz to report the chain down', async () => (await readyz()).status === 503, { timeoutMs: 15_000 });
 
   // Past the TTL the cached identity is gone too, and without the chain it is an error, not a refusal.

@@ -96,6 +96,14 @@ describe('refused at kubectl (401) and at the webhook (authenticated: false, no 
     await expectRefused(token);
   });
 
+  it('stake unbonding: refused from the moment unstaking is requested, long before it can be withdrawn', async () => {
+    const dave = await staker(2);
+    const token = await bearer(dave.key, dave.tokenId);
+    const { unlockEpoch } = await dave.writer.requestUnstake(dave.recordId);
+    expect(unlockEpoch).toBeGreaterThan(await dave.writer.reader.getEpoch());
+    await expectRefused(token);
+  });
+
   it('stake withdrawn', async () => {
     const carol = await staker(2);
     const token = await bearer(carol.key, carol.tokenId);

@@ -148,6 +148,24 @@ test('slash: refused for a non-holder of the AdminCap, done by the holder', asyn
   );
 });
 
+test('withdraw-treasury: refused for a non-holder of the AdminCap and beyond the treasury; pays slashed SUI to --to', async () => {
+  const recordId = await stake(alice, '--sui', '2', '--kind', 'node', '--node', 'worker-t');
+  ok(await cli(['slash', '--stake-record', recordId], as(bed.adminKey)));
+  const pool = await reader.getPool();
+  expect(refused(await cli(['withdraw-treasury', '--sui', '1'], as(bob)))).toMatch(
+    new RegExp(`^daas-auth: wrong owner: Object ${bed.net.adminCapId} is owned by`),
+  );
+  expect(refused(await cli(['withdraw-treasury', '--sui', '100000'], as(bed.adminKey)))).toBe(
+    'daas-auth: refused by the chain: staking::EInsufficientTreasury in staking::withdraw_treasury',
+  );
+  expect(refused(await cli(['withdraw-treasury', '--sui', '1', '--to', 'bob'], as(bed.adminKey)))).toBe(
+    'daas-auth: --to bob is not a Sui address (0x + 64 hex digits)',
+  );
+  const out = JSON.parse(ok(await cli(['--output', 'json', 'withdraw-treasury', '--sui', '1', '--to', bob.toSuiAddress()], as(bed.adminKey))));
+  expect(out).toMatchObject({ recipient: bob.toSuiAddress(), amountMist: MIST_PER_SUI.toString() });
+  expect(BigInt(out.remainingMist)).toBe(pool.treasury - MIST_PER_SUI);
+});
+
 test('unstake, withdraw refused while locked, withdrawn after the lock-up', async () => {
   const recordId = await stake(bob, '--sui', '1', '--kind', 'user');
   const unstaked = JSON.parse(ok(await cli(['--output', 'json', 'unstake', '--stake-record', recordId], as(bob))));

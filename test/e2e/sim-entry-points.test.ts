@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import type { Transaction } from '@mysten/sui/transactions';
-import { MIST_PER_SUI, POOL_DEFAULTS, SealToken, SEAL_TOKEN_LIFETIME_EPOCHS, StakePool, StakeRecord, StakeStatus } from '../../src/chain/schema.ts';
+import { Coin, MIST_PER_SUI, PACKAGE_VERSION, POOL_DEFAULTS, SealToken, SEAL_TOKEN_LIFETIME_EPOCHS, StakePool, StakeRecord, StakeStatus } from '../../src/chain/schema.ts';
 import { SimulatedNsm } from '../../src/enclave/nsm-sim/index.ts';
-import { abortOf, created, executeOk, fundedAccount, startTestSim, type TestSim } from './sim-support.ts';
+import { abortOf, created, execute, executeOk, fundedAccount, startTestSim, type TestSim } from './sim-support.ts';
 
 jest.setTimeout(60_000);
 
@@ -58,6 +58,8 @@ describe('staking (wire)', () => {
     expect(p.owner).toMatchObject({ $kind: 'Shared' });
     expect(p.fields.min_stake).toEqual(POOL_DEFAULTS.minStake.map(String));
     expect(p.fields.slash_bps).toBe(POOL_DEFAULTS.slashBps.toString());
+    expect(p.fields.unbonding_epochs).toEqual(POOL_DEFAULTS.unbondingEpochs.map(String));
+    expect(p.fields.version).toBe(PACKAGE_VERSION.toString());
   });
 
   test('stake: creates an active shared record; below the minimum aborts EBelowMinimum', async () => {
@@ -83,7 +85,7 @@ describe('staking (wire)', () => {
 
   test('request_unstake: starts unbonding; twice aborts ENotActive', async () => {
     const id = await stake(alice, 1, '', MIST_PER_SUI);
-    const unstake = call('staking', 'request_unstake', (tx) => [tx.object(id)]);
+    const unstake = call('staking', 'request_unstake', (tx) => [tx.object(pool()), tx.object(id)]);
     await executeOk(t, alice, unstake);
     expect((await read(id, StakeRecord)).fields.status).toBe(StakeStatus.unbonding);
     expect((await abortOf(t, alice, unstake)).name).toBe('staking::ENotActive');
@@ -91,7 +93,7 @@ describe('staking (wire)', () => {
 
   test('withdraw: before the lock-up aborts EStillLocked; after it pays the stake back', async () => {
     const id = await stake(alice, 1, '', MIST_PER_SUI);
-    await executeOk(t, alice, call('staking', 'request_unstake', (tx) => [tx.object(id)]));
+    await executeOk(t, alice, call('staking', 'request_unstake', (tx) => [tx.object(pool()), tx.object(id)]));
     const withdraw = call('staking', 'withdraw', (tx) => [tx.object(pool()), tx.object(id)]);
     expect(await abortOf(t, alice, withdraw)).toMatchObject({ name: 'staking::EStillLocked', functionName: 'withdraw' });
     await t.admin.advanceEpoch(Number(POOL_DEFAULTS.lockupEpochs[1]));
@@ -100,6 +102,29 @@ describe('staking (wire)', () => {
     const { object } = await t.client.core.getObject({ objectId: coinId!, include: { content: true } });
     expect(object.owner).toEqual({ $kind: 'AddressOwner', AddressOwner: alice.toSuiAddress() });
     expect((await read(id, StakeRecord)).fields).toMatchObject({ status: StakeStatus.withdrawn, amount: '0' });
+  });
+
+  test('after the lock-up, request_unstake and withdraw in one transaction abort EStillLocked; a top-up leaves only after unbonding', async () => {
+    const id = await stake(alice, 1, '', MIST_PER_SUI);
+    await t.admin.advanceEpoch(Number(POOL_DEFAULTS.lockupEpochs[1]));
+    await executeOk(t, alice, (tx) => {
+      const [coin] = tx.splitCoins(tx.gas, [tx.pure.u64(MIST_PER_SUI)]);
+      tx.moveCall({ target: t.target('staking', 'top_up'), arguments: [tx.object(pool()), tx.object(id), coin!] });
+    });
+    const unstake = call('staking', 'request_unstake', (tx) => [tx.object(pool()), tx.object(id)]);
+    const withdraw = call('staking', 'withdraw', (tx) => [tx.object(pool()), tx.object(id)]);
+    const both = (tx: Transaction) => {
+      unstake(tx);
+      withdraw(tx);
+    };
+    expect(await abortOf(t, alice, both)).toMatchObject({ name: 'staking::EStillLocked', functionName: 'withdraw' });
+    expect((await read(id, StakeRecord)).fields.status).toBe(StakeStatus.active); // the whole transaction failed
+    await executeOk(t, alice, unstake);
+    expect(await abortOf(t, alice, withdraw)).toMatchObject({ name: 'staking::EStillLocked' });
+    await t.admin.advanceEpoch(Number(POOL_DEFAULTS.unbondingEpochs[1]));
+    const [coinId] = created(await executeOk(t, alice, withdraw), '::sui::SUI>');
+    const { object } = await t.client.core.getObject({ objectId: coinId!, include: { content: true } });
+    expect(Coin.parse(await object.content).balance).toBe((2n * MIST_PER_SUI).toString());
   });
 
   test('slash: the AdminCap holder slashes; again aborts ENotSlashable; anyone else is refused the AdminCap', async () => {
@@ -123,6 +148,39 @@ describe('staking (wire)', () => {
     await executeOk(t, t.publisher, call('staking', 'set_slash_bps', (tx) => [tx.object(cap()), tx.object(pool()), tx.pure.u64(5_000n)]));
     const bad = call('staking', 'set_slash_bps', (tx) => [tx.object(cap()), tx.object(pool()), tx.pure.u64(10_001n)]);
     expect((await abortOf(t, t.publisher, bad)).name).toBe('staking::EInvalidParam');
+  });
+
+  test('set_unbonding_epochs and withdraw_treasury: the AdminCap holder sets unbonding and pays slashed SUI out of the treasury', async () => {
+    await executeOk(t, t.publisher, call('staking', 'set_unbonding_epochs', (tx) => [tx.object(cap()), tx.object(pool()), tx.pure.u8(0), tx.pure.u64(3n)]));
+    expect((await read(pool(), StakePool)).fields.unbonding_epochs[0]).toBe('3');
+    const zero = call('staking', 'set_unbonding_epochs', (tx) => [tx.object(cap()), tx.object(pool()), tx.pure.u8(0), tx.pure.u64(0n)]);
+    expect((await abortOf(t, t.publisher, zero)).name).toBe('staking::EInvalidParam');
+
+    const treasury = BigInt((await read(pool(), StakePool)).fields.treasury);
+    expect(treasury).toBeGreaterThan(0n); // the slash tests above filled it
+    const pay = (mist: bigint) =>
+      call('staking', 'withdraw_treasury', (tx) => [tx.object(cap()), tx.object(pool()), tx.pure.u64(mist), tx.pure.address(bob.toSuiAddress())]);
+    expect((await abortOf(t, t.publisher, pay(treasury + 1n))).name).toBe('staking::EInsufficientTreasury');
+    await expect(abortOf(t, alice, pay(1n))).rejects.toThrow(`Object ${cap()} is owned by account address ${t.publisher.toSuiAddress()}`);
+    const result = await executeOk(t, t.publisher, pay(1n));
+    expect(result.events![0]!.json).toMatchObject({ amount: '1', recipient: bob.toSuiAddress(), remaining: (treasury - 1n).toString() });
+    const [coinId] = created(result, '::sui::SUI>');
+    const { object } = await t.client.core.getObject({ objectId: coinId!, include: { content: true } });
+    expect(object.owner).toEqual({ $kind: 'AddressOwner', AddressOwner: bob.toSuiAddress() });
+    expect((await read(pool(), StakePool)).fields.treasury).toBe((treasury - 1n).toString());
+  });
+
+  test('migrate: objects of the current version are refused ENotUpgrade', async () => {
+    const id = await stake(alice, 1, '', MIST_PER_SUI);
+    expect((await read(id, StakeRecord)).fields.version).toBe(PACKAGE_VERSION.toString());
+    const migrations = [
+      call('staking', 'migrate', (tx) => [tx.object(cap()), tx.object(pool())]),
+      call('staking', 'migrate_record', (tx) => [tx.object(cap()), tx.object(id)]),
+      call('enclave_registry', 'migrate', (tx) => [tx.object(cap()), tx.object(t.sim.network.enclaveConfigId)]),
+    ];
+    const names = [];
+    for (const migrate of migrations) names.push((await abortOf(t, t.publisher, migrate)).name);
+    expect(names).toEqual(['staking::ENotUpgrade', 'staking::ENotUpgrade', 'enclave_registry::ENotUpgrade']);
   });
 });
 
@@ -148,7 +206,7 @@ describe('seal (wire)', () => {
     expect((await abortOf(t, bob, mint)).name).toBe('seal::ENotActive');
   });
 
-  test('revoke_seal_token: deletes the token; a token passed on to someone else aborts ENotOwner', async () => {
+  test('revoke_seal_token: deletes the token; a SealToken cannot be transferred (InvalidTransferObject)', async () => {
     const id = await stake(bob, 1, '', MIST_PER_SUI);
     const mint = call('seal', 'create_user_seal_token', (tx) => [tx.object(id)]);
     const [mine] = created(await executeOk(t, bob, mint), '::seal::SealToken');
@@ -156,9 +214,13 @@ describe('seal (wire)', () => {
     expect(revoked.effects!.changedObjects.find((c) => c.objectId === mine)!.idOperation).toBe('Deleted');
     await expect(t.client.core.getObject({ objectId: mine! })).rejects.toThrow();
 
-    const [passedOn] = created(await executeOk(t, bob, mint), '::seal::SealToken');
-    await executeOk(t, bob, (tx) => tx.transferObjects([tx.object(passedOn!)], tx.pure.address(alice.toSuiAddress())));
-    expect((await abortOf(t, alice, call('seal', 'revoke_seal_token', (tx) => [tx.object(passedOn!)]))).name).toBe('seal::ENotOwner');
+    const [kept] = created(await executeOk(t, bob, mint), '::seal::SealToken');
+    const transfer = await execute(t, bob, (tx) => tx.transferObjects([tx.object(kept!)], tx.pure.address(alice.toSuiAddress()))).then(
+      (result) => result.status.error?.message ?? 'succeeded',
+      (error: Error) => error.message,
+    );
+    expect(transfer).toMatch(/InvalidTransferObject/);
+    expect((await read(kept!, SealToken)).owner).toEqual({ $kind: 'AddressOwner', AddressOwner: bob.toSuiAddress() });
   });
 });
 
@@ -190,7 +252,7 @@ describe('enclave_registry (wire)', () => {
       ]);
     expect((await abortOf(t, t.publisher, set(pcr(0).slice(0, 47)))).name).toBe('enclave_registry::EInvalidPcr');
     const result = await executeOk(t, t.publisher, set(pcr(0)));
-    expect(result.events![0]!.json).toMatchObject({ version: '1' });
+    expect(result.events![0]!.json).toMatchObject({ pcr_version: '1' });
   });
 
   test('register_enclave: shares an Enclave with the attested key; no public key aborts ENoPublicKey', async () => {

@@ -42,7 +42,7 @@ test('the sim restarts from --state with every object, transaction, event and th
   const token = await executeOk(first, alice, (tx) => {
     tx.moveCall({ target: first.target('seal', 'create_user_seal_token'), arguments: [tx.object(recordId)] });
   });
-  await executeOk(first, alice, (tx) => tx.moveCall({ target: first.target('staking', 'request_unstake'), arguments: [tx.object(recordId)] }));
+  await executeOk(first, alice, (tx) => tx.moveCall({ target: first.target('staking', 'request_unstake'), arguments: [tx.object(first.sim.network.poolId), tx.object(recordId)] }));
   await first.admin.advanceEpoch(5);
 
   const stored = openStateStore(dir); // a second reader of the live database (WAL)

@@ -1,6 +1,6 @@
 /**
  * The stake life cycle on the command line (DESIGN §9): stake, stake show, top-up, unstake,
- * withdraw, slash, seal-token create / show / revoke. Results go to stdout (the id alone, or one
+ * withdraw, slash, withdraw-treasury, seal-token create / show / revoke. Results go to stdout (the id alone, or one
  * JSON object with --output json); progress and errors go to stderr. Exit codes: 0 done,
  * 1 refused or bad input, 2 the network could not be reached (nothing is known to have happened).
  */
@@ -79,7 +79,7 @@ export function register(program: Command): void {
 
   program
     .command('unstake')
-    .description('request to unstake: the record stops counting and can be withdrawn after its lock-up')
+    .description('request to unstake: the record stops authenticating at once, can still be slashed, and can be withdrawn once its lock-up and unbonding period have passed')
     .requiredOption('--stake-record <id>', 'StakeRecord object id')
     .action((opts: { stakeRecord: string }, cmd: Command) =>
       withWriter(cmd, async (ctx, writer) => {
@@ -95,7 +95,7 @@ export function register(program: Command): void {
 
   program
     .command('withdraw')
-    .description('withdraw an unbonding or slashed stake after its lock-up')
+    .description('withdraw an unbonding or slashed stake from its unlock epoch on')
     .requiredOption('--stake-record <id>', 'StakeRecord object id')
     .action((opts: { stakeRecord: string }, cmd: Command) =>
       withWriter(cmd, async (ctx, writer) => {
@@ -119,6 +119,27 @@ export function register(program: Command): void {
         ctx.print(`slashed ${formatSui(result.slashedAmount)} SUI from ${id}; ${formatSui(result.remaining)} SUI remain`, {
           stakeRecord: id,
           slashedMist: result.slashedAmount.toString(),
+          remainingMist: result.remaining.toString(),
+          digest: result.digest,
+        });
+      }),
+    );
+
+  program
+    .command('withdraw-treasury')
+    .description("pay slashed SUI out of the pool's treasury (needs the AdminCap holder's key)")
+    .requiredOption('--sui <amount>', 'amount of SUI to pay out (decimal)')
+    .option('--to <address>', 'recipient (default: the signer)')
+    .option('--admin-cap <id>', 'AdminCap object id (default: from network.json, else found among your objects)')
+    .action((opts: { sui: string; to?: string; adminCap?: string }, cmd: Command) =>
+      withWriter(cmd, async (ctx, writer) => {
+        const mist = amount(opts.sui);
+        const recipient = opts.to ? address(opts.to) : writer.address;
+        const cap = opts.adminCap ? objectId(opts.adminCap, '--admin-cap') : undefined;
+        const result = await writer.withdrawTreasury({ mist, recipient }, cap);
+        ctx.print(`paid ${formatSui(result.amount)} SUI to ${recipient}; ${formatSui(result.remaining)} SUI remain in the treasury`, {
+          recipient,
+          amountMist: result.amount.toString(),
           remainingMist: result.remaining.toString(),
           digest: result.digest,
         });
@@ -244,6 +265,11 @@ function stakeKind(text: string | undefined): StakeKindName {
 
 function objectId(text: string, flag: string): string {
   if (!/^0x[0-9a-fA-F]{1,64}$/.test(text)) throw new UserError(`${flag} ${text} is not an object id (0x + hex)`);
+  return text.toLowerCase();
+}
+
+function address(text: string): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(text)) throw new UserError(`--to ${text} is not a Sui address (0x + 64 hex digits)`);
   return text.toLowerCase();
 }
 

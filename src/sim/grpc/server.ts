@@ -5,7 +5,9 @@
  */
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { GrpcTypes } from '@mysten/sui/grpc';
-import { adaptService } from '@protobuf-ts/grpc-backend';
+import { adaptService, createContext } from '@protobuf-ts/grpc-backend';
+import { HEADERS } from '../../chain/consistency.ts';
+import type { Ledger } from '../ledger.ts';
 import type { SimNode } from '../node.ts';
 import type { SimStats } from '../stats.ts';
 import { unimplemented } from './errors.ts';
@@ -26,6 +28,20 @@ export interface GrpcServerHandle {
 }
 
 export const SERVER_NAME = 'sui-sim/0.1 (development tool)';
+
+/**
+ * The response headers a Sui full node sends with every answer (crates/sui-rpc-api headers.rs):
+ * its chain, the checkpoint height and epoch it has reached. Taken when the call starts, so the
+ * answer reflects at least that checkpoint (clients refuse answers from behind what they have seen).
+ */
+export function nodeHeaders(ledger: Ledger): Record<string, string> {
+  return {
+    [HEADERS.chainId]: ledger.genesis.chainId,
+    [HEADERS.chain]: 'sui-sim',
+    [HEADERS.checkpointHeight]: ledger.checkpoint.toString(),
+    [HEADERS.epoch]: ledger.epoch.epoch.toString(),
+  };
+}
 
 /** Wraps an implementation so that every method exists (UNIMPLEMENTED otherwise) and is counted. */
 function complete(service: ServiceInfo, impl: Implementation, stats: SimStats): Implementation {
@@ -56,7 +72,15 @@ export async function startGrpcServer(node: SimNode, stats: SimStats, host: stri
   ];
   const server = new Server();
   for (const [info, impl] of services) {
-    server.addService(...adaptService(info, complete(info, impl as Implementation, stats)));
+    server.addService(
+      ...adaptService(info, complete(info, impl as Implementation, stats), {
+        contextFactory: (service, method, call) => {
+          const context = createContext(service, method, call);
+          context.sendResponseHeaders(nodeHeaders(node.ledger));
+          return context;
+        },
+      }),
+    );
   }
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, actual) => (error ? reject(error) : resolve(actual))),

@@ -6,7 +6,8 @@
  * test/unit/sim-package/enclave-registry.test.ts (same case names).
  */
 import type { EntryFunctionDescriptor, ExecContext, FrameworkFunctionDescriptor, MoveObject, NitroAttestation, ParamType } from './api.ts';
-import { addU64, assertMove, byMutRef, byRef, entryFunction, params, pure, sameBytes, u64 } from './move.ts';
+import { PACKAGE_VERSION } from '../../chain/schema.ts';
+import { addU64, assertMove, assertVersion, byMutRef, byRef, entryFunction, migrateVersion, params, pure, sameBytes, u64 } from './move.ts';
 import { newObject, STRUCT, type AdminCapFields, type ClockFields, type EnclaveConfigFields, type EnclaveFields } from './objects.ts';
 
 type EnclaveConfig = MoveObject<EnclaveConfigFields>;
@@ -27,10 +28,11 @@ const NITRO_DOCUMENT: ParamType = {
 export function enclaveRegistryInit(ctx: ExecContext): { enclaveConfig: EnclaveConfig } {
   const enclaveConfig = newObject<EnclaveConfigFields>(STRUCT.EnclaveConfig, {
     id: ctx.freshId(),
+    version: PACKAGE_VERSION,
     pcr0: new Uint8Array(),
     pcr1: new Uint8Array(),
     pcr2: new Uint8Array(),
-    version: 0n,
+    pcr_version: 0n,
   });
   ctx.share(enclaveConfig);
   return { enclaveConfig };
@@ -46,6 +48,7 @@ function setExpectedPcrs(
   pcr1: Uint8Array,
   pcr2: Uint8Array,
 ): void {
+  assertVersion('enclave_registry', 'EWrongVersion', config);
   const sized = [pcr0, pcr1, pcr2].every((pcr) => pcr.length === PCR_LENGTH);
   assertMove(sized, 'enclave_registry', 'EInvalidPcr');
 
@@ -53,11 +56,12 @@ function setExpectedPcrs(
   c.pcr0 = pcr0;
   c.pcr1 = pcr1;
   c.pcr2 = pcr2;
-  c.version = addU64(c.version, 1n);
-  ctx.emit('enclave_registry', 'EnclavePcrsUpdated', { config_id: config.id, version: c.version });
+  c.pcr_version = addU64(c.pcr_version, 1n);
+  ctx.emit('enclave_registry', 'EnclavePcrsUpdated', { config_id: config.id, pcr_version: c.pcr_version });
 }
 
 function registerEnclave(ctx: ExecContext, config: EnclaveConfig, document: NitroAttestation): void {
+  assertVersion('enclave_registry', 'EWrongVersion', config);
   const c = config.fields;
   // A missing PCR never matches; an unset config's empty PCRs match no document's 48-byte PCRs.
   const matches = (index: number, expected: Uint8Array): boolean => {
@@ -70,7 +74,7 @@ function registerEnclave(ctx: ExecContext, config: EnclaveConfig, document: Nitr
 
   const enclave = newObject<EnclaveFields>(STRUCT.Enclave, {
     id: ctx.freshId(),
-    config_version: u64(c.version),
+    config_version: u64(c.pcr_version),
     public_key: publicKey,
     pcr0: c.pcr0,
     registered_by: ctx.sender,
@@ -86,6 +90,10 @@ function registerEnclave(ctx: ExecContext, config: EnclaveConfig, document: Nitr
   ctx.share(enclave);
 }
 
+function migrate(ctx: ExecContext, _cap: MoveObject<AdminCapFields>, config: EnclaveConfig): void {
+  migrateVersion(ctx, 'enclave_registry', 'ENotUpgrade', config);
+}
+
 // ---- descriptors (in the order of the Move source; parameters as Move declares them) ---------
 
 export const ENCLAVE_REGISTRY_FUNCTIONS: EntryFunctionDescriptor[] = [
@@ -99,6 +107,10 @@ export const ENCLAVE_REGISTRY_FUNCTIONS: EntryFunctionDescriptor[] = [
   entryFunction('enclave_registry', 'register_enclave', registerEnclave, {
     config: byRef(STRUCT.EnclaveConfig),
     document: NITRO_DOCUMENT,
+  }),
+  entryFunction('enclave_registry', 'migrate', migrate, {
+    _cap: byRef(STRUCT.AdminCap),
+    config: byMutRef(STRUCT.EnclaveConfig),
   }),
 ];
 

@@ -4,7 +4,7 @@
  * builders the descriptors are written with.
  */
 import { normalizeSuiAddress } from '@mysten/sui/utils';
-import { ABORT_CODES, type ModuleName } from '../../chain/schema.ts';
+import { ABORT_CODES, PACKAGE_VERSION, type ModuleName } from '../../chain/schema.ts';
 import {
   MoveAbort,
   type EntryFunctionDescriptor,
@@ -48,6 +48,30 @@ export function subU64(a: U64, b: U64): bigint {
   const difference = u64(a) - u64(b);
   if (difference < 0n) throw new RangeError('u64 subtraction underflow');
   return difference;
+}
+
+/** `assert!(obj.version == VERSION, EWrongVersion)` of module `module` for each shared object given. */
+export function assertVersion<M extends ModuleName>(
+  module: M,
+  name: AbortName<M>,
+  ...objects: ReadonlyArray<{ fields: { version: U64 } }>
+): void {
+  assertMove(objects.every((o) => u64(o.fields.version) === PACKAGE_VERSION), module, name);
+}
+
+/**
+ * `assert!(obj.version < VERSION, ENotUpgrade); obj.version = VERSION;` then
+ * `staking::emit_migrated` (the `migrate*` functions).
+ */
+export function migrateVersion<M extends ModuleName>(
+  ctx: ExecContext,
+  module: M,
+  name: AbortName<M>,
+  object: { id: string; fields: { version: U64 } },
+): void {
+  assertMove(u64(object.fields.version) < PACKAGE_VERSION, module, name);
+  object.fields.version = PACKAGE_VERSION;
+  ctx.emit('staking', 'ObjectMigrated', { object_id: object.id, version: PACKAGE_VERSION });
 }
 
 /** Addresses and object ids compare as 32-byte values, whatever their hex spelling. */

@@ -24,17 +24,20 @@ export type AdminCapFields = {
 
 export type StakePoolFields = {
   id: string;
+  version: U64;
   vault: U64;
   treasury: U64;
   total_staked: U64;
   record_count: U64;
   min_stake: U64[];
   lockup_epochs: U64[];
+  unbonding_epochs: U64[];
   slash_bps: U64;
 };
 
 export type StakeRecordFields = {
   id: string;
+  version: U64;
   pool_id: string;
   staker: string;
   node_id: string;
@@ -58,10 +61,11 @@ export type SealTokenFields = {
 
 export type EnclaveConfigFields = {
   id: string;
+  version: U64;
   pcr0: Uint8Array;
   pcr1: Uint8Array;
   pcr2: Uint8Array;
-  version: U64;
+  pcr_version: U64;
 };
 
 export type EnclaveFields = {

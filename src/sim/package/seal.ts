@@ -5,7 +5,7 @@
  */
 import { SEAL_TOKEN_LIFETIME_EPOCHS, StakeKind, StakeStatus, USER_PERMISSION_STEPS, WORKER_PERMISSIONS } from '../../chain/schema.ts';
 import type { EntryFunctionDescriptor, ExecContext, MoveObject } from './api.ts';
-import { addU64, assertMove, byRef, byValue, entryFunction, sameAddress, u64 } from './move.ts';
+import { addU64, assertMove, assertVersion, byRef, byValue, entryFunction, sameAddress, u64 } from './move.ts';
 import { newObject, STRUCT, type SealTokenFields, type StakeRecordFields } from './objects.ts';
 
 type StakeRecord = MoveObject<StakeRecordFields>;
@@ -38,6 +38,7 @@ function revokeSealToken(ctx: ExecContext, token: SealToken): void {
 // ---- internal ------------------------------------------------------------------------------
 
 function assertCanMint(ctx: ExecContext, record: StakeRecord): void {
+  assertVersion('seal', 'EWrongVersion', record);
   assertMove(sameAddress(record.fields.staker, ctx.sender), 'seal', 'ENotStaker');
   assertMove(record.fields.status === StakeStatus.active, 'seal', 'ENotActive');
 }

@@ -3,9 +3,22 @@
  * codes, the same effects and events. Move unit tests: contracts/tests/staking_tests.move; this
  * file's: test/unit/sim-package/staking.test.ts (same case names).
  */
-import { POOL_DEFAULTS, StakeKind, StakeStatus } from '../../chain/schema.ts';
+import { PACKAGE_VERSION, POOL_DEFAULTS, StakeKind, StakeStatus } from '../../chain/schema.ts';
 import type { EntryFunctionDescriptor, ExecContext, MoveObject } from './api.ts';
-import { addU64, assertMove, byMutRef, byRef, byValue, entryFunction, pure, sameAddress, subU64, u64 } from './move.ts';
+import {
+  addU64,
+  assertMove,
+  assertVersion,
+  byMutRef,
+  byRef,
+  byValue,
+  entryFunction,
+  migrateVersion,
+  pure,
+  sameAddress,
+  subU64,
+  u64,
+} from './move.ts';
 import { newObject, STRUCT, type AdminCapFields, type CoinFields, type StakePoolFields, type StakeRecordFields } from './objects.ts';
 
 type AdminCap = MoveObject<AdminCapFields>;
@@ -25,12 +38,14 @@ export function stakingInit(ctx: ExecContext): { adminCap: AdminCap; pool: Pool 
   ctx.transfer(adminCap, ctx.sender);
   const pool = newObject<StakePoolFields>(STRUCT.StakePool, {
     id: ctx.freshId(),
+    version: PACKAGE_VERSION,
     vault: 0n,
     treasury: 0n,
     total_staked: 0n,
     record_count: 0n,
     min_stake: [...POOL_DEFAULTS.minStake],
     lockup_epochs: [...POOL_DEFAULTS.lockupEpochs],
+    unbonding_epochs: [...POOL_DEFAULTS.unbondingEpochs],
     slash_bps: POOL_DEFAULTS.slashBps,
   });
   ctx.share(pool);
@@ -40,6 +55,7 @@ export function stakingInit(ctx: ExecContext): { adminCap: AdminCap; pool: Pool 
 // ---- entry points --------------------------------------------------------------------------
 
 function stake(ctx: ExecContext, pool: Pool, payment: SuiCoin, kind: bigint, nodeId: string): void {
+  assertVersion('staking', 'EWrongVersion', pool);
   assertMove(kind <= BigInt(StakeKind.admin), 'staking', 'EInvalidKind');
   const k = Number(kind);
   const amount = u64(payment.fields.balance);
@@ -56,6 +72,7 @@ function stake(ctx: ExecContext, pool: Pool, payment: SuiCoin, kind: bigint, nod
   const unlockEpoch = addU64(epoch, p.lockup_epochs[k]!);
   const record = newObject<StakeRecordFields>(STRUCT.StakeRecord, {
     id: ctx.freshId(),
+    version: PACKAGE_VERSION,
     pool_id: pool.id,
     staker: ctx.sender,
     node_id: nodeId,
@@ -80,6 +97,7 @@ function stake(ctx: ExecContext, pool: Pool, payment: SuiCoin, kind: bigint, nod
 }
 
 function topUp(ctx: ExecContext, pool: Pool, record: StakeRecord, payment: SuiCoin): void {
+  assertVersion('staking', 'EWrongVersion', pool, record);
   const r = record.fields;
   assertMove(sameAddress(r.pool_id, pool.id), 'staking', 'EWrongPool');
   assertMove(sameAddress(r.staker, ctx.sender), 'staking', 'ENotStaker');
@@ -100,11 +118,16 @@ function topUp(ctx: ExecContext, pool: Pool, record: StakeRecord, payment: SuiCo
   });
 }
 
-function requestUnstake(ctx: ExecContext, record: StakeRecord): void {
+function requestUnstake(ctx: ExecContext, pool: Pool, record: StakeRecord): void {
+  assertVersion('staking', 'EWrongVersion', pool, record);
   const r = record.fields;
+  assertMove(sameAddress(r.pool_id, pool.id), 'staking', 'EWrongPool');
   assertMove(sameAddress(r.staker, ctx.sender), 'staking', 'ENotStaker');
   assertMove(r.status === StakeStatus.active, 'staking', 'ENotActive');
 
+  // The later of the first lock-up's end and the unbonding period's end (at least one epoch away).
+  const unbondedEpoch = addU64(ctx.epoch, pool.fields.unbonding_epochs[r.kind]!);
+  if (unbondedEpoch > u64(r.unlock_epoch)) r.unlock_epoch = unbondedEpoch;
   r.status = StakeStatus.unbonding;
   ctx.emit('staking', 'UnstakeRequested', {
     record_id: record.id,
@@ -115,6 +138,7 @@ function requestUnstake(ctx: ExecContext, record: StakeRecord): void {
 }
 
 function withdraw(ctx: ExecContext, pool: Pool, record: StakeRecord): void {
+  assertVersion('staking', 'EWrongVersion', pool, record);
   const r = record.fields;
   assertMove(sameAddress(r.pool_id, pool.id), 'staking', 'EWrongPool');
   assertMove(sameAddress(r.staker, ctx.sender), 'staking', 'ENotStaker');
@@ -133,13 +157,15 @@ function withdraw(ctx: ExecContext, pool: Pool, record: StakeRecord): void {
 }
 
 function slash(ctx: ExecContext, _cap: AdminCap, pool: Pool, record: StakeRecord, reason: string): void {
+  assertVersion('staking', 'EWrongVersion', pool, record);
   const r = record.fields;
   assertMove(sameAddress(r.pool_id, pool.id), 'staking', 'EWrongPool');
   const slashable = r.status === StakeStatus.active || r.status === StakeStatus.unbonding;
   assertMove(slashable, 'staking', 'ENotSlashable');
 
   const p = pool.fields;
-  const slashed = (u64(r.amount) * u64(p.slash_bps)) / BPS_DENOMINATOR;
+  // Rounded up: a non-zero rate takes at least 1 MIST (and never more than the amount).
+  const slashed = (u64(r.amount) * u64(p.slash_bps) + BPS_DENOMINATOR - 1n) / BPS_DENOMINATOR;
   p.vault = subU64(p.vault, slashed);
   p.treasury = addU64(p.treasury, slashed);
   p.total_staked = subU64(p.total_staked, slashed);
@@ -164,6 +190,7 @@ function setParams(
   minStake: bigint,
   lockupEpochs: bigint,
 ): void {
+  assertVersion('staking', 'EWrongVersion', pool);
   assertMove(kind <= BigInt(StakeKind.admin), 'staking', 'EInvalidKind');
   assertMove(minStake > 0n, 'staking', 'EInvalidParam');
 
@@ -173,10 +200,44 @@ function setParams(
 }
 
 function setSlashBps(ctx: ExecContext, _cap: AdminCap, pool: Pool, bps: bigint): void {
+  assertVersion('staking', 'EWrongVersion', pool);
   assertMove(bps <= BPS_DENOMINATOR, 'staking', 'EInvalidParam');
 
   pool.fields.slash_bps = bps;
   emitParamsUpdated(ctx, pool);
+}
+
+function setUnbondingEpochs(ctx: ExecContext, _cap: AdminCap, pool: Pool, kind: bigint, epochs: bigint): void {
+  assertVersion('staking', 'EWrongVersion', pool);
+  assertMove(kind <= BigInt(StakeKind.admin), 'staking', 'EInvalidKind');
+  assertMove(epochs > 0n, 'staking', 'EInvalidParam');
+
+  pool.fields.unbonding_epochs[Number(kind)] = epochs;
+  emitParamsUpdated(ctx, pool);
+}
+
+function withdrawTreasury(ctx: ExecContext, _cap: AdminCap, pool: Pool, amount: bigint, recipient: string): void {
+  assertVersion('staking', 'EWrongVersion', pool);
+  assertMove(amount > 0n, 'staking', 'EZeroAmount');
+  assertMove(amount <= u64(pool.fields.treasury), 'staking', 'EInsufficientTreasury');
+
+  pool.fields.treasury = subU64(pool.fields.treasury, amount); // coin::take
+  ctx.transfer(newObject<CoinFields>(STRUCT.Coin, { id: ctx.freshId(), balance: amount }), recipient);
+  ctx.emit('staking', 'TreasuryWithdrawn', {
+    pool_id: pool.id,
+    amount,
+    recipient,
+    remaining: pool.fields.treasury,
+    epoch: ctx.epoch,
+  });
+}
+
+function migrate(ctx: ExecContext, _cap: AdminCap, pool: Pool): void {
+  migrateVersion(ctx, 'staking', 'ENotUpgrade', pool);
+}
+
+function migrateRecord(ctx: ExecContext, _cap: AdminCap, record: StakeRecord): void {
+  migrateVersion(ctx, 'staking', 'ENotUpgrade', record);
 }
 
 // ---- internal ------------------------------------------------------------------------------
@@ -190,6 +251,7 @@ function emitParamsUpdated(ctx: ExecContext, pool: Pool): void {
     pool_id: pool.id,
     min_stake: pool.fields.min_stake.map(u64),
     lockup_epochs: pool.fields.lockup_epochs.map(u64),
+    unbonding_epochs: pool.fields.unbonding_epochs.map(u64),
     slash_bps: pool.fields.slash_bps,
   });
 }
@@ -208,7 +270,10 @@ export const STAKING_FUNCTIONS: EntryFunctionDescriptor[] = [
     record: byMutRef(STRUCT.StakeRecord),
     payment: byValue(STRUCT.Coin),
   }),
-  entryFunction('staking', 'request_unstake', requestUnstake, { record: byMutRef(STRUCT.StakeRecord) }),
+  entryFunction('staking', 'request_unstake', requestUnstake, {
+    pool: byRef(STRUCT.StakePool),
+    record: byMutRef(STRUCT.StakeRecord),
+  }),
   entryFunction('staking', 'withdraw', withdraw, {
     pool: byMutRef(STRUCT.StakePool),
     record: byMutRef(STRUCT.StakeRecord),
@@ -230,5 +295,22 @@ export const STAKING_FUNCTIONS: EntryFunctionDescriptor[] = [
     _cap: byRef(STRUCT.AdminCap),
     pool: byMutRef(STRUCT.StakePool),
     bps: pure('u64'),
+  }),
+  entryFunction('staking', 'set_unbonding_epochs', setUnbondingEpochs, {
+    _cap: byRef(STRUCT.AdminCap),
+    pool: byMutRef(STRUCT.StakePool),
+    kind: pure('u8'),
+    epochs: pure('u64'),
+  }),
+  entryFunction('staking', 'withdraw_treasury', withdrawTreasury, {
+    _cap: byRef(STRUCT.AdminCap),
+    pool: byMutRef(STRUCT.StakePool),
+    amount: pure('u64'),
+    recipient: pure('address'),
+  }),
+  entryFunction('staking', 'migrate', migrate, { _cap: byRef(STRUCT.AdminCap), pool: byMutRef(STRUCT.StakePool) }),
+  entryFunction('staking', 'migrate_record', migrateRecord, {
+    _cap: byRef(STRUCT.AdminCap),
+    record: byMutRef(STRUCT.StakeRecord),
   }),
 ];

@@ -5,7 +5,9 @@
  */
 import { GrpcTypes, SuiGrpcClient } from '@mysten/sui/grpc';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { UnaryCall, type MethodInfo, type RpcMetadata } from '@protobuf-ts/runtime-rpc';
 import type { Endpoint } from '../../../src/chain/client.ts';
+import { HEADERS } from '../../../src/chain/consistency.ts';
 
 export interface FakeObject {
   type: string;
@@ -33,6 +35,9 @@ export class FakeNode {
   /** When set, every call fails with this gRPC status (e.g. UNAVAILABLE). */
   down: Status | null = null;
   calls: Array<{ method: string; input: unknown }> = [];
+  /** The `x-sui-*` response headers: the chain and how far this node has synced (null: none sent). */
+  chainId: string | null = 'fake-chain';
+  checkpoint = 0n;
   /** Resolves requests only when release() is called (for coalescing tests), if true. */
   hold = false;
   #held: Array<() => void> = [];
@@ -54,15 +59,16 @@ export class FakeNode {
   transport() {
     return {
       mergeOptions: (options?: object) => ({ ...(options ?? {}) }),
-      unary: (method: { name: string }, input: unknown) => {
+      unary: (method: MethodInfo, input: object) => {
         this.calls.push({ method: method.name, input });
-        const answer = async () => {
+        const headers = this.#headers(); // as a full node: taken when the call starts
+        const response = (async () => {
           if (this.hold) await new Promise<void>((go) => this.#held.push(go));
           if (this.down) throw rpcError(this.down);
-          return { response: this.#unary(method.name, input) };
-        };
-        const promise = answer();
-        return { then: promise.then.bind(promise) };
+          return this.#unary(method.name, input) as object;
+        })();
+        const after = <T>(value: T) => response.then(() => value);
+        return new UnaryCall(method, {}, input, after(headers), response, after({ code: 'OK', detail: '' }), after({}));
       },
       serverStreaming: (method: { name: string }, input: unknown) => {
         this.calls.push({ method: method.name, input });
@@ -79,6 +85,11 @@ export class FakeNode {
         throw new Error('not faked');
       },
     };
+  }
+
+  #headers(): RpcMetadata {
+    if (this.chainId === null) return {};
+    return { [HEADERS.chainId]: this.chainId, [HEADERS.checkpointHeight]: this.checkpoint.toString(), [HEADERS.epoch]: this.epoch.toString() };
   }
 
   #unary(name: string, input: unknown): unknown {

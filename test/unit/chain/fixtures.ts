@@ -15,6 +15,7 @@ export function id(n: number): string {
 export function stakeRecordBytes(recordId: string, overrides: Partial<Record<string, unknown>> = {}): Uint8Array {
   return StakeRecord.serialize({
     id: recordId,
+    version: 1n,
     pool_id: POOL,
     staker: ALICE,
     node_id: 'worker-1',

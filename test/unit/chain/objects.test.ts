@@ -1,5 +1,7 @@
+import { POOL_DEFAULTS, StakePool } from '../../../src/chain/schema.ts';
 import {
   decodeSealToken,
+  decodeStakePool,
   decodeStakeRecord,
   isExpired,
   isPackageType,
@@ -117,4 +119,43 @@ test('isPackageType compares normalized types exactly', () => {
 
 test('toJsonView turns bigints into strings', () => {
   expect(toJsonView({ a: 1n, b: 'x', c: [1] })).toEqual({ a: '1', b: 'x', c: [1] });
+});
+
+describe('decodeStakePool', () => {
+  const poolBytes = (overrides: Record<string, unknown> = {}) =>
+    StakePool.serialize({
+      id: POOL,
+      version: 1n,
+      vault: 3n,
+      treasury: 2n,
+      total_staked: 3n,
+      record_count: 1n,
+      min_stake: [...POOL_DEFAULTS.minStake],
+      lockup_epochs: [...POOL_DEFAULTS.lockupEpochs],
+      unbonding_epochs: [...POOL_DEFAULTS.unbondingEpochs],
+      slash_bps: POOL_DEFAULTS.slashBps,
+      ...overrides,
+    } as never).toBytes();
+  const pool = (over: Partial<RawObject> = {}) => raw({ objectId: POOL, type: `${PKG}::staking::StakePool`, content: poolBytes(), ...over });
+
+  test('decodes the parameters, the treasury and the package version', () => {
+    expect(decodeStakePool(pool(), PKG)).toEqual({
+      id: POOL,
+      packageVersion: 1n,
+      vault: 3n,
+      treasury: 2n,
+      totalStaked: 3n,
+      recordCount: 1n,
+      minStake: [...POOL_DEFAULTS.minStake],
+      lockupEpochs: [...POOL_DEFAULTS.lockupEpochs],
+      unbondingEpochs: [...POOL_DEFAULTS.unbondingEpochs],
+      slashBps: POOL_DEFAULTS.slashBps,
+    });
+  });
+
+  test('is null for another type and refuses content carrying another id', () => {
+    expect(decodeStakePool(pool({ type: `${OTHER_PKG}::staking::StakePool` }), PKG)).toBeNull();
+    expect(decodeStakePool(raw({}), PKG)).toBeNull();
+    expect(() => decodeStakePool(pool({ content: poolBytes({ id: recordId }) }), PKG)).toThrow(/carries id/);
+  });
 });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import {
   ABORT_CODES,
   MODULES,
+  PACKAGE_VERSION,
   POOL_DEFAULTS,
   SEAL_TOKEN_LIFETIME_EPOCHS,
   StakeKind,
@@ -19,6 +20,7 @@ import {
 } from '../../../src/chain/schema.ts';
 import type { ParamType } from '../../../src/sim/package/api.ts';
 import { findEntryFunction, PACKAGE_FUNCTIONS } from '../../../src/sim/package/index.ts';
+import { hasPublicTransfer } from '../../../src/sim/codec.ts';
 import { STRUCT } from '../../../src/sim/package/objects.ts';
 import {
   abortCodes,
@@ -73,6 +75,17 @@ describe('structs and events', () => {
     for (const [name, fields] of Object.entries(move)) expect([name, fields]).toEqual([name, schemaFields(schema[name])]);
   });
 
+  test('the sim gives each stored package struct the `store` ability Move declares', () => {
+    const ours = Object.values(STRUCT).filter((struct) => !struct.startsWith('0x'));
+    for (const struct of ours) {
+      const [module, name] = struct.split('::') as [ModuleName, string];
+      const abilities = new RegExp(`^public struct ${name} has ([\\w, ]+) \\{`, 'm').exec(source(module).text)![1]!;
+      expect([struct, hasPublicTransfer(struct)]).toEqual([struct, abilities.split(/,\s*/).includes('store')]);
+    }
+    // The SealToken is bound to its staker: `key` only.
+    expect(hasPublicTransfer(STRUCT.SealToken)).toBe(false);
+  });
+
   test('the mirror’s STRUCT names each package struct `module::Name` after its Move struct', () => {
     const ours = Object.entries(STRUCT).filter(([, struct]) => !struct.startsWith('0x'));
     expect(ours.length).toBeGreaterThan(0);
@@ -115,6 +128,15 @@ describe('enum values, defaults and permissions', () => {
       ...POOL_DEFAULTS.lockupEpochs,
     ]);
     expect(values(c, 'DEFAULT_SLASH_BPS')).toEqual([POOL_DEFAULTS.slashBps]);
+    expect(
+      values(c, 'DEFAULT_NODE_UNBONDING_EPOCHS', 'DEFAULT_USER_UNBONDING_EPOCHS', 'DEFAULT_ADMIN_UNBONDING_EPOCHS'),
+    ).toEqual([...POOL_DEFAULTS.unbondingEpochs]);
+    // No stake may leave in the transaction that asks to leave.
+    expect(POOL_DEFAULTS.unbondingEpochs.every((epochs) => epochs >= 1n)).toBe(true);
+  });
+
+  test('package version', () => {
+    expect(values(staking(), 'VERSION')).toEqual([PACKAGE_VERSION]);
   });
 
   test('seal token lifetime, worker permissions and user permission steps', () => {

@@ -3,7 +3,7 @@
  * contracts/tests/enclave_registry_tests.move (same names; test/unit/contracts/drift.test.ts holds
  * the two lists equal), plus the framework's `load_nitro_attestation` that a registration calls first.
  */
-import type { EnclaveConfigFields, EnclaveFields } from '../../../src/chain/schema.ts';
+import { PACKAGE_VERSION, type EnclaveConfigFields, type EnclaveFields } from '../../../src/chain/schema.ts';
 import { MoveAbort, type NitroAttestation } from '../../../src/sim/package/api.ts';
 import { ADMIN, ALICE, expectAbort, FakeChain, obj, pcr, val } from './fake-chain.ts';
 
@@ -60,10 +60,11 @@ describe('enclave_registry mirror: init', () => {
     expect(chain.owner(chain.configId)).toEqual({ kind: 'shared' });
     expect(chain.fields<EnclaveConfigFields>(chain.configId)).toEqual({
       id: chain.configId,
+      version: String(PACKAGE_VERSION),
       pcr0: new Uint8Array(),
       pcr1: new Uint8Array(),
       pcr2: new Uint8Array(),
-      version: '0',
+      pcr_version: '0',
     });
   });
 });
@@ -74,16 +75,23 @@ describe('enclave_registry mirror: set_expected_pcrs', () => {
     const result = setPcrs(chain, pcr(1), pcr(2), pcr(3));
     expect(chain.fields<EnclaveConfigFields>(chain.configId)).toEqual({
       id: chain.configId,
+      version: String(PACKAGE_VERSION),
       pcr0: pcr(1),
       pcr1: pcr(2),
       pcr2: pcr(3),
-      version: '1',
+      pcr_version: '1',
     });
     expect(result.events).toEqual([
-      { type: 'enclave_registry::EnclavePcrsUpdated', fields: { config_id: chain.configId, version: '1' } },
+      { type: 'enclave_registry::EnclavePcrsUpdated', fields: { config_id: chain.configId, pcr_version: '1' } },
     ]);
     setPcrs(chain, pcr(4), pcr(5), pcr(6));
-    expect(chain.fields<EnclaveConfigFields>(chain.configId).version).toBe('2');
+    expect(chain.fields<EnclaveConfigFields>(chain.configId).pcr_version).toBe('2');
+  });
+
+  test('set_expected_pcrs_rejects_config_of_old_version', () => {
+    const chain = new FakeChain();
+    chain.patch(chain.configId, { version: 0n });
+    expectAbort(() => setPcrs(chain, pcr(1), pcr(2), pcr(3)), 'enclave_registry', 'EWrongVersion');
   });
 
   test('set_expected_pcrs_rejects_short_pcr0', () => {
@@ -185,5 +193,31 @@ describe('framework mirror: nitro_attestation::load_nitro_attestation', () => {
     expect(() => chain.call(ALICE, 'nitro_attestation::load_nitro_attestation', [DOCUMENT, obj(clock)])).toThrow(
       expect.objectContaining({ module: 'nitro_attestation', code: 1, packageId: '0x2' }),
     );
+  });
+});
+
+describe('enclave_registry mirror: versions', () => {
+  test('register_enclave_rejects_config_of_old_version', () => {
+    const chain = new FakeChain();
+    pinPcrs(chain);
+    chain.patch(chain.configId, { version: 0n });
+    expectAbort(() => register(chain, document(pinned())), 'enclave_registry', 'EWrongVersion');
+  });
+
+  test('migrate_moves_old_config_to_current_version', () => {
+    const chain = new FakeChain();
+    chain.patch(chain.configId, { version: 0n });
+    const result = chain.call(ADMIN, 'enclave_registry::migrate', [obj(chain.adminCapId), obj(chain.configId)]);
+    expect(result.events).toEqual([
+      { type: 'staking::ObjectMigrated', fields: { object_id: chain.configId, version: String(PACKAGE_VERSION) } },
+    ]);
+    expect(chain.fields<EnclaveConfigFields>(chain.configId).version).toBe(String(PACKAGE_VERSION));
+    pinPcrs(chain);
+  });
+
+  test('migrate_rejects_current_config', () => {
+    const chain = new FakeChain();
+    const migrate = () => chain.call(ADMIN, 'enclave_registry::migrate', [obj(chain.adminCapId), obj(chain.configId)]);
+    expectAbort(migrate, 'enclave_registry', 'ENotUpgrade');
   });
 });

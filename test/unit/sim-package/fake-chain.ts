@@ -119,6 +119,16 @@ export class FakeChain {
       .map(([id]) => id);
   }
 
+  /**
+   * Rewrites fields of a stored object outside any transaction: the Move tests' `#[test_only]`
+   * setters (e.g. an object left at an older package version).
+   */
+  patch(id: string, fields: Record<string, unknown>): void {
+    const stored = this.get(id);
+    const next = { ...schemaOf(stored.struct).parse(stored.bytes), ...fields };
+    stored.bytes = schemaOf(stored.struct).serialize(next as never).toBytes();
+  }
+
   mintCoin(owner: string, amount: bigint): string {
     return this.put('0x2::coin::Coin<0x2::sui::SUI>', { id: this.freshId(), balance: amount }, owner);
   }
@@ -217,8 +227,8 @@ export function stake(chain: FakeChain, who: string, amount: bigint, kind: numbe
   return created[0]!;
 }
 
-export function requestUnstake(chain: FakeChain, who: string, recordId: string): CallResult {
-  return chain.call(who, 'staking::request_unstake', [obj(recordId)]);
+export function requestUnstake(chain: FakeChain, who: string, recordId: string, poolId = chain.poolId): CallResult {
+  return chain.call(who, 'staking::request_unstake', [obj(poolId), obj(recordId)]);
 }
 
 /** The admin slashes `recordId` with the AdminCap of the first publish. */

@@ -134,6 +134,13 @@ describe('seal mirror: create_user_seal_token', () => {
     expectAbort(() => createUser(chain, ALICE, recordId), 'seal', 'ENotActive');
   });
 
+  test('create_user_seal_token_rejects_record_of_old_version', () => {
+    const chain = new FakeChain();
+    const recordId = stake(chain, ALICE, SUI, StakeKind.user);
+    chain.patch(recordId, { version: 0n });
+    expectAbort(() => createUser(chain, ALICE, recordId), 'seal', 'EWrongVersion');
+  });
+
   test('create_user_seal_token_rejects_node_stake', () => {
     const chain = new FakeChain();
     const recordId = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
@@ -156,7 +163,8 @@ describe('seal mirror: revoke_seal_token', () => {
   });
 
   test('revoke_seal_token_rejects_token_of_someone_else', () => {
-    // The token's `owner` field names Alice; Bob holding the object (after a transfer) cannot revoke it.
+    // A SealToken has no `store`, so no transaction can hand it to Bob (test/unit/sim/executor.test.ts
+    // shows TransferObjects refused); the check stays as a second line behind the executor's ownership check.
     const chain = new FakeChain();
     const recordId = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
     const id = createWorker(chain, ALICE, recordId).created[0]!;

@@ -2,7 +2,7 @@
  * The sim's mirror of `daas::staking`, case for case with contracts/tests/staking_tests.move (same
  * names; test/unit/contracts/drift.test.ts holds the two lists equal).
  */
-import { POOL_DEFAULTS, StakeKind, StakeStatus, type StakePoolFields, type StakeRecordFields } from '../../../src/chain/schema.ts';
+import { PACKAGE_VERSION, POOL_DEFAULTS, StakeKind, StakeStatus, type StakePoolFields, type StakeRecordFields } from '../../../src/chain/schema.ts';
 import { ADMIN, ALICE, BOB, expectAbort, FakeChain, obj, requestUnstake, slash, stake, SUI } from './fake-chain.ts';
 
 const pool = (chain: FakeChain, id = chain.poolId) => chain.fields<StakePoolFields>(id);
@@ -28,6 +28,25 @@ function setSlashBps(chain: FakeChain, bps: bigint) {
   return chain.call(ADMIN, 'staking::set_slash_bps', [obj(chain.adminCapId), obj(chain.poolId), bps]);
 }
 
+function setUnbondingEpochs(chain: FakeChain, kind: bigint, epochs: bigint) {
+  return chain.call(ADMIN, 'staking::set_unbonding_epochs', [obj(chain.adminCapId), obj(chain.poolId), kind, epochs]);
+}
+
+function withdrawTreasury(chain: FakeChain, amount: bigint, recipient: string) {
+  return chain.call(ADMIN, 'staking::withdraw_treasury', [obj(chain.adminCapId), obj(chain.poolId), amount, recipient]);
+}
+
+/** Alice stakes 2 SUI and the admin slashes half of it into the treasury. */
+function slashedTreasury(chain: FakeChain): void {
+  slash(chain, stake(chain, ALICE, 2n * SUI, StakeKind.node, 'worker-1'));
+}
+
+/** `withdraw` that must succeed; returns the payout's value. */
+function withdrawnValue(chain: FakeChain, who: string, recordId: string): bigint {
+  const payout = withdraw(chain, who, recordId).created[0]!;
+  return BigInt(chain.fields<{ balance: string }>(payout).balance);
+}
+
 describe('staking mirror: init', () => {
   test('init_gives_admin_cap_to_publisher_and_shares_default_pool', () => {
     const chain = new FakeChain();
@@ -41,8 +60,11 @@ describe('staking mirror: init', () => {
       record_count: '0',
       min_stake: POOL_DEFAULTS.minStake.map(String),
       lockup_epochs: POOL_DEFAULTS.lockupEpochs.map(String),
+      unbonding_epochs: POOL_DEFAULTS.unbondingEpochs.map(String),
       slash_bps: String(POOL_DEFAULTS.slashBps),
+      version: String(PACKAGE_VERSION),
     });
+    expect(PACKAGE_VERSION).toBe(1n);
   });
 });
 
@@ -58,6 +80,7 @@ describe('staking mirror: stake', () => {
     expect(chain.owner(id)).toEqual({ kind: 'shared' });
     expect(record(chain, id)).toEqual({
       id,
+      version: '1',
       pool_id: chain.poolId,
       staker: ALICE,
       node_id: 'worker-1.example',
@@ -135,6 +158,12 @@ describe('staking mirror: stake', () => {
     const chain = new FakeChain();
     expectAbort(() => stake(chain, ALICE, SUI, StakeKind.user, 'worker-1'), 'staking', 'EInvalidNodeId');
   });
+
+  test('stake_rejects_pool_of_old_version', () => {
+    const chain = new FakeChain();
+    chain.patch(chain.poolId, { version: 0n });
+    expectAbort(() => stake(chain, ALICE, SUI, StakeKind.user), 'staking', 'EWrongVersion');
+  });
 });
 
 describe('staking mirror: top_up', () => {
@@ -190,6 +219,29 @@ describe('staking mirror: request_unstake', () => {
     ]);
   });
 
+  test('request_unstake_after_lockup_unlocks_after_unbonding', () => {
+    const chain = new FakeChain();
+    const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
+    advanceEpochs(chain, 10n);
+    const result = requestUnstake(chain, ALICE, id);
+    expect(record(chain, id)).toMatchObject({ status: StakeStatus.unbonding, unlock_epoch: '12' });
+    expect(result.events[0]!.fields).toMatchObject({ epoch: '10', unlock_epoch: '12' });
+  });
+
+  test('request_unstake_rejects_record_of_another_pool', () => {
+    const chain = new FakeChain();
+    const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
+    const other = chain.publish().poolId;
+    expectAbort(() => requestUnstake(chain, ALICE, id, other), 'staking', 'EWrongPool');
+  });
+
+  test('request_unstake_rejects_record_of_old_version', () => {
+    const chain = new FakeChain();
+    const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
+    chain.patch(id, { version: 0n });
+    expectAbort(() => requestUnstake(chain, ALICE, id), 'staking', 'EWrongVersion');
+  });
+
   test('request_unstake_rejects_other_sender', () => {
     const chain = new FakeChain();
     const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
@@ -231,6 +283,39 @@ describe('staking mirror: withdraw', () => {
     expect(record(chain, id).status).toBe(StakeStatus.withdrawn);
     expect(pool(chain)).toMatchObject({ vault: '0', treasury: String(SUI) });
     expect(chain.fields(result.created[0]!)).toMatchObject({ balance: String(SUI) });
+  });
+
+  /** A 1-SUI node stake topped up by 4 SUI after its lock-up, then unstaked; returns its id. */
+  function unstakedAfterTopUp(chain: FakeChain): string {
+    const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
+    advanceEpochs(chain, 10n);
+    topUp(chain, ALICE, id, 4n * SUI);
+    requestUnstake(chain, ALICE, id);
+    return id;
+  }
+
+  test('withdraw_pays_out_top_up_after_unbonding', () => {
+    const chain = new FakeChain();
+    const id = unstakedAfterTopUp(chain);
+    advanceEpochs(chain, 2n);
+    expect(withdrawnValue(chain, ALICE, id)).toBe(5n * SUI);
+  });
+
+  test('withdraw_rejects_in_the_transaction_that_requests_unstake', () => {
+    // One programmable transaction: both calls see the same epoch, and the mirror's effects are
+    // only kept if the whole transaction succeeds (FakeChain keeps nothing of a call that throws).
+    const chain = new FakeChain();
+    const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
+    advanceEpochs(chain, 10n);
+    requestUnstake(chain, ALICE, id);
+    expectAbort(() => withdraw(chain, ALICE, id), 'staking', 'EStillLocked');
+  });
+
+  test('withdraw_rejects_top_up_before_unbonding_ends', () => {
+    const chain = new FakeChain();
+    const id = unstakedAfterTopUp(chain);
+    advanceEpochs(chain, 1n);
+    expectAbort(() => withdraw(chain, ALICE, id), 'staking', 'EStillLocked');
   });
 
   test('withdraw_rejects_record_of_another_pool', () => {
@@ -327,11 +412,38 @@ describe('staking mirror: slash', () => {
     expectAbort(() => slash(chain, id), 'staking', 'ENotSlashable');
   });
 
-  test('slash_rounds_slashed_share_down', () => {
+  test('slash_applies_during_unbonding_after_lockup', () => {
+    const chain = new FakeChain();
+    const id = stake(chain, ALICE, 2n * SUI, StakeKind.node, 'worker-1');
+    advanceEpochs(chain, 10n);
+    requestUnstake(chain, ALICE, id);
+    advanceEpochs(chain, 1n);
+    slash(chain, id);
+    advanceEpochs(chain, 1n);
+    expect(withdrawnValue(chain, ALICE, id)).toBe(SUI);
+  });
+
+  test('slash_takes_at_least_one_mist', () => {
+    const chain = new FakeChain();
+    setParams(chain, BigInt(StakeKind.user), 1n, 2n);
+    setSlashBps(chain, 1n);
+    const id = stake(chain, ALICE, 100n, StakeKind.user);
+    slash(chain, id);
+    expect(record(chain, id)).toMatchObject({ slashed_amount: '1', amount: '99' });
+  });
+
+  test('slash_rounds_slashed_share_up', () => {
     const chain = new FakeChain();
     const id = stake(chain, ALICE, SUI + 1n, StakeKind.node, 'worker-1');
     slash(chain, id);
-    expect(record(chain, id)).toMatchObject({ amount: String(SUI / 2n + 1n), slashed_amount: String(SUI / 2n) });
+    expect(record(chain, id)).toMatchObject({ amount: String(SUI / 2n), slashed_amount: String(SUI / 2n + 1n) });
+  });
+
+  test('slash_rejects_record_of_old_version', () => {
+    const chain = new FakeChain();
+    const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
+    chain.patch(id, { version: 0n });
+    expectAbort(() => slash(chain, id), 'staking', 'EWrongVersion');
   });
 });
 
@@ -350,6 +462,7 @@ describe('staking mirror: set_params', () => {
           pool_id: chain.poolId,
           min_stake: [String(POOL_DEFAULTS.minStake[0]), String(3n * SUI), String(POOL_DEFAULTS.minStake[2])],
           lockup_epochs: ['7', '4', '7'],
+          unbonding_epochs: POOL_DEFAULTS.unbondingEpochs.map(String),
           slash_bps: '5000',
         },
       },
@@ -381,6 +494,96 @@ describe('staking mirror: set_slash_bps', () => {
   test('set_slash_bps_rejects_more_than_all', () => {
     const chain = new FakeChain();
     expectAbort(() => setSlashBps(chain, 10_001n), 'staking', 'EInvalidParam');
+  });
+});
+
+describe('staking mirror: set_unbonding_epochs', () => {
+  test('set_unbonding_epochs_updates_one_kind', () => {
+    const chain = new FakeChain();
+    const result = setUnbondingEpochs(chain, BigInt(StakeKind.user), 5n);
+    expect(pool(chain).unbonding_epochs).toEqual(['2', '5', '2']);
+    expect(result.events.map((e) => [e.type, e.fields.unbonding_epochs])).toEqual([['staking::PoolParamsUpdated', ['2', '5', '2']]]);
+    const id = stake(chain, ALICE, SUI, StakeKind.user);
+    advanceEpochs(chain, 3n);
+    requestUnstake(chain, ALICE, id);
+    expect(record(chain, id).unlock_epoch).toBe('8');
+  });
+
+  test('set_unbonding_epochs_rejects_zero', () => {
+    const chain = new FakeChain();
+    expectAbort(() => setUnbondingEpochs(chain, BigInt(StakeKind.node), 0n), 'staking', 'EInvalidParam');
+  });
+
+  test('set_unbonding_epochs_rejects_unknown_kind', () => {
+    const chain = new FakeChain();
+    expectAbort(() => setUnbondingEpochs(chain, 3n, 1n), 'staking', 'EInvalidKind');
+  });
+});
+
+describe('staking mirror: withdraw_treasury', () => {
+  test('withdraw_treasury_pays_recipient', () => {
+    const chain = new FakeChain();
+    slashedTreasury(chain);
+    const result = withdrawTreasury(chain, SUI / 4n, BOB);
+    expect(pool(chain)).toMatchObject({ treasury: String((SUI / 4n) * 3n), vault: String(SUI) });
+    const payout = result.created[0]!;
+    expect(chain.owner(payout)).toEqual({ kind: 'address', address: BOB });
+    expect(chain.fields(payout)).toEqual({ id: payout, balance: String(SUI / 4n) });
+    expect(result.events).toEqual([
+      {
+        type: 'staking::TreasuryWithdrawn',
+        fields: { pool_id: chain.poolId, amount: String(SUI / 4n), recipient: BOB, remaining: String((SUI / 4n) * 3n), epoch: '0' },
+      },
+    ]);
+  });
+
+  test('withdraw_treasury_rejects_more_than_the_treasury', () => {
+    const chain = new FakeChain();
+    slashedTreasury(chain);
+    expectAbort(() => withdrawTreasury(chain, SUI + 1n, ADMIN), 'staking', 'EInsufficientTreasury');
+  });
+
+  test('withdraw_treasury_rejects_zero_amount', () => {
+    const chain = new FakeChain();
+    slashedTreasury(chain);
+    expectAbort(() => withdrawTreasury(chain, 0n, ADMIN), 'staking', 'EZeroAmount');
+  });
+});
+
+describe('staking mirror: migrate, migrate_record', () => {
+  const migrate = (chain: FakeChain) => chain.call(ADMIN, 'staking::migrate', [obj(chain.adminCapId), obj(chain.poolId)]);
+  const migrateRecord = (chain: FakeChain, id: string) =>
+    chain.call(ADMIN, 'staking::migrate_record', [obj(chain.adminCapId), obj(id)]);
+
+  test('migrate_moves_old_pool_to_current_version', () => {
+    const chain = new FakeChain();
+    chain.patch(chain.poolId, { version: 0n });
+    const result = migrate(chain);
+    expect(result.events).toEqual([{ type: 'staking::ObjectMigrated', fields: { object_id: chain.poolId, version: String(PACKAGE_VERSION) } }]);
+    expect(pool(chain).version).toBe(String(PACKAGE_VERSION));
+    stake(chain, ALICE, SUI, StakeKind.user);
+  });
+
+  test('migrate_rejects_current_pool', () => {
+    const chain = new FakeChain();
+    expectAbort(() => migrate(chain), 'staking', 'ENotUpgrade');
+  });
+
+  test('migrate_record_moves_old_record_to_current_version', () => {
+    const chain = new FakeChain();
+    const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
+    chain.patch(id, { version: 0n });
+    expect(migrateRecord(chain, id).events).toEqual([
+      { type: 'staking::ObjectMigrated', fields: { object_id: id, version: String(PACKAGE_VERSION) } },
+    ]);
+    expect(record(chain, id).version).toBe(String(PACKAGE_VERSION));
+    requestUnstake(chain, ALICE, id);
+  });
+
+  test('migrate_record_rejects_current_record', () => {
+    const chain = new FakeChain();
+    const id = stake(chain, ALICE, SUI, StakeKind.node, 'worker-1');
+    expectAbort(() => migrateRecord(chain, id), 'staking', 'ENotUpgrade');
   });
 });
 

@@ -122,6 +122,23 @@ describe('versions', () => {
   });
 });
 
+describe('abilities', () => {
+  test('a SealToken has no `store`: TransferObjects of it fails InvalidTransferObject and it stays with its staker', async () => {
+    const staked = await run((t) => stake(t, 0, 'node-transfer'));
+    const [recordId] = createdIds(staked);
+    const minted = await run((t) => t.moveCall({ target: target('seal', 'create_worker_seal_token'), arguments: [t.object(shared(recordId!, false))] }));
+    const tokenId = createdIds(minted)[0]!;
+    const bob = Ed25519Keypair.generate().toSuiAddress();
+    const tx = await run((t) => t.transferObjects([t.object(Inputs.ObjectRef(ref(object(tokenId))))], t.pure.address(bob)));
+    expect(tx.effects!.status!.success).toBe(false);
+    expect(tx.effects!.status!.error!.errorDetails).toMatchObject({
+      oneofKind: 'commandArgumentError',
+      commandArgumentError: { kind: GrpcTypes.CommandArgumentError_CommandArgumentErrorKind.INVALID_TRANSFER_OBJECT },
+    });
+    expect(object(tokenId).owner).toEqual({ kind: 'address', address: normalizeSuiAddress(alice.toSuiAddress()) });
+  });
+});
+
 describe('validator checks', () => {
   test('an owned object must be given at its current version and digest, by its owner', async () => {
     const coin = aliceCoin();
