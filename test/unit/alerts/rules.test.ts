@@ -82,7 +82,7 @@ describe('prometheus-rules.yaml', () => {
     else pending.add('daas_auth_attestation_age_seconds');
     const exported = new Set(
       [...(await registry.getMetricsAsJSON()), ...(await processRegistry.getMetricsAsJSON())].flatMap((m) =>
-        m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name],
+        String(m.type) === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name],
       ),
     );
     const used = new Set(alerts.flatMap((a) => [...a.expr.matchAll(/\bdaas_auth_[a-z0-9_]+/g)].map((m) => m[0])));
