@@ -46,20 +46,24 @@ function writeConfig(name: string, network: Record<string, unknown> = {}): strin
   return file;
 }
 
-/** Runs the CLI; the key travels in the environment, never in argv. */
-function doctor(configFile: string, kubeconfig = e2eEnv().cluster.kubeconfig): Promise<{ code: number; report: Report; stderr: string }> {
-  const args = [join(REPO_ROOT, 'bin/daas-auth.js'), '--config', configFile, '--output', 'json', 'doctor', '--kubeconfig', kubeconfig, '--seal-token', user.tokenId];
+/** Runs `daas-auth doctor` with the user's seal token; the key travels in the environment, never in argv. */
+function runDoctor(configFile: string, kubeconfig: string, output: 'json' | 'text'): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = [join(REPO_ROOT, 'bin/daas-auth.js'), '--config', configFile, '--output', output, 'doctor', '--kubeconfig', kubeconfig, '--seal-token', user.tokenId];
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DAAS_KEY: user.key.getSecretKey() };
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     execFile(process.execPath, args, { env, cwd: REPO_ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      try {
-        resolve({ code, report: JSON.parse(stdout) as Report, stderr });
-      } catch {
-        reject(new Error(`doctor printed no JSON (exit ${code}):\n${stdout}\n${stderr}`));
-      }
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
+}
+
+async function doctor(configFile: string, kubeconfig = e2eEnv().cluster.kubeconfig): Promise<{ code: number; report: Report }> {
+  const { code, stdout, stderr } = await runDoctor(configFile, kubeconfig, 'json');
+  try {
+    return { code, report: JSON.parse(stdout) as Report };
+  } catch {
+    throw new Error(`doctor printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
+  }
 }
 
 const byId = (report: Report, id: string) => report.checks.filter((c) => c.id === id);
@@ -87,6 +91,12 @@ test('passes every check on a healthy installation', async () => {
   expect(new Set(report.checks.map((c) => c.id))).toEqual(
     new Set(['authn-webhook', 'admission-webhook', 'serving-certificate', 'chain-endpoint', 'chain-objects', 'clock-skew', 'crd', 'leader']),
   );
+  // The same as text: one ✓ line per check, exit 0.
+  const text = await runDoctor(writeConfig('healthy'), e2eEnv().cluster.kubeconfig, 'text');
+  expect(text.code).toBe(0);
+  const lines = text.stdout.trimEnd().split('\n');
+  expect(lines).toHaveLength(report.checks.length);
+  for (const line of lines) expect(line).toMatch(/^✓ /);
 });
 
 test('wrong package id: the package check fails and names network.packageId', async () => {

@@ -33,6 +33,8 @@ interface Globals {
   address?: string;
 }
 
+const NOT_SERVING = '(not used by doctor)';
+
 /** Lifetime of the token doctor mints to test the wiring: long enough for one SelfSubjectReview. */
 const PROBE_TOKEN_TTL_SECONDS = 120;
 
@@ -54,7 +56,8 @@ export function register(program: Command): void {
         'exists and its caBundle verifies the serving certificate; that certificate is not expiring (warns under',
         '30 days); every Sui endpoint answers with the expected chain id; the package and pool ids exist; the clock',
         "agrees with kube-apiserver's; the SealBinding CRD is established; a controller holds the leader Lease.",
-        'Configuration (network, clusters, controller.leaseNamespace/leaseName) as for serve: --config, DAAS_*.',
+        'Configuration (network, clusters, controller.leaseNamespace/leaseName, kubernetes.kubeconfig) as for serve:',
+        "--config (serve's own file will do), DAAS_* variables, --network and --cluster.",
         '',
         'Example:',
         '  daas-auth --config daas-auth.yaml doctor --kubeconfig admin.kubeconfig --seal-token 0x… --key suiprivkey1…',
@@ -81,7 +84,12 @@ async function doctorInputs(globals: Globals, opts: DoctorOptions): Promise<Doct
   try {
     config = loadConfig({
       file: globals.config,
-      flags: { network: { name: globals.network }, ...(clusterFlag ? { clusters: [{ id: clusterFlag, apiAudiences: [] }] } : {}) },
+      flags: {
+        network: { name: globals.network },
+        ...(clusterFlag ? { clusters: [{ id: clusterFlag, apiAudiences: [] }] } : {}),
+        // Doctor serves nothing: an operator's machine has no serving certificate, and serve's file may name one.
+        server: { tlsCertFile: NOT_SERVING, tlsKeyFile: NOT_SERVING },
+      },
     });
   } catch (error) {
     if (error instanceof ConfigError) throw new UserError(error.message);
