@@ -6,8 +6,9 @@
 // Three layers, each a deterministic tar (hack/lib/tar.ts): the shared libraries Node needs (glibc, libgcc,
 // libstdc++ unpacked from pinned Debian packages: no package manager, no shell) plus /etc/passwd and
 // /etc/group naming uid 65532; Node 24 from the npm `node` package; the app (bin/, src/ and package.json as
-// tracked by git, and the production dependencies in node_modules, without the `node` package itself).
+// committed at HEAD, and the production dependencies in node_modules, without the `node` package itself).
 // Timestamps are the commit's time. docs/image.md says how to push or import the tar.
+import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,9 +87,52 @@ async function productionPackages(): Promise<string[]> {
     .filter((p) => !NOT_SHIPPED.has(p) && ![...NOT_SHIPPED].some((n) => p.startsWith(`${n}/`)));
 }
 
+/** The app's files as the commit has them (not the working tree: uncommitted edits never reach an image). */
+async function committedEntries(): Promise<TarEntry[]> {
+  const listing = await runChecked('git', ['ls-tree', '-r', '-z', 'HEAD', '--', ...APP_PATHS], { cwd: ROOT });
+  const files = listing.stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const m = /^(\d{6}) blob ([0-9a-f]{40,64})\t(.+)$/s.exec(line);
+      if (!m) throw new Error(`unexpected git ls-tree line: ${line}`);
+      return { mode: m[1]!, id: m[2]!, path: m[3]! };
+    });
+  const contents = await gitBlobs(files.map((f) => f.id));
+  return files.map((f): TarEntry =>
+    f.mode === '120000'
+      ? { type: 'symlink', path: `${APP_DIR}/${f.path}`, target: contents.get(f.id)!.toString('utf8') }
+      : { type: 'file', path: `${APP_DIR}/${f.path}`, mode: f.mode === '100755' ? 0o755 : 0o644, data: contents.get(f.id)! },
+  );
+}
+
+/** Blob contents by id, through one `git cat-file --batch`. */
+function gitBlobs(ids: readonly string[]): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file exited ${code}`));
+      const out = Buffer.concat(chunks);
+      const blobs = new Map<string, Buffer>();
+      let at = 0;
+      for (const id of ids) {
+        const eol = out.indexOf(0x0a, at);
+        const [got, type, size] = out.subarray(at, eol).toString('utf8').split(' ');
+        if (got !== id || type !== 'blob') return reject(new Error(`git cat-file: expected blob ${id}, got "${got} ${type}"`));
+        blobs.set(id, out.subarray(eol + 1, eol + 1 + Number(size)));
+        at = eol + 1 + Number(size) + 1;
+      }
+      resolve(blobs);
+    });
+    child.stdin.end(ids.map((id) => `${id}\n`).join(''));
+  });
+}
+
 async function appEntries(): Promise<TarEntry[]> {
-  const tracked = (await runChecked('git', ['ls-files', '-z', '--', ...APP_PATHS], { cwd: ROOT })).stdout.split('\0').filter(Boolean);
-  const entries = tracked.map((p) => entryFor(join(ROOT, p), `${APP_DIR}/${p}`));
+  const entries = await committedEntries();
   for (const pkg of await productionPackages()) {
     // Each package without its own node_modules: nested dependencies are listed (and walked) on their own.
     entries.push(...walk(join(ROOT, pkg), `${APP_DIR}/${pkg}/`, (rel) => rel === 'node_modules' || rel.endsWith('/node_modules')));
