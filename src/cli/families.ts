@@ -91,6 +91,11 @@ export const FAMILIES: readonly CommandFamily[] = [
     load: () => import('./commands/binding.ts'),
     commands: [{ name: 'binding', term: 'binding [options]', description: 'SealBindings: bind a worker node to a node stake' }],
   },
+  {
+    family: 'doctor',
+    load: () => import('./commands/doctor.ts'),
+    commands: [{ name: 'doctor', term: 'doctor [options]', description: 'check a live installation end to end and name the broken piece' }],
+  },
 ];
 
 /** The family that registers the top-level command `name`, if any. */

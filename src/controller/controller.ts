@@ -23,7 +23,7 @@ import type { SealBinding, SealBindingPhase } from '../k8s/sealbinding.ts';
 import type { ChainEventLike, ChainFollowerPort, ChainReaderPort, EventFollowHandle } from './chain-port.ts';
 import { Drainer } from './drainer.ts';
 import { kubePort, type ControllerKube } from './kube-port.ts';
-import { createControllerMetrics, type ControllerMetrics } from './metrics.ts';
+import { countExpiringSoon, createControllerMetrics, type ControllerMetrics } from './metrics.ts';
 import { hasRevokedTaint } from './node-plan.ts';
 import { BatchQueue } from './queue.ts';
 import { Reconciler } from './reconciler.ts';
@@ -322,6 +322,7 @@ export class SealBindingController {
       phases.set(phase, (phases.get(phase) ?? 0) + 1);
     }
     this.metrics.setBindingPhases(phases);
+    this.metrics.setExpiringSoon(countExpiringSoon(this.bindings.list()));
     const cordoned = this.nodes.list().filter(hasRevokedTaint).length;
     this.metrics.setNodes(cordoned, this.#drainer.draining());
   }

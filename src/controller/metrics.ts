@@ -3,7 +3,7 @@
  * caller passes — the shared one of `daas-auth serve` — or prom-client's default registry.
  */
 import client, { type Registry } from 'prom-client';
-import { SEALBINDING_PHASES, type SealBindingPhase } from '../k8s/sealbinding.ts';
+import { CONDITION_TYPES, SEALBINDING_PHASES, type SealBinding, type SealBindingPhase } from '../k8s/sealbinding.ts';
 
 export type EvictionOutcome = 'evicted' | 'blocked' | 'gone' | 'error' | 'forced';
 
@@ -13,6 +13,15 @@ export interface ControllerMetrics {
   eviction(outcome: EvictionOutcome): void;
   observeReconcile(seconds: number, result: 'ok' | 'error'): void;
   setLeader(leader: boolean): void;
+  /** Active bindings whose seal token expires within the warning window (status Ready=True/ExpiringSoon). */
+  setExpiringSoon(count: number): void;
+}
+
+/** How many bindings the status says are Active with a seal token about to expire: the alert's input. */
+export function countExpiringSoon(bindings: readonly SealBinding[]): number {
+  return bindings.filter(
+    (b) => b.status?.phase === 'Active' && b.status.conditions?.some((c) => c.type === CONDITION_TYPES.Ready && c.reason === 'ExpiringSoon'),
+  ).length;
 }
 
 export function createControllerMetrics(registry: Registry = client.register): ControllerMetrics {
@@ -29,8 +38,14 @@ export function createControllerMetrics(registry: Registry = client.register): C
     registers,
   });
   const leader = new client.Gauge({ name: 'daas_auth_controller_leader', help: '1 while this process is the controller leader', registers });
+  const expiring = new client.Gauge({
+    name: 'daas_auth_sealbindings_expiring_soon',
+    help: 'Active SealBindings whose seal token expires within controller.expiringWithinEpochs',
+    registers,
+  });
   for (const phase of SEALBINDING_PHASES) bindings.set({ phase }, 0);
   leader.set(0);
+  expiring.set(0);
   return {
     setBindingPhases(counts) {
       for (const phase of SEALBINDING_PHASES) bindings.set({ phase }, counts.get(phase) ?? 0);
@@ -42,5 +57,6 @@ export function createControllerMetrics(registry: Registry = client.register): C
     eviction: (outcome) => evictions.inc({ result: outcome }),
     observeReconcile: (seconds, result) => reconcile.observe({ result }, seconds),
     setLeader: (value) => leader.set(value ? 1 : 0),
+    setExpiringSoon: (count) => expiring.set(count),
   };
 }

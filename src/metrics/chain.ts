@@ -28,8 +28,22 @@ export const currentEpoch = new Gauge({
   registers: [registry],
 });
 
+/**
+ * 1 when the endpoint's last request got an answer (ok, or a definitive error: it is reachable), 0 when it
+ * did not (unavailable). The chain-unreachable alerts read it, so they fire as soon as the `for:` allows
+ * instead of waiting for a rate window to drain. The client stays on a working endpoint after a failover,
+ * so a failed endpoint reads 0 until the client tries it again.
+ */
+export const chainEndpointUp = new Gauge({
+  name: `${METRIC_PREFIX}chain_endpoint_up`,
+  help: 'Whether the last request to this Sui endpoint got an answer (1) or none (0)',
+  labelNames: ['endpoint'] as const,
+  registers: [registry],
+});
+
 /** Pass as `onCall` to ChainClient / ChainReader. */
 export const chainCallHook: CallHook = (method, endpoint, result, seconds) => {
   chainRequestsTotal.inc({ method, endpoint, result });
   chainRequestSeconds.observe({ method, endpoint }, seconds);
+  chainEndpointUp.set({ endpoint }, result === 'unavailable' ? 0 : 1);
 };

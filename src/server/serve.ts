@@ -13,6 +13,7 @@ import { resolveNetwork } from '../chain/network.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log/index.ts';
 import { chainCallHook } from '../metrics/chain.ts';
+import { EndpointProbe } from '../chain/endpoint-probe.ts';
 import { createApp } from './app.ts';
 import type { RequestHandler } from './authenticate.ts';
 import { createRequestListener } from './dispatch.ts';
@@ -54,6 +55,8 @@ export interface Serving {
 }
 
 const PROBE_INTERVAL_MS = 5_000;
+/** Each configured Sui endpoint is asked this often (only with several endpoints: one is the ChainProbe's). */
+const ENDPOINT_PROBE_INTERVAL_MS = 30_000;
 
 export async function startServe(config: Config, logger: Logger, components: readonly ServeComponent[]): Promise<Serving> {
   const network = resolveNetwork(config.network.name, {
@@ -86,6 +89,12 @@ export async function startServe(config: Config, logger: Logger, components: rea
     });
     await probe.start();
     stops.unshift(() => probe.stop());
+    if (network.endpoints.length > 1) {
+      // Failover keeps traffic on one endpoint; this keeps every endpoint's daas_auth_chain_endpoint_up current.
+      const endpoints = new EndpointProbe(network.endpoints, { intervalMs: ENDPOINT_PROBE_INTERVAL_MS, timeoutMs: config.network.timeoutMs, onCall: chainCallHook });
+      endpoints.start();
+      stops.unshift(() => endpoints.stop());
+    }
     const readiness: ReadinessCheck[] = [probe];
     if (informer) readiness.push({ name: 'sealbindings', ok: () => informer.synced() });
     const routers: Router[] = [];

@@ -6,12 +6,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2eEnv, useBed, type E2eEnv } from './env.ts';
 import { runCleanups, setUpBed } from './global-setup.ts';
-import type { SetupContext } from './setup-steps.ts';
+import { SIM_CLEANUP, type SetupContext } from './setup-steps.ts';
 
 export interface PrivateBed {
   env: E2eEnv;
   /** Stops everything the bed started and points e2eEnv() back at the run's bed. */
   stop(): Promise<void>;
+  /** Stops the bed's sui-sim now (a chain outage); it does not come back. */
+  stopSim(): Promise<void>;
 }
 
 /**
@@ -33,6 +35,12 @@ export async function startPrivateBed(name: string): Promise<PrivateBed> {
     stop: async () => {
       useBed(undefined);
       await runCleanups(ctx);
+    },
+    stopSim: async () => {
+      const at = ctx.cleanups.findIndex((c) => c.what === SIM_CLEANUP);
+      if (at < 0) throw new Error('the private bed has no running sui-sim');
+      const [cleanup] = ctx.cleanups.splice(at, 1);
+      await cleanup!.run();
     },
   };
 }

@@ -34,12 +34,15 @@ export interface SetupStep {
 
 export const WEBHOOK_PATH = '/authenticate';
 
+/** The name of the sim's undo step (private-bed.ts stops the sim early by it). */
+export const SIM_CLEANUP = 'stop sui-sim';
+
 export const startSimStep: SetupStep = {
   name: 'start sui-sim',
   run: async (ctx) => {
     const stateDir = join(ctx.runDir, 'sim');
     const sim = await startSim({ stateDir, quiet: true });
-    ctx.cleanups.push({ what: 'stop sui-sim', run: () => sim.stop() });
+    ctx.cleanups.push({ what: SIM_CLEANUP, run: () => sim.stop() });
     ctx.env.sim = { rpcUrl: sim.rpcUrl, adminUrl: sim.adminUrl, stateDir, network: sim.network };
   },
 };

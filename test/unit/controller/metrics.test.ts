@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
-import { createControllerMetrics } from '../../../src/controller/metrics.ts';
+import { countExpiringSoon, createControllerMetrics } from '../../../src/controller/metrics.ts';
+import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import { createAdmissionMetrics } from '../../../src/admission/metrics.ts';
 
 describe('controller and admission metrics', () => {
@@ -25,6 +26,19 @@ describe('controller and admission metrics', () => {
     expect(text).toContain('daas_auth_controller_leader 1');
     m.setBindingPhases(new Map());
     expect(await registry.metrics()).toContain('daas_auth_sealbindings{phase="Active"} 0');
+  });
+
+  test('bindings expiring soon: Active with Ready=True/ExpiringSoon, counted and exported', async () => {
+    const binding = (phase: string, reason: string) =>
+      ({ status: { phase, conditions: [{ type: 'Ready', status: phase === 'Active' ? 'True' : 'False', reason }] } }) as unknown as SealBinding;
+    const bindings = [binding('Active', 'ExpiringSoon'), binding('Active', 'StakeActive'), binding('Expired', 'SealTokenExpired'), binding('Active', 'ExpiringSoon')];
+    expect(countExpiringSoon(bindings)).toBe(2);
+    expect(countExpiringSoon([])).toBe(0);
+    const registry = new Registry();
+    const m = createControllerMetrics(registry);
+    expect(await registry.metrics()).toContain('daas_auth_sealbindings_expiring_soon 0');
+    m.setExpiringSoon(countExpiringSoon(bindings));
+    expect(await registry.metrics()).toContain('daas_auth_sealbindings_expiring_soon 2');
   });
 
   test('admission decisions by resource and result', async () => {
