@@ -32,7 +32,7 @@ export const currentEpoch = new Gauge({
  * 1 when the endpoint's last request got an answer (ok, or a definitive error: it is reachable), 0 when it
  * did not (unavailable). The chain-unreachable alerts read it, so they fire as soon as the `for:` allows
  * instead of waiting for a rate window to drain. The client stays on a working endpoint after a failover,
- * so a failed endpoint reads 0 until the client tries it again.
+ * so serve also probes every endpoint on a timer (src/chain/endpoint-probe.ts).
  */
 export const chainEndpointUp = new Gauge({
   name: `${METRIC_PREFIX}chain_endpoint_up`,
