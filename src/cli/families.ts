@@ -86,6 +86,17 @@ export const FAMILIES: readonly CommandFamily[] = [
     load: () => import('./commands/binding.ts'),
     commands: [{ name: 'binding', term: 'binding [options]', description: 'SealBindings: bind a worker node to a node stake' }],
   },
+  {
+    family: 'kms',
+    load: () => import('./commands/kms.ts'),
+    commands: [
+      {
+        name: 'kms',
+        term: 'kms [options]',
+        description: 'run the Kubernetes KMS v2 plugin that wraps Secret data keys under an enclave-held key (foreground)',
+      },
+    ],
+  },
 ];
 
 /** The family that registers the top-level command `name`, if any. */
