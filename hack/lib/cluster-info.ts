@@ -1,7 +1,14 @@
 // The wire format of .daas/cluster/<name>/cluster.json and the options of the cluster API (hack/cluster.ts).
 import type { BinaryName, Versions } from '../build.ts';
+import type { KmsClusterInfo, KmsClusterOptions } from './kms.ts';
 
-export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+export type ComponentName =
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kwok'
+  | 'kms-plugin'; // only with --kms and no plugin socket of the caller's
 
 export interface ProcessInfo {
   name: ComponentName;
@@ -51,6 +58,8 @@ export interface ClusterInfo {
   versions: Versions;
   binaries: Record<BinaryName, string>;
   build: { built: BinaryName[]; cached: BinaryName[] };
+  /** Secrets encrypted at rest through a KMS v2 plugin (`--kms`, hack/lib/kms.ts); absent or null: not encrypted. */
+  kms?: KmsClusterInfo | null;
   /** The process that owns the cluster, when it should not outlive it (test runs); else null. */
   ownerPid: number | null;
   startedAt: string;
@@ -68,6 +77,8 @@ export interface ClusterOptions {
   /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default '10s'. */
   tokenCacheTtl?: string;
   ownerPid?: number;
+  /** Encrypt Secrets at rest through a KMS v2 plugin (hack/lib/kms.ts). */
+  kms?: KmsClusterOptions;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
 }

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterInfo, ComponentName } from './cluster-info.ts';
+import { kmsPluginArgs } from './kms.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import type { Pki } from './pki.ts';
 
@@ -90,6 +91,7 @@ export function componentArgs(
       '--endpoint-reconciler-type=none',
       '--allow-privileged=true',
       '--profiling=false',
+      ...(info.kms ? [`--encryption-provider-config=${info.kms.encryptionConfigFile}`] : []),
     ],
     'kube-controller-manager': [
       `--kubeconfig=${kc('controller-manager')}`,
@@ -122,6 +124,8 @@ export function componentArgs(
       '--node-lease-duration-seconds=40',
       '--node-port=0', // no kubelet-like server: it would listen on 0.0.0.0 at a fixed port
     ],
+    // Run with the project's Node: `node bin/daas-auth.js <these>`.
+    'kms-plugin': info.kms?.managed ? kmsPluginArgs(info.kms) : [],
   };
 }
 
