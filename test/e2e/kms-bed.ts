@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceError } from '@grpc/grpc-js';
 import { MessageType, ScalarType } from '@protobuf-ts/runtime';
-import { REPO_ROOT, startCluster, stopCluster, type ClusterInfo } from '../../hack/cluster.ts';
+import { REPO_ROOT, restartComponent, startCluster, stopCluster, type ClusterInfo } from '../../hack/cluster.ts';
 import { waitForSocket } from '../../hack/lib/kms.ts';
 import { get } from '../../hack/lib/probe.ts';
 import { isRunning, startDaemon, stopGroups } from '../../hack/lib/procs.ts';
 import type { DecryptResponse } from '../../src/kms/api.ts';
 import { KeyManagementService, unixClient } from '../../src/kms/client.ts';
-import { e2eEnv, kubectl } from './harness/index.ts';
+import { e2eEnv, kubectl, waitFor } from './harness/index.ts';
 
 export const PROVIDER = 'daas-auth';
 export const PREFIX = `k8s:enc:kms:v2:${PROVIDER}:`;
@@ -155,6 +155,23 @@ export class KmsBed {
 
   decryptStored(obj: EncryptedObject): Promise<DecryptResponse> {
     return this.call<DecryptResponse>('Decrypt', { ciphertext: obj.encryptedDEKSource, keyId: obj.keyID, annotations: obj.annotations, uid: 'e2e' });
+  }
+
+  /**
+   * Restarts kube-apiserver (its data-key cache empty) without waiting for readiness, which it cannot
+   * reach while a Secret is undecryptable, and returns kubectl's error once a read of `name` fails with
+   * the plugin saying it lacks the key.
+   */
+  async coldReadRefusal(ns: string, name: string): Promise<string> {
+    await restartComponent(this.clusterName(), 'kube-apiserver', { probe: 'livez' });
+    return waitFor(
+      `a read of ${ns}/${name} to fail with the plugin naming the key it lacks`,
+      async () => {
+        const r = await kubectl(['-n', ns, 'get', 'secret', name, '-o', 'name'], { cluster: this.cluster });
+        return r.code !== 0 && /which this plugin does not hold/.test(r.stderr) ? r.stderr : undefined;
+      },
+      { timeoutMs: STATUS_POLL_TIMEOUT_MS, intervalMs: 1000 },
+    );
   }
 
   /** HTTP status of an apiserver health path, e.g. /readyz/kms-providers. */
