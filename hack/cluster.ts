@@ -2,7 +2,7 @@
 // → daas-auth, NodeRestriction, Node+RBAC), kube-controller-manager, kube-scheduler, and kwok playing the
 // kubelets of nodes annotated kwok.x-k8s.io/node=fake. Everything lives in .daas/cluster/<name>/.
 //
-//   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s]
+//   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--kms]
 //
 // The same as an API: startCluster() / stopCluster() / clusterStatus(), each returning cluster.json's contents.
 import {
@@ -11,6 +11,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -29,6 +30,7 @@ import {
   writeWebhookConfig,
   type Layout,
 } from './lib/components.ts';
+import { kmsLayout, waitForSocket, writeEncryptionConfig } from './lib/kms.ts';
 import { makePki } from './lib/pki.ts';
 import { freePorts, isPortFree, releasePorts } from './lib/ports.ts';
 import { get, waitFor200 } from './lib/probe.ts';
@@ -109,10 +111,11 @@ async function startComponents(
   const p = info.ports;
   const start = (name: ComponentName, ports: number[], env?: NodeJS.ProcessEnv) => {
     const logFile = join(l.logs, `${name}.log`);
+    const kmsPlugin = name === 'kms-plugin';
     const pid = startDaemon({
       name,
-      cmd: info.binaries[name],
-      args: args[name],
+      cmd: kmsPlugin ? process.execPath : info.binaries[name],
+      args: kmsPlugin ? [join(REPO_ROOT, 'bin', 'daas-auth.js'), ...args[name]] : args[name],
       log: logFile,
       env,
       cwd: l.dir,
@@ -126,6 +129,12 @@ async function startComponents(
   log('starting etcd…');
   start('etcd', [p.etcdClient, p.etcdPeer]);
   await wait(`http://127.0.0.1:${p.etcdClient}/health`, {}, 'etcd');
+  if (info.kms?.managed) {
+    // Before the apiserver: it reads Secrets through the plugin from its first request on.
+    log('starting the KMS v2 plugin (daas-auth kms)…');
+    start('kms-plugin', []);
+    await waitForSocket(info.kms.socket, { timeoutMs, check, what: 'daas-auth kms' });
+  }
   log('starting kube-apiserver…');
   start('kube-apiserver', [p.apiserver]);
   await wait(`${info.server}/readyz`, admin, 'kube-apiserver');
@@ -202,10 +211,12 @@ async function prepare(
     binaries: build.binaries,
     build: { built: build.built, cached: build.cached },
     ...(opts.auditLog ? { auditLogFile: join(logs, 'audit.log') } : {}),
+    kms: opts.kms ? kmsLayout(dir, opts.kms) : null,
     ownerPid: opts.ownerPid ?? null,
     startedAt: new Date().toISOString(),
   };
   writeWebhookConfig(info);
+  if (info.kms) writeEncryptionConfig(info.kms);
   const layout = { dir, logs, pki };
   writeKubeconfigs(info, layout);
   writeInfo(info);
@@ -317,6 +328,38 @@ export async function reapOrphanClusters(opts: StopOptions = {}): Promise<string
   return reaped;
 }
 
+/**
+ * Stops one component of a running cluster and starts it again with the same command line, working
+ * directory and log (read from /proc before it stops), then waits until it serves again. For tests that
+ * need a component's caches gone, e.g. kube-apiserver's cached KMS data keys. kube-apiserver is waited
+ * for on /readyz, or on /livez with `probe: 'livez'` (it serves but may never be ready, e.g. when it
+ * cannot decrypt what etcd holds).
+ */
+export async function restartComponent(
+  name: string,
+  component: ComponentName,
+  opts: StopOptions & { timeoutMs?: number; probe?: 'readyz' | 'livez' } = {},
+): Promise<ClusterInfo> {
+  const info = readClusterInfo(name, opts.stateRoot);
+  const pr = info?.processes.find((p) => p.name === component);
+  if (!info || !pr || !isRunning(pr.pid)) throw new Error(`cluster ${name} has no running ${component}`);
+  const [cmd, ...args] = readFileSync(`/proc/${pr.pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  const cwd = readlinkSync(`/proc/${pr.pid}/cwd`);
+  await stopGroups([pr.pid]);
+  for (const port of pr.ports) while (!(await isPortFree(port))) await new Promise((r) => setTimeout(r, 100));
+  pr.pid = startDaemon({ name: component, cmd: cmd as string, args, log: pr.log, cwd });
+  writeInfo(info);
+  const timeoutMs = opts.timeoutMs ?? 120000;
+  const check = aliveCheck(info);
+  if (component === 'kube-apiserver') {
+    const admin = { ca: info.caFile, cert: info.admin.certFile, key: info.admin.keyFile };
+    const probe = opts.probe ?? 'readyz';
+    await waitFor200(`${info.server}/${probe}`, admin, { timeoutMs, check, what: `kube-apiserver /${probe}` });
+  }
+  opts.log?.(`${component} of cluster ${name} restarted (pid ${pr.pid})`);
+  return info;
+}
+
 export interface ClusterStatus {
   info: ClusterInfo;
   processes: { name: ComponentName; pid: number; running: boolean }[];
@@ -358,6 +401,10 @@ function printUp(info: ClusterInfo): void {
   console.log(
     `  webhook serving cert/key: ${rel(info.webhook.servingCertFile)} ${rel(info.webhook.servingKeyFile)}`,
   );
+  if (info.kms) {
+    const admin = info.kms.adminSocket ? `; rotate: npx daas-auth kms rotate --admin-socket ${rel(info.kms.adminSocket)}` : '';
+    console.log(`  Secrets encrypted at rest: KMS v2 provider ${info.kms.providerName} at unix://${info.kms.socket}${admin}`);
+  }
   console.log(`  logs: ${rel(join(info.dir, 'logs'))}/   details: ${rel(infoPath(info.dir))}`);
   console.log(`  stop with: npm run cluster -- down --name ${info.name}`);
 }
@@ -376,6 +423,12 @@ async function printStatus(name: string): Promise<boolean> {
   return st.ready;
 }
 
+function kmsOption(kms: boolean, socket: string | undefined): ClusterOptions['kms'] {
+  if (socket !== undefined && !kms) throw new Error('--kms-socket goes with --kms');
+  if (!kms) return undefined;
+  return socket === undefined ? {} : { socket: resolve(socket) };
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -388,12 +441,15 @@ async function main(argv: string[]): Promise<number> {
       'token-cache-ttl': { type: 'string' },
       // The cluster is reaped (reapOrphanClusters) once this process has exited: for callers such as tests.
       'owner-pid': { type: 'string' },
+      // Secrets encrypted at rest through daas-auth kms (started here), or a plugin already on --kms-socket.
+      kms: { type: 'boolean', default: false },
+      'kms-socket': { type: 'string' },
     },
   });
   const [cmd, ...extra] = positionals;
   if (extra.length > 0 || !cmd || !['up', 'down', 'status'].includes(cmd)) {
     throw new Error(
-      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--owner-pid PID]',
+      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--owner-pid PID] [--kms [--kms-socket PATH]]',
     );
   }
   const ownerPid = values['owner-pid'] === undefined ? undefined : Number(values['owner-pid']);
@@ -419,6 +475,7 @@ async function main(argv: string[]): Promise<number> {
     webhookCaFile: values['webhook-ca'],
     tokenCacheTtl: values['token-cache-ttl'],
     ownerPid,
+    kms: kmsOption(values.kms, values['kms-socket']),
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

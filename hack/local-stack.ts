@@ -2,10 +2,12 @@
 //   sui-sim (.daas/sim, what `--network local` reads) → a cluster named "local" whose token webhook is a port
 //   reserved here → `daas-auth serve` on that port (when src/cli/commands/serve.ts exists) → a demo staker
 //   (funded, 5 SUI staked, a SealToken, a seal_ token) → .daas/local/env and a ready-to-paste kubectl line.
+//   `npm start -- --kms`: the cluster's Secrets are encrypted at rest through daas-auth kms (docs/kms.md).
 // Everything started is stopped, last first, on Ctrl-C, SIGTERM or a failed start.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { resolveNetwork } from '../src/chain/network.ts';
 import { MIST_PER_SUI } from '../src/chain/schema.ts';
@@ -188,6 +190,7 @@ function writeEnvFile(stack: Stack): string {
     ['DAAS_DEMO_KEY', stack.demo?.key],
     ['DAAS_DEMO_STAKE_RECORD', stack.demo?.stakeRecord],
     ['DAAS_DEMO_SEAL_TOKEN', stack.demo?.sealToken],
+    ['DAAS_KMS_SOCKET', c?.kms?.socket], // only with --kms
   ];
   const lines = vars.filter(([, v]) => v !== undefined).map(([k, v]) => `export ${k}=${quote(v as string)}`);
   const file = join(LOCAL_DIR, 'env');
@@ -225,7 +228,19 @@ function printReady(stack: Stack, envFile: string): void {
   log('Ctrl-C stops everything.');
 }
 
+/** `npm start -- --kms`: Secrets encrypted at rest through daas-auth kms (docs/kms.md). */
+function stackOptions(argv: string[]): { kms: boolean } {
+  try {
+    const { values } = parseArgs({ args: argv, strict: true, options: { kms: { type: 'boolean', default: false } } });
+    return { kms: values.kms };
+  } catch (e) {
+    console.error(`${e instanceof Error ? e.message : String(e)} (usage: npm start [-- --kms])`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
+  const options = stackOptions(process.argv.slice(2));
   mkdirSync(LOCAL_DIR, { recursive: true });
   const stack: Stack = { webhookPort: await freePort() };
   let stopping: Promise<void> | undefined;
@@ -241,6 +256,7 @@ async function main(): Promise<void> {
       name: CLUSTER,
       webhookUrl: `https://127.0.0.1:${stack.webhookPort}/authenticate`,
       ownerPid: process.pid,
+      kms: options.kms ? {} : undefined,
       log,
     });
     const crds = await installCrds(stack.cluster);

@@ -1,7 +1,14 @@
 // The wire format of .daas/cluster/<name>/cluster.json and the options of the cluster API (hack/cluster.ts).
 import type { BinaryName, Versions } from '../build.ts';
+import type { KmsClusterInfo, KmsClusterOptions } from './kms.ts';
 
-export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+export type ComponentName =
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kwok'
+  | 'kms-plugin'; // only with --kms and no plugin socket of the caller's
 
 export interface ProcessInfo {
   name: ComponentName;
@@ -53,6 +60,8 @@ export interface ClusterInfo {
   build: { built: BinaryName[]; cached: BinaryName[] };
   /** kube-apiserver's audit log (JSON lines; ServiceAccounts' requests at Metadata level), when asked for. */
   auditLogFile?: string;
+  /** Secrets encrypted at rest through a KMS v2 plugin (`--kms`, hack/lib/kms.ts); absent or null: not encrypted. */
+  kms?: KmsClusterInfo | null;
   /** The process that owns the cluster, when it should not outlive it (test runs); else null. */
   ownerPid: number | null;
   startedAt: string;
@@ -72,6 +81,8 @@ export interface ClusterOptions {
   ownerPid?: number;
   /** Write kube-apiserver's audit log of ServiceAccount requests (to count a component's 403s). */
   auditLog?: boolean;
+  /** Encrypt Secrets at rest through a KMS v2 plugin (hack/lib/kms.ts). */
+  kms?: KmsClusterOptions;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
 }

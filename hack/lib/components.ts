@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { join } from 'node:path';
 import type { ClusterInfo, ComponentName } from './cluster-info.ts';
+import { kmsPluginArgs } from './kms.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import type { Pki } from './pki.ts';
 
@@ -143,6 +144,7 @@ export function componentArgs(
       '--allow-privileged=true',
       '--profiling=false',
       ...auditArgs(info),
+      ...(info.kms ? [`--encryption-provider-config=${info.kms.encryptionConfigFile}`] : []),
     ],
     'kube-controller-manager': [
       `--kubeconfig=${kc('controller-manager')}`,
@@ -176,6 +178,8 @@ export function componentArgs(
       '--node-lease-duration-seconds=40',
       '--node-port=0', // no kubelet-like server: it would listen on 0.0.0.0 at a fixed port
     ],
+    // Run with the project's Node: `node bin/daas-auth.js <these>`.
+    'kms-plugin': info.kms?.managed ? kmsPluginArgs(info.kms) : [],
   };
 }
 

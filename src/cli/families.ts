@@ -96,6 +96,17 @@ export const FAMILIES: readonly CommandFamily[] = [
     load: () => import('./commands/doctor.ts'),
     commands: [{ name: 'doctor', term: 'doctor [options]', description: 'check a live installation end to end and name the broken piece' }],
   },
+  {
+    family: 'kms',
+    load: () => import('./commands/kms.ts'),
+    commands: [
+      {
+        name: 'kms',
+        term: 'kms [options]',
+        description: 'run the Kubernetes KMS v2 plugin that wraps Secret data keys under an enclave-held key (foreground)',
+      },
+    ],
+  },
 ];
 
 /** The family that registers the top-level command `name`, if any. */
