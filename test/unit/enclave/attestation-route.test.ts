@@ -27,7 +27,7 @@ let base: string;
 let clock = 1_000_000;
 
 beforeAll(async () => {
-  const router = attestationRouter({ nsm: simulatedNsm(sim), userData, certFile, ratePerMinute: 3, logger: { warn: () => {} }, now: () => clock });
+  const router = attestationRouter({ nsm: simulatedNsm(sim), userData, certFile, ratePerMinute: 3, logger: { warn: () => undefined } as never, now: () => clock });
   server = createServer(createApp({ openRouters: [router] }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,0 +1,78 @@
+/**
+ * Reading the on-chain enclave registry (contracts/sources/enclave_registry.move): the shared
+ * EnclaveConfig (the PCR0-2 an enclave must show) and an Enclave (the TLS key a verified document
+ * bound). Writing is ChainWriter.registerEnclave / setExpectedPcrs.
+ */
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import type { ChainClient } from '../chain/client.ts';
+import { ChainUnavailableError } from '../chain/errors.ts';
+import { isPackageType, parseExact } from '../chain/objects.ts';
+import { Enclave, EnclaveConfig, MODULES } from '../chain/schema.ts';
+import { constantTimeEqual } from './attestation/bytes.ts';
+
+export interface EnclaveConfigView {
+  id: string;
+  pcr0: Uint8Array;
+  pcr1: Uint8Array;
+  pcr2: Uint8Array;
+  version: bigint;
+}
+
+export interface EnclaveView {
+  id: string;
+  configVersion: bigint;
+  publicKey: Uint8Array;
+  pcr0: Uint8Array;
+  registeredBy: string;
+  registeredEpoch: bigint;
+  attestationTimestampMs: bigint;
+}
+
+/** The object's BCS content if it exists and is `<packageId>::enclave_registry::<name>`, else null. */
+async function readContent(client: ChainClient, packageId: string, id: string, name: string): Promise<Uint8Array | null> {
+  const { objects } = await client.call('getObjects', (c) => c.core.getObjects({ objectIds: [id], include: { content: true } }));
+  const object = objects[0];
+  if (object === undefined) throw new ChainUnavailableError(`getObjects returned nothing for ${id}`, client.endpoints);
+  if (object instanceof Error) {
+    if ((object as { code?: unknown }).code === 'notExists') return null;
+    throw new ChainUnavailableError(`reading ${id}: ${object.message}`, client.endpoints);
+  }
+  if (!isPackageType(object.type, packageId, MODULES.enclaveRegistry, name) || !(object.content instanceof Uint8Array)) return null;
+  return object.content;
+}
+
+export async function readEnclaveConfig(client: ChainClient, packageId: string, id: string): Promise<EnclaveConfigView | null> {
+  const content = await readContent(client, packageId, id, 'EnclaveConfig');
+  if (!content) return null;
+  const f = parseExact(EnclaveConfig, content, `EnclaveConfig ${id}`);
+  return { id: normalizeSuiAddress(f.id), pcr0: f.pcr0, pcr1: f.pcr1, pcr2: f.pcr2, version: BigInt(f.version) };
+}
+
+export async function readEnclave(client: ChainClient, packageId: string, id: string): Promise<EnclaveView | null> {
+  const content = await readContent(client, packageId, id, 'Enclave');
+  if (!content) return null;
+  const f = parseExact(Enclave, content, `Enclave ${id}`);
+  return {
+    id: normalizeSuiAddress(f.id),
+    configVersion: BigInt(f.config_version),
+    publicKey: f.public_key,
+    pcr0: f.pcr0,
+    registeredBy: normalizeSuiAddress(f.registered_by),
+    registeredEpoch: BigInt(f.registered_epoch),
+    attestationTimestampMs: BigInt(f.attestation_timestamp_ms),
+  };
+}
+
+/**
+ * Why an on-chain Enclave does not vouch for `publicKey` under the config's current PCRs, or null
+ * when it does (same key, same PCR0, registered under the config's current version).
+ */
+export function enclaveMismatch(enclave: EnclaveView, config: EnclaveConfigView, publicKey: Uint8Array): string | null {
+  if (!constantTimeEqual(enclave.publicKey, publicKey)) return `enclave ${enclave.id} holds another public key`;
+  if (!constantTimeEqual(enclave.pcr0, config.pcr0)) return `enclave ${enclave.id} was registered under another PCR0`;
+  if (enclave.configVersion !== config.version) {
+    return `enclave ${enclave.id} was registered under config version ${enclave.configVersion}, the config is at ${config.version}`;
+  }
+  return null;
+}
+
