@@ -202,7 +202,8 @@ async function prepare(
     ownerPid: opts.ownerPid ?? null,
     startedAt: new Date().toISOString(),
   };
-  writeWebhookConfig(info);
+  if (opts.webhookConfigFile) copyFileSync(opts.webhookConfigFile, info.webhook.configFile);
+  else writeWebhookConfig(info);
   const layout = { dir, logs, pki };
   writeKubeconfigs(info, layout);
   writeInfo(info);

@@ -67,6 +67,11 @@ export interface ClusterOptions {
   webhookCaFile?: string;
   /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default '10s'. */
   tokenCacheTtl?: string;
+  /**
+   * Use this kubeconfig as kube-apiserver's token webhook config instead of writing one (e.g. the one
+   * `daas-auth attestation fetch --kubeconfig-out` wrote for an enclave); webhookUrl should name its server.
+   */
+  webhookConfigFile?: string;
   ownerPid?: number;
   readyTimeoutMs?: number;
   log?: (line: string) => void;

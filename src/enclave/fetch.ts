@@ -60,7 +60,8 @@ function openTls(base: URL, timeoutMs: number): Promise<TLSSocket> {
 /** One HTTP/1.1 GET over the already-open socket (no agent, no second connection). */
 function getOver(socket: TLSSocket, base: URL, path: string, timeoutMs: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: base.hostname, path, method: 'GET', createConnection: () => socket, agent: false, timeout: timeoutMs }, (res) => {
+    // No agent: with createConnection and no agent, Node sends the request over exactly this socket.
+    const req = request({ host: base.hostname, port: base.port, path, method: 'GET', createConnection: () => socket, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
