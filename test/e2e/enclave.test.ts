@@ -19,6 +19,7 @@ import { MIST_PER_SUI } from '../../src/chain/schema.ts';
 import { ChainWriter } from '../../src/chain/writer.ts';
 import { parseNitroDocument } from '../../src/enclave/attestation/index.ts';
 import { SimulatedNsm } from '../../src/enclave/nsm-sim/index.ts';
+import { spkiOfCertificate } from '../../src/enclave/route/request.ts';
 import { SimAdminClient, startSim, type SimHandle } from '../../src/sim/index.ts';
 import { makeSealToken, newClaims } from '../../src/token/index.ts';
 import { e2eEnv, kubectl } from './harness/index.ts';
@@ -126,6 +127,9 @@ describe('the webhook in the enclave, through the parent relay', () => {
     const pinned = Buffer.from(/certificate-authority-data: (\S+)/.exec(kubeconfig)![1]!, 'base64').toString();
     const enclaveCert = readFileSync(join(bed.dir, 'enclave-state/tls.crt'), 'utf8');
     expect(pinned.trim()).toBe(enclaveCert.trim());
+    // …and the document it verified binds that certificate's key (the key made inside the enclave).
+    const attested = parseNitroDocument(readFileSync(join(dir, 'doc.cbor'))).publicKey!;
+    expect(Buffer.from(attested).equals(Buffer.from(spkiOfCertificate(enclaveCert)))).toBe(true);
   });
 
   test('kubectl --token=seal_… auth whoami: apiserver → parent relay → enclave → sui:<addr>', async () => {
