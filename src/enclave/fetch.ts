@@ -22,8 +22,14 @@ export interface FetchedAttestation {
 /** A document is ~4.5 KiB; anything far larger is not one. */
 const MAX_BODY = 64 * 1024;
 
-export async function fetchAttestation(base: URL, nonce: Uint8Array, timeoutMs = 15_000): Promise<FetchedAttestation> {
-  const socket = await openTls(base, timeoutMs);
+/** A client certificate to present, for a webhook that asks every connection for one. */
+export interface ClientIdentity {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export async function fetchAttestation(base: URL, nonce: Uint8Array, client?: ClientIdentity, timeoutMs = 15_000): Promise<FetchedAttestation> {
+  const socket = await openTls(base, timeoutMs, client);
   try {
     const peer = socket.getPeerX509Certificate();
     if (!peer) throw new Error(`${base.host} presented no certificate`);
@@ -34,7 +40,7 @@ export async function fetchAttestation(base: URL, nonce: Uint8Array, timeoutMs =
   }
 }
 
-function openTls(base: URL, timeoutMs: number): Promise<TLSSocket> {
+function openTls(base: URL, timeoutMs: number, client?: ClientIdentity): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const host = base.hostname.replace(/^\[|\]$/g, '');
     const socket = connect({
@@ -44,6 +50,7 @@ function openTls(base: URL, timeoutMs: number): Promise<TLSSocket> {
       // Deliberately unverified here: the attestation document is what authenticates this key.
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
+      ...(client ? { cert: client.cert, key: client.key } : {}),
     });
     const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake with ${base.host} within ${timeoutMs} ms`)), timeoutMs);
     socket.once('secureConnect', () => {

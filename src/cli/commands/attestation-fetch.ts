@@ -44,8 +44,8 @@ export function registerFetch(attestation: Command): void {
     .option('--allow-debug', 'accept a debug-mode document (PCR0-2 all zero)')
     .option('--kubeconfig-out <file>', "write kube-apiserver's token webhook kubeconfig pinning the attested certificate")
     .option('--webhook-path <path>', 'the TokenReview path for --kubeconfig-out', '/authenticate')
-    .option('--client-cert <file>', "kube-apiserver's client certificate for the webhook (in --kubeconfig-out)")
-    .option('--client-key <file>', "kube-apiserver's client key for the webhook (in --kubeconfig-out)")
+    .option('--client-cert <file>', "kube-apiserver's client certificate for the webhook: presented by fetch too, and named in --kubeconfig-out")
+    .option('--client-key <file>', "kube-apiserver's client key for the webhook (with --client-cert)")
     .option('--document-out <file>', 'also save the verified document (raw CBOR), e.g. for enclave register')
     .option('--check-chain <enclave-id>', 'confirm this on-chain Enclave holds the attested key under the current PCRs (uses --network)')
     .action((flags: FetchFlags, cmd: Command) => runFetch(flags, cmd));
@@ -57,10 +57,11 @@ async function runFetch(flags: FetchFlags, cmd: Command): Promise<void> {
   if (!flags.clientCert !== !flags.clientKey) throw new UserError('--client-cert and --client-key go together');
   const expectedPcrs = flags.pcr.length ? parsePcrFlags(flags.pcr) : undefined;
   const roots = flags.root.length ? flags.root.map((f) => readInput(f, '--root').toString('utf8')) : undefined;
+  const client = flags.clientCert ? { cert: readInput(flags.clientCert, '--client-cert'), key: readInput(flags.clientKey!, '--client-key') } : undefined;
   const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
   let fetched: FetchedAttestation;
   try {
-    fetched = await fetchAttestation(base, nonce);
+    fetched = await fetchAttestation(base, nonce, client);
   } catch (error) {
     throw new UserError(`attestation fetch: ${(error as Error).message}`);
   }
