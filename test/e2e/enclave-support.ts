@@ -33,6 +33,8 @@ export interface EnclaveBedOptions {
   apiAudiences: string[];
   /** SimulatedNsm state (the enclave's NSM here; /dev/nsm in a real enclave). */
   nsmStateFile: string;
+  /** The CA of kube-apiserver's client certificate: the webhook paths require one. */
+  clientCaFile: string;
 }
 
 export interface EnclaveBed {
@@ -184,6 +186,7 @@ function enclaveConfig(o: EnclaveBedOptions): Record<string, unknown> {
   return {
     network: { name: `http://127.0.0.1:${o.simRpcPort}`, packageId: o.packageId, poolId: o.poolId },
     clusters: [{ id: o.clusterId, apiAudiences: o.apiAudiences }],
+    server: { clientCaFile: o.clientCaFile },
     kubernetes: { watchBindings: false },
     admission: { enabled: false },
     controller: { enabled: false },

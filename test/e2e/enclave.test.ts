@@ -3,9 +3,10 @@
 // --kubeconfig-out` wrote, the parent relay (enclave/parent/expose.sh, socat) and the enclave's own
 // init (enclave/run.sh) in a network namespace with only loopback, the vsock hops as unix sockets.
 // What cannot be shown here (AF_VSOCK, EIF boot, real PCRs, /dev/nsm): docs/enclave.md.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
@@ -63,6 +64,7 @@ beforeAll(async () => {
   nsm = SimulatedNsm.generate({ pcrs: IMAGE_PCRS });
   const nsmState = join(dir, 'nsm-state.json');
   writeFileSync(nsmState, JSON.stringify(nsm.toState()), { mode: 0o600 });
+  makeClientPki(dir);
   rootPem = join(dir, 'nsm-root.pem');
   writeFileSync(rootPem, nsm.rootPem);
   // This file's own sim: it trusts the simulated NSM's root for load_nitro_attestation (the run's sim does not).
@@ -74,8 +76,10 @@ beforeAll(async () => {
     clusterId: CLUSTER_ID,
     apiAudiences: [E2E_API_AUDIENCE],
     nsmStateFile: nsmState,
+    clientCaFile: join(dir, 'client-ca.crt'),
   });
-  const fetched = await cli(fetchArgs(bed.relayUrl, '--kubeconfig-out', join(dir, 'webhook.kubeconfig'), '--document-out', join(dir, 'doc.cbor')));
+  const client = ['--client-cert', join(dir, 'apiserver.crt'), '--client-key', join(dir, 'apiserver.key')];
+  const fetched = await cli(fetchArgs(bed.relayUrl, '--kubeconfig-out', join(dir, 'webhook.kubeconfig'), '--document-out', join(dir, 'doc.cbor'), ...client));
   if (fetched.code !== 0) throw new Error(`attestation fetch failed: ${fetched.stderr}\n${bed.logs()}`);
   cluster = await startCluster({
     name: `enclave-${process.pid}`,
@@ -92,6 +96,16 @@ afterAll(async () => {
   await bed?.stop();
   await sim?.stop();
 }, 120_000);
+
+/** A CA and kube-apiserver's client certificate under it (the webhook trusts the CA for /authenticate). */
+function makeClientPki(into: string): void {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: into, stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=apiserver-client-ca', '-keyout', 'client-ca.key', '-out', 'client-ca.crt');
+  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=kube-apiserver', '-keyout', 'apiserver.key', '-out', 'apiserver.csr');
+  writeFileSync(join(into, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+  openssl('x509', '-req', '-in', 'apiserver.csr', '-CA', 'client-ca.crt', '-CAkey', 'client-ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'client.ext', '-out', 'apiserver.crt');
+  chmodSync(join(into, 'apiserver.key'), 0o600);
+}
 
 /** Whether a TCP connection to 127.0.0.1:port (on the host) is accepted. */
 function portOpen(port: number): Promise<boolean> {
@@ -124,6 +138,7 @@ describe('the webhook in the enclave, through the parent relay', () => {
     expect(statSync(join(dir, 'webhook.kubeconfig')).mode & 0o777).toBe(0o600);
     const kubeconfig = readFileSync(join(dir, 'webhook.kubeconfig'), 'utf8');
     expect(kubeconfig).toContain(`server: ${bed.relayUrl}/authenticate`);
+    expect(kubeconfig).toContain(`client-certificate: ${join(dir, 'apiserver.crt')}`);
     const pinned = Buffer.from(/certificate-authority-data: (\S+)/.exec(kubeconfig)![1]!, 'base64').toString();
     const enclaveCert = readFileSync(join(bed.dir, 'enclave-state/tls.crt'), 'utf8');
     expect(pinned.trim()).toBe(enclaveCert.trim());
@@ -191,6 +206,19 @@ describe('the webhook in the enclave, through the parent relay', () => {
     const ok = await cli(['--output', 'json', ...fetchArgs(bed.relayUrl)]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ verified: true, served: { v: 1, packageId: sim.network.packageId, clusters: [CLUSTER_ID] } });
+  });
+
+  test('POST /authenticate without the apiserver client certificate is refused; /attestation needs none', async () => {
+    const review = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 'seal_x.y' } });
+    const status = await new Promise<number>((done, fail) => {
+      const req = httpsRequest(`${bed.relayUrl}/authenticate`, { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        done(res.statusCode ?? 0);
+      });
+      req.on('error', fail);
+      req.end(review);
+    });
+    expect(status).toBe(401);
   });
 
   test('GET /attestation through the relay: bad or oversized nonces are 400', async () => {
