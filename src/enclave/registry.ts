@@ -5,7 +5,7 @@
  */
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import type { ChainClient } from '../chain/client.ts';
-import { ChainUnavailableError } from '../chain/errors.ts';
+import { ChainTxError, ChainUnavailableError } from '../chain/errors.ts';
 import { isPackageType, parseExact } from '../chain/objects.ts';
 import { Enclave, EnclaveConfig, MODULES } from '../chain/schema.ts';
 import { constantTimeEqual } from './attestation/bytes.ts';
@@ -76,3 +76,20 @@ export function enclaveMismatch(enclave: EnclaveView, config: EnclaveConfigView,
   return null;
 }
 
+
+/** Sui's `nitro_attestation` abort codes (sui-framework nitro_attestation.move), in words. */
+const NITRO_ABORT_WORDS: Record<string, string> = {
+  '0': 'ENotSupportedError (this network does not support Nitro attestation)',
+  '1': 'EParseError (not an attestation document Sui can parse)',
+  '2': "EVerifyError (the document does not verify against the chain's roots at the clock time; a simulated document is refused outside a sim started with its root)",
+  '3': 'EInvalidPCRsError (the document does not hold PCRs 0-4 and 8)',
+};
+
+/** A ChainTxError from `0x2::nitro_attestation`, with its abort named; any other error unchanged. */
+export function explainNitroAbort(error: unknown): unknown {
+  if (!(error instanceof ChainTxError)) return error;
+  const code = /Move abort (\d+) in 0x0*2::nitro_attestation\b/.exec(error.message)?.[1];
+  const words = code === undefined ? undefined : NITRO_ABORT_WORDS[code];
+  if (!words) return error;
+  return new ChainTxError(error.kind, `refused by the chain: nitro_attestation::${words}`, { abort: `nitro_attestation::${words.split(' ')[0]}`, digest: error.digest, cause: error });
+}

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { toHex } from '../../enclave/attestation/bytes.ts';
-import { readEnclave, readEnclaveConfig } from '../../enclave/registry.ts';
+import { explainNitroAbort, readEnclave, readEnclaveConfig } from '../../enclave/registry.ts';
 import { UserError } from '../errors.ts';
 import { decodeDocumentInput, parsePcrFlags, readInput, collect } from './attestation.ts';
 import { objectId, textBlock, withReader, withWriter, type Context } from './stake.ts';
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .action((file: string, _opts: unknown, cmd: Command) => {
       const document = decodeDocumentInput(readInput(file, 'document'));
       return withWriter(cmd, async (ctx, writer) => {
-        const { enclaveId, digest } = await writer.registerEnclave(document);
+        const { enclaveId, digest } = await writer.registerEnclave(document).catch((error: unknown) => Promise.reject(explainNitroAbort(error)));
         ctx.print(enclaveId, { enclave: enclaveId, digest });
       });
     });

@@ -1,11 +1,13 @@
 // `daas-auth enclave …` and `attestation fetch` on bad input: one line, exit 1, before any network is
-// looked up (the chain paths run in test/e2e/enclave.test.ts).
+// looked up (the chain paths run in test/e2e/enclave.test.ts); nitro_attestation aborts in words.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { imagePcrs } from '../../../src/cli/commands/enclave.ts';
 import { UserError } from '../../../src/cli/errors.ts';
+import { ChainTxError } from '../../../src/chain/errors.ts';
+import { explainNitroAbort } from '../../../src/enclave/registry.ts';
 import { REPO_ROOT } from './helpers.ts';
 
 const empty = mkdtempSync(join(tmpdir(), 'daas-enclave-cli-'));
@@ -41,3 +43,14 @@ test.each([
   expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(run.stderr.trimEnd()).toMatch(message);
 }, 60_000);
+
+test('nitro_attestation aborts are named; other errors pass unchanged', () => {
+  const raw = new ChainTxError('moveAbort', 'refused by the chain: Move abort 3 in 0x2::nitro_attestation::load_nitro_attestation', { digest: 'D' });
+  const named = explainNitroAbort(raw) as ChainTxError;
+  expect(named.message).toBe('refused by the chain: nitro_attestation::EInvalidPCRsError (the document does not hold PCRs 0-4 and 8)');
+  expect(named).toMatchObject({ abort: 'nitro_attestation::EInvalidPCRsError', digest: 'D', kind: 'moveAbort' });
+  const ours = new ChainTxError('moveAbort', 'refused by the chain: enclave_registry::EPcrMismatch in enclave_registry::register_enclave');
+  expect(explainNitroAbort(ours)).toBe(ours);
+  const other = new Error('x');
+  expect(explainNitroAbort(other)).toBe(other);
+});
