@@ -215,7 +215,8 @@ async function prepare(
     ownerPid: opts.ownerPid ?? null,
     startedAt: new Date().toISOString(),
   };
-  writeWebhookConfig(info);
+  if (opts.webhookConfigFile) copyFileSync(opts.webhookConfigFile, info.webhook.configFile);
+  else writeWebhookConfig(info);
   if (info.kms) writeEncryptionConfig(info.kms);
   const layout = { dir, logs, pki };
   writeKubeconfigs(info, layout);

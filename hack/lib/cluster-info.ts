@@ -78,6 +78,11 @@ export interface ClusterOptions {
   webhookCaFile?: string;
   /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default RECOMMENDED_TOKEN_CACHE_TTL (10s). */
   tokenCacheTtl?: string;
+  /**
+   * Use this kubeconfig as kube-apiserver's token webhook config instead of writing one (e.g. the one
+   * `daas-auth attestation fetch --kubeconfig-out` wrote for an enclave); webhookUrl should name its server.
+   */
+  webhookConfigFile?: string;
   ownerPid?: number;
   /** Write kube-apiserver's audit log of ServiceAccount requests (to count a component's 403s). */
   auditLog?: boolean;

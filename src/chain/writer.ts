@@ -220,16 +220,43 @@ export class ChainWriter {
     return { amount: BigInt(event.amount), remaining: BigInt(event.remaining), digest: result.digest };
   }
 
-  /** `enclave_registry::register_enclave` with a Nitro attestation document. */
+  /**
+   * Registers an enclave: `0x2::nitro_attestation::load_nitro_attestation(document, clock)` verifies
+   * the document (a non-public entry function, so it is a command of its own) and its result is
+   * passed to `enclave_registry::register_enclave(config, document)`. Anyone may call it; the Move
+   * side accepts only a document whose PCR0-2 equal the config's.
+   */
   async registerEnclave(document: Uint8Array): Promise<{ enclaveId: string; digest: string }> {
-    if (!this.network.enclaveConfigId) throw new Error(`network ${this.network.name} has no enclave config id`);
+    const configId = this.#enclaveConfigId();
     const tx = new Transaction();
+    const [verified] = tx.moveCall({
+      target: '0x2::nitro_attestation::load_nitro_attestation',
+      arguments: [tx.pure.vector('u8', document), tx.object(CLOCK_OBJECT_ID)],
+    });
     tx.moveCall({
       target: this.#target(MODULES.enclaveRegistry, 'register_enclave'),
-      arguments: [tx.object(this.network.enclaveConfigId), tx.pure.vector('u8', document), tx.object(CLOCK_OBJECT_ID)],
+      arguments: [tx.object(configId), verified!],
     });
     const result = await this.#execute(tx, 'register-enclave');
     return { enclaveId: this.#field(result, 'EnclaveRegistered').enclave_id, digest: result.digest };
+  }
+
+  /** `enclave_registry::set_expected_pcrs` (AdminCap): the PCR0-2 an enclave must show to register. */
+  async setExpectedPcrs(pcrs: [Uint8Array, Uint8Array, Uint8Array], adminCapId?: string): Promise<{ version: bigint; digest: string }> {
+    const configId = this.#enclaveConfigId();
+    const cap = await this.#adminCap(adminCapId);
+    const tx = new Transaction();
+    tx.moveCall({
+      target: this.#target(MODULES.enclaveRegistry, 'set_expected_pcrs'),
+      arguments: [tx.object(cap), tx.object(configId), ...pcrs.map((pcr) => tx.pure.vector('u8', pcr))],
+    });
+    const result = await this.#execute(tx, 'enclave set-pcrs');
+    return { version: BigInt(this.#field(result, 'EnclavePcrsUpdated').pcr_version), digest: result.digest };
+  }
+
+  #enclaveConfigId(): string {
+    if (!this.network.enclaveConfigId) throw new ChainTxError('unknownObject', `unknown object: network ${this.network.name} names no enclave config (DAAS_ENCLAVE_CONFIG_ID)`);
+    return this.network.enclaveConfigId;
   }
 
   /** The id of an AdminCap of our package owned by the signer, or null. */

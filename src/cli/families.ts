@@ -87,6 +87,11 @@ export const FAMILIES: readonly CommandFamily[] = [
     commands: [{ name: 'attestation', term: 'attestation', description: 'AWS Nitro Enclaves attestation documents' }],
   },
   {
+    family: 'enclave',
+    load: () => import('./commands/enclave.ts'),
+    commands: [{ name: 'enclave', term: 'enclave', description: 'the on-chain enclave registry: pin PCRs, register an attested enclave, show' }],
+  },
+  {
     family: 'binding',
     load: () => import('./commands/binding.ts'),
     commands: [{ name: 'binding', term: 'binding [options]', description: 'SealBindings: bind a worker node to a node stake' }],

@@ -101,7 +101,9 @@ function resolvePaths(config: Config, base: string): Config {
   if (config.server.clientCaFile) server.clientCaFile = abs(config.server.clientCaFile);
   const kubernetes = { ...config.kubernetes };
   if (kubernetes.kubeconfig) kubernetes.kubeconfig = abs(kubernetes.kubeconfig);
-  return { ...config, server, kubernetes };
+  const attestation = { ...config.attestation };
+  if (attestation.simulatedStateFile) attestation.simulatedStateFile = abs(attestation.simulatedStateFile);
+  return { ...config, server, kubernetes, attestation };
 }
 
 const isPlain = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -152,6 +152,20 @@ export const ConfigSchema = v.strictObject({
     }),
     {},
   ),
+  /** GET /attestation, the enclave's attestation document bound to the TLS key (docs/enclave.md). */
+  attestation: v.optional(
+    v.strictObject({
+      enabled: v.optional(v.boolean(), false),
+      /** `device`: /dev/nsm inside a Nitro Enclave; `simulated`: the TEST NSM (local runs and tests). */
+      nsm: v.optional(v.picklist(['device', 'simulated']), 'device'),
+      device: v.optional(nonEmpty, '/dev/nsm'),
+      /** With nsm: simulated, the SimulatedNsm state (JSON) to attest with. */
+      simulatedStateFile: v.optional(nonEmpty),
+      /** Documents per minute over all callers: each one is an NSM call and a signature. */
+      ratePerMinute: v.optional(positiveInt, 60),
+    }),
+    {},
+  ),
 });
 
 export type ConfigInput = v.InferInput<typeof ConfigSchema>;
@@ -169,6 +183,7 @@ export interface Config {
   log: ParsedConfig['log'];
   admission: Omit<ParsedConfig['admission'], 'exemptNodeLabels'> & { exemptNodeLabels: LabelExemption[] };
   controller: Omit<ParsedConfig['controller'], 'resync'> & { resyncMs: number };
+  attestation: ParsedConfig['attestation'];
 }
 
 /** Turns the validated input into the Config the program uses (tiers parsed and checked). */
@@ -192,5 +207,6 @@ export function finishConfig(parsed: ParsedConfig): Config {
     log: parsed.log,
     admission: { ...parsed.admission, exemptNodeLabels: parsed.admission.exemptNodeLabels.map(parseLabelExemption) },
     controller: (({ resync, ...rest }) => ({ ...rest, resyncMs: resync * 1000 }))(parsed.controller),
+    attestation: parsed.attestation,
   };
 }

@@ -2,3 +2,4 @@
 export { LATENCY_BUCKETS, METRIC_PREFIX, registry } from './registry.ts';
 export * from './authn.ts';
 export * from './chain.ts';
+export * from './attestation.ts';

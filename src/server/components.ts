@@ -8,4 +8,5 @@ export const SERVE_COMPONENTS: Array<() => Promise<ServeComponent>> = [
   async () => (await import('../authn/component.ts')).authnComponent,
   async () => (await import('../admission/component.ts')).admissionComponent,
   async () => (await import('../controller/component.ts')).controllerComponent,
+  async () => (await import('../enclave/route/component.ts')).attestationComponent,
 ];

@@ -2,6 +2,8 @@
  * `daas-auth attestation verify FILE`: checks an AWS Nitro attestation document (DESIGN §6, §9) and
  * prints a summary, or one line naming the failed check. Exit 0 verified, 1 rejected or bad input.
  * With --output json the result (or the failure: code and message) is one JSON object on stdout.
+ * `daas-auth attestation fetch --url`: the same checks on a fresh document from a running webhook,
+ * bound to the TLS connection it came over (src/cli/commands/attestation-fetch.ts).
  */
 import { readFileSync } from 'node:fs';
 import { createPublicKey, X509Certificate } from 'node:crypto';
@@ -13,8 +15,10 @@ import {
   parseNitroDocument,
   verifyNitroDocument,
   type VerifiedDocument,
+  type VerifyOptions,
 } from '../../enclave/attestation/index.ts';
 import { UserError } from '../errors.ts';
+import { registerFetch } from './attestation-fetch.ts';
 
 interface VerifyFlags {
   at: string;
@@ -22,9 +26,10 @@ interface VerifyFlags {
   nonce?: string;
   publicKey?: string;
   root: string[];
+  allowDebug?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+export const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function register(program: Command): void {
   const attestation = program.command('attestation').description('AWS Nitro Enclaves attestation documents');
@@ -40,10 +45,12 @@ export function register(program: Command): void {
     .option('--nonce <hex>', 'the nonce the document must echo')
     .option('--public-key <file>', 'the key the client saw (DER or PEM SubjectPublicKeyInfo, or a PEM certificate)')
     .option('--root <file>', 'trust this root PEM instead of the pinned AWS Nitro root G1 (repeatable)', collect, [])
+    .option('--allow-debug', 'accept a debug-mode document (PCR0-2 all zero: any code can produce it)')
     .action((file: string, flags: VerifyFlags, cmd: Command) => runVerify(file, flags, outputOf(cmd)));
+  registerFetch(attestation);
 }
 
-function outputOf(cmd: Command): 'text' | 'json' {
+export function outputOf(cmd: Command): 'text' | 'json' {
   const output = (cmd.optsWithGlobals() as { output?: string }).output ?? 'text';
   if (output !== 'text' && output !== 'json') throw new UserError(`--output must be text or json, not ${output}`);
   return output;
@@ -58,18 +65,46 @@ function runVerify(file: string, flags: VerifyFlags, output: 'text' | 'json'): v
     nonce: flags.nonce === undefined ? undefined : hexFlag(flags.nonce, '--nonce'),
     publicKey: flags.publicKey === undefined ? undefined : publicKeyFromFile(readInput(flags.publicKey, '--public-key')),
   };
-  let verified: VerifiedDocument;
-  try {
-    verified = verifyNitroDocument(document, options);
-  } catch (error) {
-    if (!(error instanceof AttestationError)) throw error;
-    if (output === 'json') process.stdout.write(`${JSON.stringify({ verified: false, code: error.code, message: error.message })}\n`);
-    throw new UserError(`attestation rejected: ${error.message}`);
-  }
+  const verified = verifyOrExplain(document, options, output);
+  checkDebugAndPins(verified, options.expectedPcrs !== undefined, flags.allowDebug === true, output);
   process.stdout.write(output === 'json' ? `${JSON.stringify(toJson(verified, options.at))}\n` : summary(verified, options.at));
 }
 
-function readInput(file: string, what: string): Buffer {
+/** verifyNitroDocument, with a rejection turned into the one-line error (and JSON) the CLI prints. */
+export function verifyOrExplain(document: Uint8Array, options: VerifyOptions, output: 'text' | 'json'): VerifiedDocument {
+  try {
+    return verifyNitroDocument(document, options);
+  } catch (error) {
+    if (!(error instanceof AttestationError)) throw error;
+    return reject(error.code, error.message, output);
+  }
+}
+
+function reject(code: string, message: string, output: 'text' | 'json'): never {
+  if (output === 'json') process.stdout.write(`${JSON.stringify({ verified: false, code, message })}\n`);
+  throw new UserError(`attestation rejected: ${message}`);
+}
+
+/** Debug-mode enclaves attest PCR0, PCR1 and PCR2 as all zeros: any code at all can produce such a document. */
+export function isDebugMode(doc: VerifiedDocument): boolean {
+  return [0, 1, 2].every((i) => {
+    const pcr = doc.pcrs.get(i);
+    return pcr !== undefined && pcr.every((b) => b === 0);
+  });
+}
+
+/**
+ * Warns when nothing pins the enclave image, and refuses a debug-mode document unless allowed: its
+ * signature is real, but it proves nothing about the code that asked for it.
+ */
+export function checkDebugAndPins(doc: VerifiedDocument, pinned: boolean, allowDebug: boolean, output: 'text' | 'json'): void {
+  if (!pinned) process.stderr.write('daas-auth: warning: no --pcr given: any enclave on AWS passes; pin at least PCR0 (nitro-cli build-enclave prints it)\n');
+  if (!isDebugMode(doc)) return;
+  if (!allowDebug) reject('DEBUG_MODE', 'DEBUG_MODE: the document is from a debug-mode enclave (PCR0-2 all zero); --allow-debug accepts it', output);
+  process.stderr.write('daas-auth: warning: debug-mode enclave (PCR0-2 all zero), accepted because of --allow-debug\n');
+}
+
+export function readInput(file: string, what: string): Buffer {
   try {
     return file === '-' ? readFileSync(0) : readFileSync(file);
   } catch (error) {
@@ -121,7 +156,7 @@ export function parsePcrFlags(flags: readonly string[]): Map<number, Uint8Array>
   return pcrs;
 }
 
-function hexFlag(value: string, what: string): Uint8Array {
+export function hexFlag(value: string, what: string): Uint8Array {
   try {
     return fromHex(value, what);
   } catch (error) {
@@ -145,7 +180,7 @@ function spki(key: ReturnType<typeof createPublicKey>): Uint8Array {
   return new Uint8Array(key.export({ type: 'spki', format: 'der' }));
 }
 
-function summary(doc: VerifiedDocument, at: Date): string {
+export function summary(doc: VerifiedDocument, at: Date): string {
   const leaf = doc.chain[doc.chain.length - 1]!;
   const rows: Array<[string, string]> = [
     ['module', doc.moduleId],
@@ -163,7 +198,7 @@ function summary(doc: VerifiedDocument, at: Date): string {
   return `verified: attestation document is valid at ${at.toISOString()}\n${lines.join('\n')}\n`;
 }
 
-function toJson(doc: VerifiedDocument, at: Date): Record<string, unknown> {
+export function toJson(doc: VerifiedDocument, at: Date): Record<string, unknown> {
   return {
     verified: true,
     at: at.toISOString(),

@@ -26,7 +26,7 @@ interface GlobalOptions {
 }
 
 /** What every command of this family works with. */
-interface Context {
+export interface Context {
   net: NetworkConfig;
   json: boolean;
   print(text: string, json: Record<string, unknown>): void;
@@ -211,7 +211,7 @@ function signer(cmd: Command): Keypair {
   return loadSigner({ key: globals.key, keystore: globals.keystore, address: globals.address });
 }
 
-async function withReader(cmd: Command, fn: (ctx: Context, reader: ChainReader) => Promise<void>): Promise<void> {
+export async function withReader(cmd: Command, fn: (ctx: Context, reader: ChainReader) => Promise<void>): Promise<void> {
   await explained(async () => {
     const ctx = context(cmd);
     const reader = new ChainReader(ctx.net);
@@ -223,7 +223,7 @@ async function withReader(cmd: Command, fn: (ctx: Context, reader: ChainReader) 
   });
 }
 
-async function withWriter(cmd: Command, fn: (ctx: Context, writer: ChainWriter) => Promise<void>): Promise<void> {
+export async function withWriter(cmd: Command, fn: (ctx: Context, writer: ChainWriter) => Promise<void>): Promise<void> {
   await explained(async () => {
     const ctx = context(cmd);
     const progress = createProgress(process.stderr);
@@ -263,7 +263,7 @@ function stakeKind(text: string | undefined): StakeKindName {
   return text as StakeKindName;
 }
 
-function objectId(text: string, flag: string): string {
+export function objectId(text: string, flag: string): string {
   if (!/^0x[0-9a-fA-F]{1,64}$/.test(text)) throw new UserError(`${flag} ${text} is not an object id (0x + hex)`);
   return text.toLowerCase();
 }
@@ -273,7 +273,7 @@ function address(text: string): string {
   return text.toLowerCase();
 }
 
-function textBlock(view: Record<string, unknown>): string {
+export function textBlock(view: Record<string, unknown>): string {
   return Object.entries(view)
     .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`)
     .join('\n');

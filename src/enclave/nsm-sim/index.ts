@@ -10,16 +10,11 @@ import { Encoder } from 'cbor-x';
 import { bytesEqual, fromHex, toHex } from '../attestation/bytes.ts';
 import { encodeCoseSign1, ES384_PROTECTED_HEADER, sigStructure } from '../attestation/cose.ts';
 import { pemCertificatesToDer } from '../attestation/roots.ts';
-import { DOCUMENT_LIMITS } from '../attestation/types.ts';
+import { checkAttestationRequest, type AttestationRequest } from '../nsm/protocol.ts';
 import { OID, parseCertificate } from '../attestation/x509.ts';
 import { buildCertificate, type NameSpec } from './x509-builder.ts';
 
-export interface AttestationRequest {
-  /** DER SubjectPublicKeyInfo to bind (the webhook's TLS key). */
-  publicKey?: Uint8Array | null;
-  userData?: Uint8Array | null;
-  nonce?: Uint8Array | null;
-}
+export type { AttestationRequest } from '../nsm/protocol.ts';
 
 export interface AttestOptions {
   /** Document time (default: now). The leaf is valid from one minute before to three hours after. */
@@ -147,7 +142,7 @@ export class SimulatedNsm {
 
   /** The NSM `Attestation` request: returns the COSE_Sign1 document bytes. */
   attest(request: AttestationRequest = {}, options: AttestOptions = {}): Uint8Array {
-    checkRequest(request);
+    checkAttestationRequest(request); // the real NSM refuses oversized fields (InvalidArgument); so does this one
     const at = options.at ?? new Date();
     const leafKeys = p384();
     const leafCert = buildCertificate({
@@ -177,19 +172,6 @@ export class SimulatedNsm {
       dsaEncoding: 'ieee-p1363',
     });
     return encodeCoseSign1(ES384_PROTECTED_HEADER, payloadBytes, signature, options.tagged ?? false);
-  }
-}
-
-/** The real NSM refuses oversized fields (InvalidArgument); so does the simulation. */
-function checkRequest(request: AttestationRequest): void {
-  const limits: Array<[keyof AttestationRequest, number]> = [
-    ['publicKey', DOCUMENT_LIMITS.maxPublicKey],
-    ['userData', DOCUMENT_LIMITS.maxUserData],
-    ['nonce', DOCUMENT_LIMITS.maxNonce],
-  ];
-  for (const [field, max] of limits) {
-    const value = request[field];
-    if (value && value.length > max) throw new Error(`InvalidArgument: ${field} is ${value.length} bytes, the NSM allows ${max}`);
   }
 }
 

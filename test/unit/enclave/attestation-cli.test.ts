@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { decodeDocumentInput, parseAt, parsePcrFlags, publicKeyFromFile } from '../../../src/cli/commands/attestation.ts';
 import { UserError } from '../../../src/cli/errors.ts';
 import { SimulatedNsm } from '../../../src/enclave/nsm-sim/index.ts';
-import { REPO_ROOT, eternis, eternisInvalid, suiVector } from './helpers.ts';
+import { REPO_ROOT, eternis, eternisInvalid, evervault, suiVector } from './helpers.ts';
 
 interface Run {
   code: number;
@@ -68,7 +68,7 @@ describe('input detection', () => {
 describe('daas-auth attestation verify', () => {
   test('prints a summary of a valid document and exits 0', async () => {
     const { file } = eternis();
-    const run = await cli('attestation', 'verify', file, '--at', 'document', '--nonce', '0000000000000000000000000000000000000001');
+    const run = await cli('attestation', 'verify', file, '--at', 'document', '--nonce', '0000000000000000000000000000000000000001', '--allow-debug');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^verified: attestation document is valid at 2024-09-09T19:49:12\.400Z/);
     expect(run.stdout).toContain('i-0bbf1bfe232b8c2ce-enc0191ba35c9d1b77a');
@@ -87,7 +87,7 @@ describe('daas-auth attestation verify', () => {
 
   test('--output json, a hex file, --pcr mismatch', async () => {
     const vector = suiVector();
-    const ok = await cli('--output', 'json', 'attestation', 'verify', vector.file, '--at', String(vector.at.getTime()));
+    const ok = await cli('--output', 'json', 'attestation', 'verify', vector.file, '--at', String(vector.at.getTime()), '--allow-debug');
     expect(ok.code).toBe(0);
     const result = JSON.parse(ok.stdout) as Record<string, unknown>;
     expect(result).toMatchObject({ verified: true, moduleId: 'i-0f73a4b4cb74cc9f2-enc0192e4188fef781d', nonce: null });
@@ -97,7 +97,7 @@ describe('daas-auth attestation verify', () => {
   }, SLOW);
 
   test('--root and --public-key with a simulated NSM document (raw CBOR file)', async () => {
-    const nsm = SimulatedNsm.generate();
+    const nsm = SimulatedNsm.generate({ pcrs: new Map([[0, new Uint8Array(48).fill(1)]]) }); // not debug mode
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
     writeFileSync(join(dir, 'doc.cbor'), nsm.attest({ publicKey: spki }));
@@ -114,6 +114,39 @@ describe('daas-auth attestation verify', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/PUBLIC_KEY_MISMATCH/);
     expect(readFileSync(doc)[0]).toBe(0x84);
+  }, SLOW);
+
+  test('every real AWS fixture verifies at its own time (debug mode allowed) and is refused a day later', async () => {
+    for (const fixture of [eternis(), evervault(), suiVector()]) {
+      const ok = await cli('attestation', 'verify', fixture.file, '--at', fixture.at.toISOString(), '--allow-debug');
+      expect({ file: fixture.file, code: ok.code, stderr: ok.stderr }).toEqual({ file: fixture.file, code: 0, stderr: expect.stringContaining('debug-mode enclave') });
+      const later = await cli('attestation', 'verify', fixture.file, '--at', new Date(fixture.at.getTime() + 86_400_000).toISOString(), '--allow-debug');
+      expect(later.code).toBe(1);
+      expect(later.stderr).toMatch(/CERTIFICATE_NOT_VALID_AT_TIME/);
+    }
+  }, 3 * SLOW);
+
+  test('a debug-mode document (PCR0-2 zero) without --allow-debug exits non-zero, also in JSON', async () => {
+    const { file } = eternis();
+    const run = await cli('attestation', 'verify', file, '--at', 'document');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/warning: no --pcr given/);
+    expect(run.stderr).toMatch(/^daas-auth: attestation rejected: DEBUG_MODE: .*--allow-debug/m);
+    expect(run.stdout).toBe('');
+    const json = await cli('--output', 'json', 'attestation', 'verify', file, '--at', 'document');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ verified: false, code: 'DEBUG_MODE' });
+  }, SLOW);
+
+  test('no --pcr: a warning, not a refusal, for a non-debug document', async () => {
+    const nsm = SimulatedNsm.generate({ pcrs: new Map([[0, new Uint8Array(48).fill(7)], [1, new Uint8Array(48).fill(7)]]) });
+    writeFileSync(join(dir, 'prod.cbor'), nsm.attest({}));
+    writeFileSync(join(dir, 'prod-root.pem'), nsm.rootPem);
+    const run = await cli('attestation', 'verify', join(dir, 'prod.cbor'), '--root', join(dir, 'prod-root.pem'));
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/warning: no --pcr given/);
+    const pinned = await cli('attestation', 'verify', join(dir, 'prod.cbor'), '--root', join(dir, 'prod-root.pem'), '--pcr', `0=${'07'.repeat(48)}`);
+    expect(pinned.stderr).toBe('');
   }, SLOW);
 
   test('bad input is a one-line error', async () => {
