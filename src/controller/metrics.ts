@@ -13,6 +13,8 @@ export interface ControllerMetrics {
   eviction(outcome: EvictionOutcome): void;
   observeReconcile(seconds: number, result: 'ok' | 'error'): void;
   setLeader(leader: boolean): void;
+  /** The leader's last chain read (its epoch poll) succeeded: 1, or 0 while the chain is unreachable. */
+  setChainReachable(up: boolean): void;
 }
 
 export function createControllerMetrics(registry: Registry = client.register): ControllerMetrics {
@@ -30,6 +32,8 @@ export function createControllerMetrics(registry: Registry = client.register): C
   });
   const leader = new client.Gauge({ name: 'daas_auth_controller_leader', help: '1 while this process is the controller leader', registers });
   for (const phase of SEALBINDING_PHASES) bindings.set({ phase }, 0);
+  // Reported by the leader only; a standby (or a leader before its first poll) says 0: nothing verified.
+  const chainReachable = new client.Gauge({ name: 'daas_auth_controller_chain_reachable', help: '1 while the controller leader reads the chain, 0 while it is unreachable (no action is taken on stale data)', registers });
   leader.set(0);
   return {
     setBindingPhases(counts) {
@@ -42,5 +46,6 @@ export function createControllerMetrics(registry: Registry = client.register): C
     eviction: (outcome) => evictions.inc({ result: outcome }),
     observeReconcile: (seconds, result) => reconcile.observe({ result }, seconds),
     setLeader: (value) => leader.set(value ? 1 : 0),
+    setChainReachable: (up) => chainReachable.set(up ? 1 : 0),
   };
 }
