@@ -35,6 +35,7 @@ export interface ChainClientOptions {
 }
 
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
+export const MAX_RECONNECT_BACKOFF_MS = 5_000;
 
 /** A SuiGrpcClient over @grpc/grpc-js: plaintext for http:// URLs, TLS for https://. */
 export function createGrpcEndpoint(url: string, opts: { timeoutMs: number; network: string }): Endpoint {
@@ -45,6 +46,9 @@ export function createGrpcEndpoint(url: string, opts: { timeoutMs: number; netwo
     host,
     channelCredentials: tls ? ChannelCredentials.createSsl() : ChannelCredentials.createInsecure(),
     timeout: opts.timeoutMs,
+    // grpc-js backs reconnects off up to 120 s: after a long outage of the full node a returned chain went
+    // unseen for up to two minutes (test/e2e/sim-outage.test.ts). Retry a lost connection at least every 5 s.
+    clientOptions: { 'grpc.max_reconnect_backoff_ms': MAX_RECONNECT_BACKOFF_MS },
   });
   const client = new SuiGrpcClient({ network: opts.network, transport });
   return { url, client, close: () => transport.close() };
