@@ -8,11 +8,12 @@
  * A private bed (its own sui-sim, cluster and serve), so killing serve disturbs no other file.
  */
 import { isRunning, stopGroups } from '../../hack/lib/procs.ts';
-import { createKwokNode, e2eEnv, kubectl, uniqueName, waitFor } from './harness/index.ts';
+import { createKwokNode, e2eEnv, kubectl, waitFor } from './harness/index.ts';
+import { activeBinding } from './harness/active-binding.ts';
 import { launchServe } from './harness/daas-serve.ts';
 import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
 import { bearer, daasEnv, staker, UNAUTHORIZED } from './authn-support.ts';
-import { binding, closeKube, condition, createBinding, hasRevokedTaint, nodeState, slash, stakeNode, waitForPhase } from './binding-support.ts';
+import { binding, closeKube, condition, hasRevokedTaint, nodeState, slash, waitForPhase } from './binding-support.ts';
 
 let bed: PrivateBed | undefined;
 let restartedPid: number | undefined;
@@ -53,13 +54,9 @@ function trafficLoop(tokens: Record<Call['who'], string>) {
 
 test('serve SIGKILLed and restarted under kubectl traffic: back ready, re-listed, the slash made while it was down not missed', async () => {
   const user = await staker(2);
-  const node = uniqueName('restart');
-  const nodeStaker = await stakeNode(node);
-  const { tokenId } = await nodeStaker.writer.createSealToken(nodeStaker.recordId);
-  await createBinding(node, { nodeName: node, owner: nodeStaker.address, stakeRecord: nodeStaker.recordId, sealToken: tokenId });
-  await waitForPhase(node, 'Active');
+  const { node, staker: nodeStaker, tokenId } = await activeBinding('restart', undefined, { sealToken: true });
   await createKwokNode(node, { bound: true });
-  const tokens = { steady: await bearer(user.key, user.tokenId), slashed: await bearer(nodeStaker.key, tokenId, { node }) };
+  const tokens = { steady: await bearer(user.key, user.tokenId), slashed: await bearer(nodeStaker.key, tokenId!, { node }) };
 
   const traffic = trafficLoop(tokens);
   await waitFor('both tokens to work under traffic', async () => traffic.calls.filter((c) => c.ok).length >= 4);

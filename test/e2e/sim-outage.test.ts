@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { freePorts, releasePorts } from '../../hack/lib/ports.ts';
 import { get } from '../../hack/lib/probe.ts';
 import { startSim, type SimHandle } from '../../src/sim/index.ts';
-import { createKwokNode, e2eEnv, uniqueName, waitFor } from './harness/index.ts';
-import { activeBinding, type ActiveBinding } from './harness/active-binding.ts';
+import { createKwokNode, e2eEnv, waitFor } from './harness/index.ts';
+import { activeBinding } from './harness/active-binding.ts';
 import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
 import { startSimStep, type SetupStep } from './harness/setup-steps.ts';
 import { daasEnv } from './authn-support.ts';
@@ -22,12 +22,10 @@ import {
   binding,
   closeKube,
   condition,
-  createBinding,
   eventReasons,
   hasRevokedTaint,
   nodeState,
   slash,
-  stakeNode,
   waitForCondition,
   waitForPhase,
 } from './binding-support.ts';
@@ -75,15 +73,6 @@ afterAll(async () => {
 const serveGet = (path: string) => get(`${daasEnv().url}${path}`, { ca: e2eEnv().cluster.webhook.caFile });
 const chainReachable = async () => /^daas_auth_controller_chain_reachable (\d)$/m.exec((await serveGet('/metrics')).body)?.[1];
 
-async function tokenBoundBinding(prefix: string): Promise<ActiveBinding> {
-  const node = uniqueName(prefix);
-  const staker = await stakeNode(node);
-  const { tokenId } = await staker.writer.createSealToken(staker.recordId);
-  await createBinding(node, { nodeName: node, owner: staker.address, stakeRecord: staker.recordId, sealToken: tokenId });
-  await waitForPhase(node, 'Active');
-  return { node, staker };
-}
-
 /** What the controller did to a binding and its node, as far as stale data could make it act. */
 async function observed(node: string): Promise<string> {
   const [b, n] = await Promise.all([binding(node), nodeState(node)]);
@@ -91,7 +80,7 @@ async function observed(node: string): Promise<string> {
 }
 
 test('five minutes without the chain: no action on stale data, the outage reported, and a slash after the return acted on', async () => {
-  const steady = [await activeBinding('steady'), await tokenBoundBinding('steady-token')];
+  const steady = [await activeBinding('steady'), await activeBinding('steady-token', undefined, { sealToken: true })];
   const victim = await activeBinding('victim');
   for (const { node } of [...steady, victim]) await createKwokNode(node, { bound: true });
   const nodes = [...steady, victim].map((b) => b.node);
