@@ -53,6 +53,7 @@ export interface EndpointOptions {
 }
 
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
+export const MAX_RECONNECT_BACKOFF_MS = 5_000;
 
 /** The name of the endpoint at `index` of the configuration, used instead of its URL. */
 export function endpointLabel(index: number): string {
@@ -71,6 +72,9 @@ export function createGrpcEndpoint(url: string, opts: EndpointOptions): Endpoint
     host,
     channelCredentials: tls ? ChannelCredentials.createSsl() : ChannelCredentials.createInsecure(),
     timeout: opts.timeoutMs,
+    // grpc-js backs reconnects off up to 120 s: after a long outage of the full node a returned chain went
+    // unseen for up to two minutes (test/e2e/sim-outage.test.ts). Retry a lost connection at least every 5 s.
+    clientOptions: { 'grpc.max_reconnect_backoff_ms': MAX_RECONNECT_BACKOFF_MS },
   });
   const client = new SuiGrpcClient({ network: opts.network, transport: checkedTransport(transport, opts.watermark) });
   return { url, client, close: () => transport.close() };

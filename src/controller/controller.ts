@@ -305,8 +305,10 @@ export class SealBindingController {
     try {
       epoch = await this.#o.chain.getEpoch();
     } catch {
+      this.metrics.setChainReachable(false);
       return;
     }
+    this.metrics.setChainReachable(true);
     // The first poll has nothing to compare with, and the epoch may have moved since the resync that
     // started the term read the chain (up to epochPollMs earlier): it counts as a move.
     if (epoch !== this.#epoch) {

@@ -15,6 +15,8 @@ export interface ControllerMetrics {
   setLeader(leader: boolean): void;
   /** Active bindings whose seal token expires within the warning window (status Ready=True/ExpiringSoon). */
   setExpiringSoon(count: number): void;
+  /** The leader's last chain read (its epoch poll) succeeded: 1, or 0 while the chain is unreachable. */
+  setChainReachable(up: boolean): void;
 }
 
 /** How many bindings the status says are Active with a seal token about to expire: the alert's input. */
@@ -44,6 +46,8 @@ export function createControllerMetrics(registry: Registry = client.register): C
     registers,
   });
   for (const phase of SEALBINDING_PHASES) bindings.set({ phase }, 0);
+  // Reported by the leader only; a standby (or a leader before its first poll) says 0: nothing verified.
+  const chainReachable = new client.Gauge({ name: 'daas_auth_controller_chain_reachable', help: '1 while the controller leader reads the chain, 0 while it is unreachable (no action is taken on stale data)', registers });
   leader.set(0);
   expiring.set(0);
   return {
@@ -58,5 +62,6 @@ export function createControllerMetrics(registry: Registry = client.register): C
     observeReconcile: (seconds, result) => reconcile.observe({ result }, seconds),
     setLeader: (value) => leader.set(value ? 1 : 0),
     setExpiringSoon: (count) => expiring.set(count),
+    setChainReachable: (up) => chainReachable.set(up ? 1 : 0),
   };
 }

@@ -143,6 +143,11 @@ export function transitionEvents(old: SealBindingStatus | undefined, next: SealB
   const events: BindingEvent[] = [];
   const verified = becameTrue(before, next, C.Verified);
   if (verified) events.push({ type: 'Normal', reason: 'Verified', message: verified.message });
+  const unverified = findCond(next, C.Verified);
+  if (unverified?.status === 'Unknown' && findCond(before, C.Verified)?.status !== 'Unknown') {
+    // The chain could not be read: the phase is kept and nothing is done to the node; say so once.
+    events.push({ type: 'Warning', reason: unverified.reason, message: unverified.message });
+  }
   const ready = findCond(next, C.Ready);
   if (next.phase === 'Active' && before.phase !== 'Active') events.push({ type: 'Normal', reason: 'Activated', message: ready?.message ?? 'binding is Active' });
   if (ready?.reason === 'ExpiringSoon' && findCond(before, C.Ready)?.reason !== 'ExpiringSoon') events.push({ type: 'Warning', reason: 'Expiring', message: ready.message });

@@ -55,32 +55,9 @@ export const startDaasServeStep: SetupStep = {
     writeFileSync(configFile, JSON.stringify(config, null, 2));
     // The tier RBAC bindings a cluster running daas-auth has (installCrdsStep brought the CRDs).
     await runChecked(cluster.binaries.kubectl, [`--kubeconfig=${cluster.kubeconfig}`, 'apply', '--server-side', '-f', join(REPO_ROOT, 'deploy', 'rbac')]);
-    const pid = startDaemon({
-      name: 'daas-auth serve',
-      cmd: process.execPath,
-      args: [join(REPO_ROOT, 'bin', 'daas-auth.js'), '--config', configFile, 'serve'],
-      log: logFile,
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-    });
-    // A run killed before its teardown leaves the daemon behind: the next run's globalSetup stops it by this file.
-    writeFileSync(join(ctx.runDir, SERVE_PID_FILE), `${pid}\n`);
-    ctx.cleanups.push({ what: 'stop daas-auth serve', run: () => stopGroups([pid]) });
     const url = `https://127.0.0.1:${ctx.webhookPort}`;
-    await waitFor200(
-      `${url}/readyz`,
-      { ca: cluster.webhook.caFile },
-      {
-        timeoutMs: 120_000,
-        what: 'daas-auth serve /readyz',
-        check: () => {
-          if (!isRunning(pid))
-            throw new Error(
-              `daas-auth serve exited:\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`,
-            );
-        },
-      },
-    );
+    const pid = await launchServe({ runDir: ctx.runDir, configFile, logFile, url, caFile: cluster.webhook.caFile });
+    ctx.cleanups.push({ what: 'stop daas-auth serve', run: () => stopGroups([pid]) });
     const env: DaasServeEnv = {
       kind: 'daas-auth',
       url,
@@ -94,3 +71,50 @@ export const startDaasServeStep: SetupStep = {
     ctx.env.webhook = env;
   },
 };
+
+export interface ServeFiles {
+  /** The bed's run directory (where the pid file goes). */
+  runDir: string;
+  configFile: string;
+  logFile: string;
+  /** https://127.0.0.1:<port>, and the CA that signed its serving certificate. */
+  url: string;
+  caFile: string;
+}
+
+/**
+ * Starts `daas-auth serve` from `configFile` (stderr appended to `logFile`) and waits for its /readyz; returns
+ * its pid. Also how a test restarts the bed's serve after killing it (test/e2e/serve-restart.test.ts).
+ */
+export async function launchServe(files: ServeFiles): Promise<number> {
+  const { runDir, configFile, logFile, url, caFile } = files;
+  const pid = startDaemon({
+    name: 'daas-auth serve',
+    cmd: process.execPath,
+    args: [join(REPO_ROOT, 'bin', 'daas-auth.js'), '--config', configFile, 'serve'],
+    log: logFile,
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+  });
+  // A run killed before its teardown leaves the daemon behind: the next run's globalSetup stops it by this file.
+  writeFileSync(join(runDir, SERVE_PID_FILE), `${pid}\n`);
+  try {
+    await waitFor200(
+      `${url}/readyz`,
+      { ca: caFile },
+      {
+        timeoutMs: 120_000,
+        what: 'daas-auth serve /readyz',
+        check: () => {
+          if (!isRunning(pid)) {
+            throw new Error(`daas-auth serve exited:\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`);
+          }
+        },
+      },
+    );
+  } catch (error) {
+    await stopGroups([pid]);
+    throw error;
+  }
+  return pid;
+}

@@ -6,7 +6,7 @@ import { REPO_ROOT, reapOrphanClusters } from '../../../hack/cluster.ts';
 import { isRunning, stopGroups } from '../../../hack/lib/procs.ts';
 import { SERVE_PID_FILE } from './daas-serve.ts';
 import { ENV_VAR, type E2eEnv } from './env.ts';
-import { SETUP_STEPS, type SetupContext } from './setup-steps.ts';
+import { SETUP_STEPS, type SetupContext, type SetupStep } from './setup-steps.ts';
 
 export const E2E_ROOT = join(REPO_ROOT, '.daas', 'e2e');
 const CONTEXT_KEY = Symbol.for('daas-auth.e2e.setup-context');
@@ -81,12 +81,12 @@ function complete(env: Partial<E2eEnv>): E2eEnv {
 }
 
 /**
- * Runs SETUP_STEPS in `ctx` and writes the bed's env.json; undoes what was done if a step fails. For the
- * run's bed (globalSetup) and for a test file's private one (private-bed.ts).
+ * Runs `steps` (SETUP_STEPS unless a private bed replaces one) in `ctx` and writes the bed's env.json; undoes
+ * what was done if a step fails. For the run's bed (globalSetup) and for a test file's private one (private-bed.ts).
  */
-export async function setUpBed(ctx: SetupContext): Promise<{ env: E2eEnv; file: string }> {
+export async function setUpBed(ctx: SetupContext, steps: readonly SetupStep[] = SETUP_STEPS): Promise<{ env: E2eEnv; file: string }> {
   try {
-    for (const step of SETUP_STEPS) {
+    for (const step of steps) {
       ctx.log(`${step.name}…`);
       await step.run(ctx);
     }

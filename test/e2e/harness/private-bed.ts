@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2eEnv, useBed, type E2eEnv } from './env.ts';
 import { runCleanups, setUpBed } from './global-setup.ts';
-import { SIM_CLEANUP, type SetupContext } from './setup-steps.ts';
+import { SETUP_STEPS, SIM_CLEANUP, type SetupContext, type SetupStep } from './setup-steps.ts';
 
 export interface PrivateBed {
   env: E2eEnv;
@@ -16,19 +16,26 @@ export interface PrivateBed {
   stopSim(): Promise<void>;
 }
 
+export interface PrivateBedOptions {
+  /** Replaces the setup step of the same name (e.g. a sui-sim the test can stop and restart: sim-outage.test.ts). */
+  replace?: SetupStep;
+}
+
 /**
  * Starts a private bed named `name` (its files under the run's directory, its cluster `e2e-<run>-<name>`)
  * and points e2eEnv(), so every harness helper, at it until stop(). Call it from beforeAll, and stop it
  * in afterAll after closing the file's clients of it.
  */
-export async function startPrivateBed(name: string): Promise<PrivateBed> {
+export async function startPrivateBed(name: string, options: PrivateBedOptions = {}): Promise<PrivateBed> {
   const run = e2eEnv();
   const runId = `${run.runId}-${name}`;
   const runDir = join(run.runDir, name);
   mkdirSync(runDir, { recursive: true });
   const log = (line: string) => process.stderr.write(`[e2e ${name}] ${line}\n`);
   const ctx: SetupContext = { runId, runDir, log, env: { runId, runDir }, cleanups: [] };
-  const { env } = await setUpBed(ctx);
+  const { replace } = options;
+  const steps = replace ? SETUP_STEPS.map((step) => (step.name === replace.name ? replace : step)) : SETUP_STEPS;
+  const { env } = await setUpBed(ctx, steps);
   useBed(env);
   return {
     env,

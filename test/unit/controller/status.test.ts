@@ -98,7 +98,7 @@ describe('computeStatus + transitionEvents: the story of a binding', () => {
     expect(next.lastVerified).toBe(first.lastVerified);
     expect(cond(next, 'Verified')).toMatchObject({ status: 'Unknown', reason: 'ChainUnavailable' });
     expect(cond(next, 'Ready')?.status).toBe('True');
-    expect(events).toEqual([]);
+    expect(events).toEqual(['ChainUnavailable']); // reported once (issue 14); the phase is kept
   });
 
   test('chain unavailable before any verification: Pending', () => {
