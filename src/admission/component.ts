@@ -43,6 +43,6 @@ export const admissionComponent: ServeComponent = {
         else logger.info('admission decision', fields);
       },
     });
-    return { openRouters: [router], stop: () => rest.close() };
+    return { routers: [router], stop: () => rest.close() };
   },
 };

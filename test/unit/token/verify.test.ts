@@ -181,9 +181,9 @@ describe('verifySealToken: every refusal of DESIGN §3, with its reason', () => 
     expect(await refusal(await signRawClaims(mallory, raw({})))).toBe('wrong_signer');
   });
 
-  it('refuses zkLogin signatures while zkLogin is disabled', async () => {
+  it('refuses zkLogin signatures: not supported', async () => {
     const [claims] = good.slice(5).split('.') as [string];
-    expect(await refusal(`seal_${claims}.${encodeBase64url(new Uint8Array([5, 1, 2, 3]))}`)).toBe('zklogin_disabled');
+    expect(await refusal(`seal_${claims}.${encodeBase64url(new Uint8Array([5, 1, 2, 3]))}`)).toBe('zklogin_unsupported');
   });
 });
 
