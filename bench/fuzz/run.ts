@@ -17,6 +17,7 @@
  * exceptions or rejections (crashes). The valid seeds are sent now and then and must be accepted, so
  * a refusal of everything would be noticed. Exit 1 unless all of those are 0.
  */
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -39,7 +40,7 @@ const arg = (name: string, fallback: number): number => {
   return value;
 };
 if (process.argv.includes('--help')) {
-  process.stdout.write('npm run fuzz -- [--cases 1000000] [--seed 20261207] [--https-share 0.05] [--out report.json]\n');
+  process.stdout.write('npm run fuzz -- [--cases 1000000] [--seed 20261207] [--https-share 0.05] [--workers 1] [--out report.json]\n');
   process.exit(0);
 }
 const CASES = arg('cases', 1_000_000);
@@ -47,7 +48,46 @@ const SEED = arg('seed', 20_261_207);
 const HTTPS_SHARE = arg('https-share', 0.05);
 const outAt = process.argv.indexOf('--out');
 const OUT = outAt > 0 ? process.argv[outAt + 1] : undefined;
+const WORKERS = Math.max(1, Math.floor(arg('workers', 1)));
 const CHUNK = 2_000;
+
+/**
+ * --workers N: N processes of this script, each with its share of the cases and its own seed (a
+ * shared machine schedules processes, not one event loop); their reports are summed.
+ */
+if (WORKERS > 1) {
+  const shares = Array.from({ length: WORKERS }, (_, k) => Math.floor(CASES / WORKERS) + (k < CASES % WORKERS ? 1 : 0));
+  const script = new URL(import.meta.url).pathname;
+  const reports = await Promise.all(
+    shares.map(async (cases, k) => {
+      // Progress lines (stderr) pass through; the report is the child's stdout.
+      const child = spawn(process.execPath, [script, '--cases', String(cases), '--seed', String(SEED + k * 1_000_000_007), '--https-share', String(HTTPS_SHARE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      await new Promise((resolve) => child.once('close', resolve));
+      try {
+        return JSON.parse(stdout) as Record<string, unknown>;
+      } catch {
+        return { crashes: 1, examples: [`worker ${k} gave no report`] };
+      }
+    }),
+  );
+  const sum: Record<string, unknown> = { workers: WORKERS, seeds: reports.map((r) => r.seed), seconds: Math.max(...reports.map((r) => Number(r.seconds))) };
+  for (const report of reports) {
+    for (const [key, value] of Object.entries(report)) {
+      if (typeof value === 'number' && key !== 'seed' && key !== 'seconds' && key !== 'httpsShare') sum[key] = ((sum[key] as number) ?? 0) + value;
+    }
+    const byStatus = (sum.byStatus ??= {}) as Record<string, number>;
+    for (const [status, n] of Object.entries((report.byStatus ?? {}) as Record<string, number>)) byStatus[status] = (byStatus[status] ?? 0) + n;
+    sum.examples = [...((sum.examples as string[]) ?? []), ...((report.examples as string[]) ?? [])];
+  }
+  Object.assign(sum, { httpsShare: HTTPS_SHARE, node: process.version });
+  const text = `${JSON.stringify(sum, null, 2)}\n`;
+  process.stdout.write(text);
+  if (OUT) writeFileSync(OUT, text);
+  const bad = ['invalidAcceptances', 'status5xx', 'crashes', 'transient', 'admission500', 'validSeedRefusals'].some((key) => sum[key] !== 0);
+  process.exit(bad || sum.cases !== CASES ? 1 : 0);
+}
 
 const counts = {
   cases: 0,
