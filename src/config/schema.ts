@@ -117,8 +117,8 @@ export const ConfigSchema = v.strictObject({
       /** Webhook requests per second per client (certificate CN, else address); over it: 429. 0: no limit. */
       rateLimit: v.optional(
         v.strictObject({
-          perSecond: v.optional(v.pipe(v.number(), v.minValue(0)), 2000),
-          burst: v.optional(positiveInt, 4000),
+          perSecond: v.optional(v.pipe(v.number(), v.minValue(0)), 5000),
+          burst: v.optional(positiveInt, 10_000),
         }),
         {},
       ),

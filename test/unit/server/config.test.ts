@@ -31,7 +31,7 @@ describe('config', () => {
         headersTimeout: 10,
         requestTimeout: 30,
         keepAliveTimeout: 65,
-        rateLimit: { perSecond: 2000, burst: 4000 },
+        rateLimit: { perSecond: 5000, burst: 10_000 },
       },
       kubernetes: { watchBindings: true },
       log: { level: 'info' },
