@@ -8,6 +8,7 @@
  * zkLogin is not supported: it needs a full node (JWKs, epoch) and sui-sim cannot verify it, so
  * nothing would test it. A zkLogin signature, or a multisig with a zkLogin member, is refused.
  */
+import { bcs } from '@mysten/sui/bcs';
 import { parseSerializedSignature } from '@mysten/sui/cryptography';
 import { MultiSigPublicKey } from '@mysten/sui/multisig';
 import { isValidPersonalMessageSignature, publicKeyFromRawBytes } from '@mysten/sui/verify';
@@ -31,6 +32,27 @@ const PLAIN_SIZES: Partial<Record<SignatureSchemeName, number>> = {
   Secp256r1: 1 + 64 + 33,
 };
 
+/**
+ * Multisig and passkey signatures are BCS values after the flag. The SDK's parser ignores bytes after
+ * the value, so `sig || junk` verified too: one signature, many token strings (found by the fuzz run).
+ * A body is accepted only when re-encoding the parsed value gives back exactly its bytes.
+ */
+const BCS_BODIES: Partial<Record<SignatureSchemeName, { parse(bytes: Uint8Array): unknown; serialize(value: never): { toBytes(): Uint8Array } }>> = {
+  MultiSig: bcs.MultiSig,
+  Passkey: bcs.PasskeyAuthenticator,
+};
+
+function isCanonicalBody(scheme: SignatureSchemeName, signature: Uint8Array): boolean {
+  const type = BCS_BODIES[scheme];
+  if (!type) return true;
+  try {
+    const body = signature.subarray(1);
+    return Buffer.from(type.serialize(type.parse(body) as never).toBytes()).equals(body);
+  } catch {
+    return false;
+  }
+}
+
 export type SignatureResult = { ok: true; scheme: SignatureSchemeName } | { ok: false; reason: TokenRejectReason; scheme?: SignatureSchemeName };
 
 export async function verifyClaimsSignature(claimsSegment: string, signature: Uint8Array, address: string): Promise<SignatureResult> {
@@ -38,6 +60,7 @@ export async function verifyClaimsSignature(claimsSegment: string, signature: Ui
   if (!scheme) return { ok: false, reason: 'bad_signature' };
   const plainSize = PLAIN_SIZES[scheme];
   if (plainSize !== undefined && signature.length !== plainSize) return { ok: false, reason: 'bad_signature', scheme };
+  if (!isCanonicalBody(scheme, signature)) return { ok: false, reason: 'bad_signature', scheme };
   if (scheme === 'ED25519') return verifyEd25519(claimsSegment, signature, address);
   const serialized = Buffer.from(signature).toString('base64');
   const usesZkLogin = scheme === 'ZkLogin' || multisigHasZkLogin(serialized);

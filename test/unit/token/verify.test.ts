@@ -201,6 +201,16 @@ describe('verifySealToken: every refusal of DESIGN §3, with its reason', () => 
     expect(await refusal(await signRawClaims(mallory, victimClaims))).toBe('wrong_signer');
   });
 
+  it('refuses a multisig or passkey signature with bytes after its BCS value (one signature, one spelling)', async () => {
+    for (const signer of [multisigOf(new Ed25519Keypair(), new Secp256k1Keypair()).signer, softwarePasskey() as Signer]) {
+      const token = await makeSealToken(signer, claimsFor(signer, { sub: signer.toSuiAddress() }));
+      expect(await refusal(token)).toBe('accepted');
+      const [claims, signature] = token.slice(5).split('.') as [string, string];
+      const padded = encodeBase64url(Buffer.concat([Buffer.from(signature, 'base64url'), Buffer.from([0, 0, 0])]));
+      expect(await refusal(`seal_${claims}.${padded}`)).toBe('bad_signature');
+    }
+  });
+
   it('refuses a multisig whose members overlap sub\'s multisig but whose key set differs', async () => {
     const shared = new Ed25519Keypair();
     const victim = multisigOf(shared, new Secp256r1Keypair());
