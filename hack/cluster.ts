@@ -27,6 +27,7 @@ import {
   SA_ISSUER,
   SERVICE_IP,
   writeKubeconfigs,
+  writeAdmissionConfig,
   writeWebhookConfig,
   type Layout,
 } from './lib/components.ts';
@@ -217,6 +218,7 @@ async function prepare(
   };
   if (opts.webhookConfigFile) copyFileSync(opts.webhookConfigFile, info.webhook.configFile);
   else writeWebhookConfig(info);
+  writeAdmissionConfig(info); // also for a given token-webhook kubeconfig: admission calls need the client certificate
   if (info.kms) writeEncryptionConfig(info.kms);
   const layout = { dir, logs, pki };
   writeKubeconfigs(info, layout);
