@@ -3,7 +3,7 @@
  * formats and immutability before a webhook is called; they are re-checked here so a cluster without
  * the CRD's rules (or an older CRD) still cannot store a malformed binding.
  *
- * In order (docs/admission.md, docs/security-bindings.md):
+ * In order (docs/admission.md, docs/security.md, "Bindings, nodes and tier RBAC"):
  * - the node is not exempt (control-plane) by name;
  * - who asks: a staker (`sui:<addr>`) may create or change only bindings it owns; anyone else needs the
  *   operator grant (`bind-any-owner` on sealbindings.daas.io, a SubjectAccessReview);

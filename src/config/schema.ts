@@ -148,7 +148,7 @@ export const ConfigSchema = v.strictObject({
       exemptNodeNames: v.optional(v.array(nonEmpty), []),
       /** `key` or `key=value`: nodes with such a label are admitted without a binding. */
       exemptNodeLabels: v.optional(v.array(nonEmpty), ['node-role.kubernetes.io/control-plane']),
-      // ---- binding rules (issue 9; docs/security-bindings.md) ----
+      // ---- binding rules (issue 9; docs/security.md, "Bindings, nodes and tier RBAC") ----
       /** Caps on a staker's own drainPolicy; holders of the bind-any-owner grant are not capped. */
       drainPolicyLimits: v.optional(
         v.strictObject({
