@@ -6,6 +6,7 @@
  */
 import { Command, Help } from 'commander';
 import { FAMILIES, familyOf, type CommandSummary } from './families.ts';
+import { versionLine } from './version.ts';
 
 /** The global flags (DESIGN §9); shared by the program and the probe that finds the command word. */
 export function addGlobalOptions(command: Command): Command {
@@ -42,6 +43,7 @@ export function rootProgram(): Command {
   return addGlobalOptions(
     new Command('daas-auth').description('Stake-secured Kubernetes authentication on Sui: webhook, controller, CLI and local sui-sim'),
   )
+    .version(versionLine(), '-V, --version', 'print the version and the commit it was built from')
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
 }
