@@ -66,6 +66,18 @@ export const FAMILIES: readonly CommandFamily[] = [
     ],
   },
   {
+    family: 'identity',
+    load: () => import('./commands/identity.ts'),
+    commands: [
+      {
+        name: 'whoami',
+        term: 'whoami [options]',
+        description: 'show the address, key scheme and key source the CLI signs with (--check: its stake and SealTokens on chain)',
+      },
+      { name: 'keys', term: 'keys', description: "list the keystore's addresses, or add a new key (keys new)" },
+    ],
+  },
+  {
     family: 'serve',
     load: () => import('./commands/serve.ts'),
     commands: [

@@ -140,6 +140,6 @@ export function keySourcesOf(cmd: Command, env: Record<string, string | undefine
   if (env.DAAS_KEY) return { address: g.address, env, origin: 'DAAS_KEY' };
   if (env.DAAS_KEYSTORE) return { keystore: env.DAAS_KEYSTORE, address: g.address, env, origin: `DAAS_KEYSTORE ${env.DAAS_KEYSTORE}` };
   const sui = suiClientDefaults(env);
-  if (sui) return { keystore: sui.keystore, address: g.address ?? sui.activeAddress, env, origin: `Sui client.yaml ${sui.file}` };
+  if (sui) return { keystore: sui.keystore, address: g.address ?? sui.activeAddress, env, origin: `Sui client.yaml ${sui.file} (keystore ${sui.keystore})` };
   return { address: g.address, env, origin: 'none' };
 }

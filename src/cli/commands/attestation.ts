@@ -15,6 +15,7 @@ import {
   type VerifiedDocument,
 } from '../../enclave/attestation/index.ts';
 import { UserError } from '../errors.ts';
+import { outputOf } from '../globals.ts';
 
 interface VerifyFlags {
   at: string;
@@ -40,13 +41,11 @@ export function register(program: Command): void {
     .option('--nonce <hex>', 'the nonce the document must echo')
     .option('--public-key <file>', 'the key the client saw (DER or PEM SubjectPublicKeyInfo, or a PEM certificate)')
     .option('--root <file>', 'trust this root PEM instead of the pinned AWS Nitro root G1 (repeatable)', collect, [])
-    .action((file: string, flags: VerifyFlags, cmd: Command) => runVerify(file, flags, outputOf(cmd)));
+    .action((file: string, flags: VerifyFlags, cmd: Command) => runVerify(file, flags, outputFormat(cmd)));
 }
 
-function outputOf(cmd: Command): 'text' | 'json' {
-  const output = (cmd.optsWithGlobals() as { output?: string }).output ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new UserError(`--output must be text or json, not ${output}`);
-  return output;
+function outputFormat(cmd: Command): 'text' | 'json' {
+  return outputOf(cmd).json ? 'json' : 'text';
 }
 
 function runVerify(file: string, flags: VerifyFlags, output: 'text' | 'json'): void {

@@ -11,6 +11,7 @@ import { isDns1123Subdomain, isSuiId } from '../../k8s/sealbinding.ts';
 import { isAudience } from '../../token/claims.ts';
 import { execCredential, execCredentialVersion } from '../../token/exec-credential.ts';
 import { UserError } from '../errors.ts';
+import { keySourcesOf, outputOf } from '../globals.ts';
 import type { KeySources } from '../keys.ts';
 import { defaultTokenCacheDir, keyFingerprint, TokenCache, type CachedToken, type TokenRequest } from '../token-cache.ts';
 
@@ -37,11 +38,10 @@ export function register(program: Command): void {
     .option('--cluster <id>', 'the cluster id the token is for (or DAAS_CLUSTER)')
     .option('--node <name>', 'make a kubelet token for this node (needs an Active SealBinding)')
     .option('--ttl <duration>', 'token lifetime, e.g. 15m', '15m')
-    .option('--exec-credential', 'print an ExecCredential (client.authentication.k8s.io v1/v1beta1 per KUBERNETES_EXEC_INFO)')
+    .option('--exec-credential', 'print an ExecCredential (client.authentication.k8s.io v1/v1beta1 per KUBERNETES_EXEC_INFO; JSON whatever --output says)')
     .option('--cache-dir <dir>', 'with --exec-credential: where tokens are kept for reuse (or DAAS_TOKEN_CACHE_DIR; default ~/.kube/cache/daas-auth)')
     .option('--no-cache', 'with --exec-credential: always mint a new token')
     .action(async (opts: TokenOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals<{ key?: string; keystore?: string; address?: string }>();
       const env = process.env;
       const sealToken = (opts.sealToken ?? env.DAAS_SEAL_TOKEN ?? '').trim().toLowerCase();
       const cluster = (opts.cluster ?? env.DAAS_CLUSTER ?? '').trim();
@@ -49,10 +49,11 @@ export function register(program: Command): void {
       if (!isAudience(cluster)) throw new UserError('--cluster must be the cluster id (1–253 printable characters, no spaces)');
       if (opts.node !== undefined && !isDns1123Subdomain(opts.node)) throw new UserError(`--node "${opts.node}" is not a valid node name`);
       const ttl = ttlSeconds(opts.ttl);
-      const keys: KeySources = { key: globals.key, keystore: globals.keystore, address: globals.address, env };
+      const keys: KeySources = keySourcesOf(cmd, env);
       const wanted = { cluster, sealToken, ttlSeconds: ttl, ...(opts.node ? { node: opts.node } : {}) };
       if (!opts.execCredential) {
-        process.stdout.write(`${(await mint(keys, wanted)).token}\n`);
+        const { token, exp } = await mint(keys, wanted);
+        outputOf(cmd).print(token, { token, exp, expiresAt: new Date(exp * 1000).toISOString(), cluster, sealToken, ...(opts.node ? { node: opts.node } : {}) });
         return;
       }
       const version = execVersion(env.KUBERNETES_EXEC_INFO);
