@@ -1,6 +1,6 @@
 // Builds the single-file `daas-auth` binary (DESIGN §10): Node's single-executable application.
 //
-//   node hack/build-bin.ts            (npm run build:bin)
+//   node hack/build-bin.ts [--out DIR]     (npm run build:bin; DIR defaults to dist/)
 //
 // 1. esbuild bundles src/cli/main.ts and everything it can import into one CommonJS file (SEA runs
 //    CommonJS; command families stay lazily evaluated, so a cache-hit `token` run evaluates no Sui SDK);
@@ -9,14 +9,12 @@
 // Output: dist/daas-auth-linux-<arch> and dist/daas-auth-linux-<arch>.sha256 (`sha256sum -c` format).
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { runChecked } from './lib/run.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'dist');
-const WORK = join(DIST, 'sea');
 /** The fuse postject flips so Node looks for the blob (Node's SEA documentation). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -54,15 +52,17 @@ async function bundle(out: string): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
+/** Builds the binary into `outDir` (intermediate files in outDir/sea); returns its path. */
+export async function buildBinary(outDir: string): Promise<string> {
   const node = join(ROOT, 'node_modules', 'node', 'bin', 'node');
-  const target = join(DIST, binaryName());
-  rmSync(WORK, { recursive: true, force: true });
-  mkdirSync(WORK, { recursive: true });
-  const script = join(WORK, 'daas-auth.cjs');
-  const blob = join(WORK, 'daas-auth.blob');
+  const target = join(outDir, binaryName());
+  const work = join(outDir, 'sea');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const script = join(work, 'daas-auth.cjs');
+  const blob = join(work, 'daas-auth.blob');
   await bundle(script);
-  const config = join(WORK, 'sea-config.json');
+  const config = join(work, 'sea-config.json');
   writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
   await runChecked(node, ['--experimental-sea-config', config], { cwd: ROOT });
   rmSync(target, { force: true });
@@ -71,12 +71,20 @@ async function main(): Promise<void> {
   await runChecked(node, [join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js'), target, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { cwd: ROOT });
   const digest = createHash('sha256').update(readFileSync(target)).digest('hex');
   writeFileSync(`${target}.sha256`, `${digest}  ${binaryName()}\n`);
-  process.stdout.write(`${target}\n${digest}\n`);
+  return target;
+}
+
+function outDirOf(args: readonly string[]): string {
+  if (args.length === 0) return join(ROOT, 'dist');
+  if (args.length === 2 && args[0] === '--out') return resolve(args[1]!);
+  throw new Error('usage: node hack/build-bin.ts [--out DIR]');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await main().catch((error: unknown) => {
-    process.stderr.write(`build-bin: ${(error as Error).message}\n`);
-    process.exit(1);
-  });
+  await buildBinary(outDirOf(process.argv.slice(2)))
+    .then((target) => process.stdout.write(`${target}\n${readFileSync(`${target}.sha256`, 'utf8')}`))
+    .catch((error: unknown) => {
+      process.stderr.write(`build-bin: ${(error as Error).message}\n`);
+      process.exit(1);
+    });
 }

@@ -66,6 +66,17 @@ export const FAMILIES: readonly CommandFamily[] = [
     ],
   },
   {
+    family: 'kubeconfig',
+    load: () => import('./commands/kubeconfig.ts'),
+    commands: [
+      {
+        name: 'kubeconfig',
+        term: 'kubeconfig [options]',
+        description: 'add a kubeconfig user that runs this binary as the exec plugin (and a context); prints the context name',
+      },
+    ],
+  },
+  {
     family: 'identity',
     load: () => import('./commands/identity.ts'),
     commands: [

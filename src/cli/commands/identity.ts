@@ -9,9 +9,8 @@
  * The keystore is --keystore, DAAS_KEYSTORE, else the Sui CLI's (client.yaml), so a Sui user needs
  * no flags at all. Key material is never printed.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import type { Keypair } from '@mysten/sui/cryptography';
 import { ChainTxError, ChainUnavailableError } from '../../chain/errors.ts';
@@ -22,6 +21,7 @@ import { DEFAULT_TIERS, tierFor } from '../../authn/tiers.ts';
 import { amountFields } from '../amounts.ts';
 import { UserError } from '../errors.ts';
 import { keySourcesOf, networkOf, outputOf, type ResolvedKeySources } from '../globals.ts';
+import { writeSecretFile } from '../secret-file.ts';
 import { keypairScheme, loadSigner, parseKeystore, newKeystoreEntry, type KeyScheme, KEY_SCHEMES } from '../keys.ts';
 
 export function register(program: Command): void {
@@ -64,7 +64,7 @@ export function register(program: Command): void {
       readKeystore(file); // refuses a file that is not a keystore before anything is written
       const existing: unknown[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown[]) : [];
       const { keypair, entry } = newKeystoreEntry(opts.scheme);
-      writeAtomically(file, `${JSON.stringify([...existing, entry], null, 2)}\n`);
+      writeSecretFile(file, `${JSON.stringify([...existing, entry], null, 2)}\n`);
       const address = keypair.toSuiAddress();
       if (!outputOf(cmd).json) process.stderr.write(`daas-auth: added a ${opts.scheme} key to ${file}\n`);
       outputOf(cmd).print(address, { address, scheme: keypairScheme(keypair), keystore: file });
@@ -88,14 +88,6 @@ function readKeystore(file: string): Keypair[] {
     throw new UserError(`cannot read keystore ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   return parseKeystore(text, file);
-}
-
-/** Secrets are written whole or not at all, 0600 in a 0700 directory if we make it. */
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(temporary, text, { mode: 0o600 });
-  renameSync(temporary, file);
 }
 
 interface TokenStatus {

@@ -89,7 +89,8 @@ async function cachedOrMinted(keys: KeySources, wanted: Wanted, dir: string | un
   return minted;
 }
 
-function ttlSeconds(text: string): number {
+/** `--ttl`: a duration from 2m to 24h, in seconds (a warning above the webhook's default maximum). */
+export function ttlSeconds(text: string): number {
   let seconds: number;
   try {
     seconds = parseDuration(text);
