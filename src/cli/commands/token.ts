@@ -64,10 +64,13 @@ export function register(program: Command): void {
 
 type Wanted = Omit<TokenRequest, 'key'>;
 
-/** Signs a new token; the SDK is loaded only here. */
+/**
+ * Signs a new token: an ed25519 key through OpenSSL (ed25519-signer.ts), any other key through the
+ * Sui SDK, which is loaded only then.
+ */
 async function mint(keys: KeySources, wanted: Wanted): Promise<CachedToken> {
-  const [{ loadSigner }, { makeSealToken, newClaims }] = await Promise.all([import('../keys.ts'), import('../../token/make.ts')]);
-  const signer = loadSigner(keys);
+  const [{ plainEd25519Signer }, { makeSealToken, newClaims }] = await Promise.all([import('../ed25519-signer.ts'), import('../../token/make.ts')]);
+  const signer = plainEd25519Signer(keys) ?? (await import('../keys.ts')).loadSigner(keys);
   const claims = newClaims({ cluster: wanted.cluster, sub: signer.toSuiAddress(), sealToken: wanted.sealToken, ttlSeconds: wanted.ttlSeconds, ...(wanted.node ? { node: wanted.node } : {}) });
   return { token: await makeSealToken(signer, claims), exp: claims.exp };
 }
