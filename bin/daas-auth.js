@@ -2,6 +2,7 @@
 // Entry shim. In a checkout it runs the TypeScript sources (Node 24 strips the types); in an installed
 // package (npm pack / npm install -g: no src/) it runs the bundle dist/daas-auth.cjs. Written so that an
 // old Node still parses it (no top-level await, no node: imports) and can say what is wrong in one line.
+/* global URL */
 import { existsSync } from 'fs';
 
 const major = Number(process.versions.node.split('.')[0]);
