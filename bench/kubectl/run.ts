@@ -14,7 +14,7 @@
  * aws-iam-authenticator runs in a fresh network namespace with no route (`unshare -n`): it presigns
  * locally and must not reach AWS, whatever its SDK tries.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +24,7 @@ import { buildBinary } from '../../hack/build-bin.ts';
 import { runChecked } from '../../hack/lib/run.ts';
 import { ChainWriter } from '../../src/chain/writer.ts';
 import { fundedKey, localNetwork } from '../../test/e2e/harness/chain.ts';
-import { E2E_CLUSTER_ID } from '../../test/e2e/harness/daas-serve.ts';
+import { E2E_CLUSTER_ID, type DaasServeEnv } from '../../test/e2e/harness/daas-serve.ts';
 import { useBed } from '../../test/e2e/harness/env.ts';
 import { runCleanups, setUpBed } from '../../test/e2e/harness/global-setup.ts';
 import type { SetupContext } from '../../test/e2e/harness/setup-steps.ts';
@@ -41,17 +41,28 @@ const EXEC_INFO = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1'
 
 interface Row {
   name: string;
-  /** One run, timed (ms); throws on failure. */
-  measure(): number;
+  /** One run, timed (ms); rejects on failure. */
+  measure(): Promise<number>;
   times: number[];
 }
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')} failed (${result.status}): ${result.stderr.toString().trim().slice(0, 400)}`);
-  return ms;
+/**
+ * One run, wall time in ms. Asynchronous on purpose: the bed's sui-sim runs in this process and must
+ * keep answering the webhook while kubectl waits.
+ */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code === 0) resolve(ms);
+      else reject(new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')} failed (${code}): ${stderr.trim().slice(0, 400)}`));
+    });
+  });
 }
 
 const median = (xs: number[]) => {
@@ -97,7 +108,7 @@ async function main(): Promise<void> {
     writeFileSync(keystore, JSON.stringify([Buffer.from([0, ...decodeSuiPrivateKey(key.getSecretKey()).secretKey]).toString('base64')]), { mode: 0o600 });
     const pluginConfig = path.join(home, 'plugin.kubeconfig');
     const userEnv = { PATH: '/usr/bin:/bin', HOME: home };
-    timed(binary, ['--keystore', keystore, 'kubeconfig', '--kubeconfig', pluginConfig, '--seal-token', tokenId, '--cluster', E2E_CLUSTER_ID, '--server', cluster.server, '--certificate-authority', cluster.caFile], userEnv);
+    await timed(binary, ['--keystore', keystore, 'kubeconfig', '--kubeconfig', pluginConfig, '--seal-token', tokenId, '--cluster', E2E_CLUSTER_ID, '--server', cluster.server, '--certificate-authority', cluster.caFile], userEnv);
 
     // The static token: a ServiceAccount token in a plain kubeconfig (validated by the apiserver itself).
     const admin = ['--kubeconfig', cluster.kubeconfig];
@@ -122,7 +133,7 @@ async function main(): Promise<void> {
     const awsEnv = { PATH: '/usr/bin:/bin', HOME: home, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
     let fresh = 0;
     const freshCache = () => path.join(work, `cache-${fresh++}`);
-    const row = (name: string, measure: () => number): Row => ({ name, measure, times: [] });
+    const row = (name: string, measure: () => Promise<number>): Row => ({ name, measure, times: [] });
     const rows = [
       row('node -e 0 (Node 24)', () => timed(NODE, ['-e', '0'], userEnv)),
       row('daas-auth token --exec-credential, cache hit', () => timed(binary, token, pluginEnv)),
@@ -133,8 +144,13 @@ async function main(): Promise<void> {
       row('kubectl get --raw /version, plugin cache miss', () => timed(kubectl, ['--kubeconfig', pluginConfig, 'get', '--raw', '/version'], { ...userEnv, DAAS_TOKEN_CACHE_DIR: freshCache() })),
     ];
     // Warm-up: fills the token cache, the apiserver's token cache and the page cache.
-    for (const r of rows) r.measure();
-    for (let i = 0; i < RUNS; i++) for (const r of rows) r.times.push(r.measure());
+    try {
+      for (const r of rows) await r.measure();
+      for (let i = 0; i < RUNS; i++) for (const r of rows) r.times.push(await r.measure());
+    } catch (error) {
+      const log = readFileSync((env.webhook as DaasServeEnv).logFile, 'utf8').trim().split('\n').slice(-4).join('\n');
+      throw new Error(`${(error as Error).message}\nthe webhook's last lines:\n${log}`, { cause: error });
+    }
     report(rows.map((r) => ({ name: r.name, ms: median(r.times) })));
   } finally {
     useBed(undefined);
