@@ -2,7 +2,8 @@
  * What the exec plugin costs a kubectl user: `kubectl get --raw /version` against a real kube-apiserver
  * wired to `daas-auth serve`, with the seal-token plugin (the single-file binary, built here; token cache
  * hit and miss) and with a static bearer token (a ServiceAccount token in the kubeconfig) on the same
- * apiserver — plus each plugin's own run next to `node -e 0`, with aws-iam-authenticator's `token` (built
+ * apiserver (the kubeconfig as `daas-auth kubeconfig` writes it, with its /bin/sh fast path for a cached
+ * credential, and without it) — plus each plugin's own run next to `node -e 0`, with aws-iam-authenticator's `token` (built
  * from Go modules, pinned) as the reference of a one-file Go plugin. Every row is run in the same
  * interleaved rounds, so a busy neighbour slows all rows alike; the table gives each row's median.
  *
@@ -107,8 +108,11 @@ async function main(): Promise<void> {
     const keystore = path.join(home, 'sui.keystore');
     writeFileSync(keystore, JSON.stringify([Buffer.from([0, ...decodeSuiPrivateKey(key.getSecretKey()).secretKey]).toString('base64')]), { mode: 0o600 });
     const pluginConfig = path.join(home, 'plugin.kubeconfig');
+    const plainConfig = path.join(home, 'plain.kubeconfig');
     const userEnv = { PATH: '/usr/bin:/bin', HOME: home };
-    await timed(binary, ['--keystore', keystore, 'kubeconfig', '--kubeconfig', pluginConfig, '--seal-token', tokenId, '--cluster', E2E_CLUSTER_ID, '--server', cluster.server, '--certificate-authority', cluster.caFile], userEnv);
+    const setup = ['--keystore', keystore, 'kubeconfig', '--seal-token', tokenId, '--cluster', E2E_CLUSTER_ID, '--server', cluster.server, '--certificate-authority', cluster.caFile];
+    await timed(binary, [...setup, '--kubeconfig', pluginConfig], userEnv);
+    await timed(binary, [...setup, '--kubeconfig', plainConfig, '--no-shell-cache'], userEnv);
 
     // The static token: a ServiceAccount token in a plain kubeconfig (validated by the apiserver itself).
     const admin = ['--kubeconfig', cluster.kubeconfig];
@@ -141,7 +145,8 @@ async function main(): Promise<void> {
       row(`aws-iam-authenticator ${AWS_IAM_AUTHENTICATOR_VERSION} token (reference)`, () => timed('unshare', ['-n', '--', aws, 'token', '-i', 'bench-cluster'], awsEnv)),
       row('kubectl get --raw /version, static token', () => timed(kubectl, ['--kubeconfig', staticConfig, 'get', '--raw', '/version'], userEnv)),
       row('kubectl get --raw /version, plugin cache hit', () => timed(kubectl, ['--kubeconfig', pluginConfig, 'get', '--raw', '/version'], userEnv)),
-      row('kubectl get --raw /version, plugin cache miss', () => timed(kubectl, ['--kubeconfig', pluginConfig, 'get', '--raw', '/version'], { ...userEnv, DAAS_TOKEN_CACHE_DIR: freshCache() })),
+      row('kubectl get --raw /version, plugin cache hit without the shell fast path', () => timed(kubectl, ['--kubeconfig', plainConfig, 'get', '--raw', '/version'], userEnv)),
+      row('kubectl get --raw /version, plugin cache miss', () => timed(kubectl, ['--kubeconfig', plainConfig, 'get', '--raw', '/version'], { ...userEnv, DAAS_TOKEN_CACHE_DIR: freshCache() })),
     ];
     // Warm-up: fills the token cache, the apiserver's token cache and the page cache.
     try {

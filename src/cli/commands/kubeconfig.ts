@@ -20,6 +20,7 @@ import { keySourcesOf, outputOf } from '../globals.ts';
 import { loadSigner } from '../keys.ts';
 import { writeSecretFile } from '../secret-file.ts';
 import { clusterOfContext, MergeConflict, mergeKubeconfig, type KubeconfigDoc } from '../kubeconfig-merge.ts';
+import { defaultTokenCacheDir } from '../token-cache.ts';
 import { ttlSeconds } from './token.ts';
 
 interface KubeconfigOptions {
@@ -34,7 +35,18 @@ interface KubeconfigOptions {
   plugin?: string;
   setCurrent?: boolean;
   force?: boolean;
+  shellCache: boolean;
 }
+
+/**
+ * The shell fast path kubectl runs (with `sh -c SCRIPT daas-auth FILE PLUGIN ARGS…`): while the
+ * credential file's first line — the last second its token may be handed out — is not past, print the
+ * rest of the file (the ExecCredential the plugin printed last); otherwise run the plugin, which prints
+ * a credential and refreshes the file. Starting `sh`, `date` and `cat` costs a few milliseconds where
+ * even a cache hit of the plugin starts a whole Node. Paths arrive as arguments, never as script text.
+ */
+export const SHELL_FAST_PATH =
+  'PATH=/usr/bin:/bin:$PATH; f=$1; shift; { read -r u && [ "$u" -ge "$(date +%s)" ] && exec cat; } 2>/dev/null < "$f"; exec "$@" --credential-file "$f"';
 
 export function register(program: Command): void {
   program
@@ -51,6 +63,7 @@ export function register(program: Command): void {
     .option('--plugin <path>', 'the daas-auth executable kubectl should run (default: this one)')
     .option('--set-current', 'make the new context the current one')
     .option('--force', 'replace a user, context or cluster of the same name')
+    .option('--no-shell-cache', 'have kubectl run the plugin itself every time, without the /bin/sh fast path for cached tokens')
     .action((opts: KubeconfigOptions, cmd: Command) => {
       const sealToken = opts.sealToken.trim().toLowerCase();
       if (!isSuiId(sealToken)) throw new UserError(`--seal-token ${opts.sealToken} is not a SealToken object id (0x + 64 hex digits)`);
@@ -64,12 +77,16 @@ export function register(program: Command): void {
       const ca = opts.certificateAuthority === undefined ? undefined : readableFile(opts.certificateAuthority, '--certificate-authority');
       const plugin = pluginCommand(opts.plugin);
       const keyArgs = pinnedKey(cmd);
-      const args = [...plugin.args, 'token', '--seal-token', sealToken, '--cluster', opts.cluster, '--exec-credential', ...(opts.ttl ? ['--ttl', opts.ttl] : []), ...keyArgs];
+      const tokenArgs = [...plugin.args, 'token', '--seal-token', sealToken, '--cluster', opts.cluster, '--exec-credential', ...(opts.ttl ? ['--ttl', opts.ttl] : []), ...keyArgs];
+      const credentialFile = path.join(defaultTokenCacheDir(), `${name}.credential`);
+      const exec = opts.shellCache
+        ? { command: '/bin/sh', args: ['-c', SHELL_FAST_PATH, 'daas-auth', credentialFile, plugin.command, ...tokenArgs] }
+        : { command: plugin.command, args: tokenArgs };
       const doc = readKubeconfig(file);
       let merged: KubeconfigDoc;
       try {
         merged = mergeKubeconfig(doc, {
-          user: { name, exec: { command: plugin.command, args } },
+          user: { name, exec },
           cluster: opts.server === undefined ? undefined : { name, server: opts.server, ...(ca ? { certificateAuthority: ca } : {}) },
           context: { name, cluster: opts.server === undefined ? clusterOfContext(doc, opts.fromContext) : name },
           setCurrent: opts.setCurrent === true,
@@ -82,7 +99,7 @@ export function register(program: Command): void {
       writeSecretFile(file, dump(merged, { lineWidth: -1, noRefs: true }));
       const out = outputOf(cmd);
       if (!out.json) process.stderr.write(`daas-auth: wrote user and context ${name} to ${file} (kubectl --context ${name} ...)\n`);
-      out.print(name, { kubeconfig: file, context: name, user: name, command: plugin.command, args });
+      out.print(name, { kubeconfig: file, context: name, user: name, plugin: plugin.command, ...exec });
     });
 }
 

@@ -13,7 +13,7 @@ import { execCredential, execCredentialVersion } from '../../token/exec-credenti
 import { UserError } from '../errors.ts';
 import { keySourcesOf, outputOf } from '../globals.ts';
 import type { KeySources } from '../keys.ts';
-import { defaultTokenCacheDir, keyFingerprint, TokenCache, type CachedToken, type TokenRequest } from '../token-cache.ts';
+import { credentialFileText, defaultTokenCacheDir, keyFingerprint, reusableUntil, TokenCache, writeCredentialFile, type CachedToken, type TokenRequest } from '../token-cache.ts';
 
 /** The webhook's default maximum lifetime; longer tokens are refused unless the operator raised it. */
 const DEFAULT_MAX_TTL_SECONDS = 15 * 60;
@@ -28,6 +28,7 @@ interface TokenOptions {
   execCredential?: boolean;
   cacheDir?: string;
   cache: boolean;
+  credentialFile?: string;
 }
 
 export function register(program: Command): void {
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .option('--exec-credential', 'print an ExecCredential (client.authentication.k8s.io v1/v1beta1 per KUBERNETES_EXEC_INFO; JSON whatever --output says)')
     .option('--cache-dir <dir>', 'with --exec-credential: where tokens are kept for reuse (or DAAS_TOKEN_CACHE_DIR; default ~/.kube/cache/daas-auth)')
     .option('--no-cache', 'with --exec-credential: always mint a new token')
+    .option('--credential-file <file>', "with --exec-credential: also keep the ExecCredential in FILE for the kubeconfig's shell fast path (set up by daas-auth kubeconfig)")
     .action(async (opts: TokenOptions, cmd: Command) => {
       const env = process.env;
       const sealToken = (opts.sealToken ?? env.DAAS_SEAL_TOKEN ?? '').trim().toLowerCase();
@@ -58,7 +60,10 @@ export function register(program: Command): void {
       }
       const version = execVersion(env.KUBERNETES_EXEC_INFO);
       const { token, exp } = opts.cache ? await cachedOrMinted(keys, wanted, opts.cacheDir ?? env.DAAS_TOKEN_CACHE_DIR) : await mint(keys, wanted);
-      process.stdout.write(`${JSON.stringify(execCredential(version, token, exp))}\n`);
+      const credential = JSON.stringify(execCredential(version, token, exp));
+      // Only in the version the kubeconfig entry asks for, so the shell fast path never hands kubectl another.
+      if (opts.credentialFile !== undefined && opts.cache && version === 'client.authentication.k8s.io/v1') keepCredential(opts.credentialFile, credentialFileText(reusableUntil({ token, exp }, ttl), credential));
+      process.stdout.write(`${credential}\n`);
     });
 }
 
@@ -90,6 +95,15 @@ async function cachedOrMinted(keys: KeySources, wanted: Wanted, dir: string | un
     process.stderr.write(`daas-auth: warning: cannot write the token cache in ${cache.dir} (${(error as NodeJS.ErrnoException).code ?? 'error'}); use --cache-dir or --no-cache\n`);
   }
   return minted;
+}
+
+/** `--ttl`: a duration from 2m to 24h, in seconds (a warning above the webhook's default maximum). */
+export function keepCredential(file: string, text: string): void {
+  try {
+    writeCredentialFile(file, text);
+  } catch (error) {
+    process.stderr.write(`daas-auth: warning: cannot write --credential-file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`);
+  }
 }
 
 /** `--ttl`: a duration from 2m to 24h, in seconds (a warning above the webhook's default maximum). */
