@@ -71,6 +71,29 @@ export const FAMILIES: readonly CommandFamily[] = [
     ],
   },
   {
+    family: 'kubeconfig',
+    load: () => import('./commands/kubeconfig.ts'),
+    commands: [
+      {
+        name: 'kubeconfig',
+        term: 'kubeconfig [options]',
+        description: 'add a kubeconfig user that runs this binary as the exec plugin (and a context); prints the context name',
+      },
+    ],
+  },
+  {
+    family: 'identity',
+    load: () => import('./commands/identity.ts'),
+    commands: [
+      {
+        name: 'whoami',
+        term: 'whoami [options]',
+        description: 'show the address, key scheme and key source the CLI signs with (--check: its stake and SealTokens on chain)',
+      },
+      { name: 'keys', term: 'keys', description: "list the keystore's addresses, or add a new key (keys new)" },
+    ],
+  },
+  {
     family: 'serve',
     load: () => import('./commands/serve.ts'),
     commands: [

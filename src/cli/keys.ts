@@ -28,6 +28,29 @@ const BY_FLAG: Record<number, { scheme: string; fromSecretKey(secret: Uint8Array
 
 const BY_SCHEME = new Map(Object.values(BY_FLAG).map((entry) => [entry.scheme, entry]));
 
+/** `keys new --scheme` values, as the Sui CLI spells them. */
+export const KEY_SCHEMES = ['ed25519', 'secp256k1', 'secp256r1'] as const;
+export type KeyScheme = (typeof KEY_SCHEMES)[number];
+
+const GENERATE: Record<KeyScheme, { flag: number; generate(): Keypair }> = {
+  ed25519: { flag: 0, generate: () => Ed25519Keypair.generate() },
+  secp256k1: { flag: 1, generate: () => Secp256k1Keypair.generate() },
+  secp256r1: { flag: 2, generate: () => Secp256r1Keypair.generate() },
+};
+
+/** The scheme name of a keypair (`ED25519`, `Secp256k1`, `Secp256r1`), as the Sui SDK names it. */
+export function keypairScheme(keypair: Keypair): string {
+  return keypair.getKeyScheme();
+}
+
+/** A new key and its Sui keystore entry (base64 of flag || 32-byte secret). */
+export function newKeystoreEntry(scheme: KeyScheme): { keypair: Keypair; entry: string } {
+  const { flag, generate } = GENERATE[scheme];
+  const keypair = generate();
+  const { secretKey } = decodeSuiPrivateKey(keypair.getSecretKey());
+  return { keypair, entry: Buffer.from([flag, ...secretKey]).toString('base64') };
+}
+
 /** A keypair from a `suiprivkey1…` string; `what` names the source in errors (never the value). */
 export function parseSuiPrivateKey(text: string, what: string): Keypair {
   let decoded: { scheme: string; secretKey: Uint8Array };

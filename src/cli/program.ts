@@ -4,19 +4,12 @@
  * the program gets placeholders built from the table: the same listing, names and "did you mean"
  * suggestions as with every family loaded, and nothing imported.
  */
-import { Command, Help } from 'commander';
+import { Command, Help, type HelpConfiguration, type Option } from 'commander';
 import { FAMILIES, familyOf, type CommandSummary } from './families.ts';
+import { addGlobalOptions, checkGlobals } from './globals.ts';
+import { versionLine } from './version.ts';
 
-/** The global flags (DESIGN §9); shared by the program and the probe that finds the command word. */
-export function addGlobalOptions(command: Command): Command {
-  return command
-    .option('--network <name>', 'local | testnet | mainnet | a full-node URL', process.env.DAAS_NETWORK)
-    .option('--config <file>', 'configuration file (YAML or JSON)')
-    .option('--output <format>', 'text | json', 'text')
-    .option('--keystore <file>', 'Sui keystore file (sui.keystore) to take the key from')
-    .option('--address <address>', 'which keystore address to use')
-    .option('--key <suiprivkey>', 'a suiprivkey1... private key (or set DAAS_KEY)');
-}
+export { addGlobalOptions } from './globals.ts';
 
 /**
  * The top-level command the arguments (argv without node and script) run, found the way commander
@@ -37,13 +30,39 @@ export function commandWord(args: readonly string[]): string | undefined {
   return operands[0] === 'help' ? operands[1] : operands[0];
 }
 
+/**
+ * Help settings every command inherits (commander copies them to each `.command()`): the global
+ * options under each subcommand's own, and required options marked as such.
+ */
+const HELP: HelpConfiguration = {
+  showGlobalOptions: true,
+  // Only the root's options count as global: a parent command's own options (`stake --sui`) are not
+  // options of its subcommands (`stake show`), whatever commander would list.
+  visibleGlobalOptions: (command: Command) => {
+    let root = command;
+    while (root.parent) root = root.parent;
+    return root === command ? [] : root.options.filter((option) => !option.hidden && option.long !== '--version');
+  },
+  optionDescription: (option: Option) => {
+    const text = new Help().optionDescription(option);
+    return option.mandatory ? `${text} (required)` : text;
+  },
+};
+
 /** The program with its global options and settings, and no commands yet. */
 export function rootProgram(): Command {
   return addGlobalOptions(
     new Command('daas-auth').description('Stake-secured Kubernetes authentication on Sui: webhook, controller, CLI and local sui-sim'),
   )
-    .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .version(versionLine(), '-V, --version', 'print the version and the commit it was built from')
+    .configureHelp(HELP)
+    .configureOutput({ outputError: (text, write) => write(oneLine(text)) })
+    .hook('preAction', (_root, action) => checkGlobals(action));
+}
+
+/** commander's parse errors as one `daas-auth: ...` line, with where to look. */
+function oneLine(text: string): string {
+  return `daas-auth: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (add --help for usage)\n`;
 }
 
 /** The program for these arguments, with the one family it needs registered (or the placeholders). */
@@ -70,5 +89,5 @@ function addPlaceholders(program: Command, commands: readonly CommandSummary[]):
     terms.set(placeholder, term);
   }
   const standard = new Help();
-  program.configureHelp({ subcommandTerm: (command) => terms.get(command) ?? standard.subcommandTerm(command) });
+  program.configureHelp({ ...HELP, subcommandTerm: (command) => terms.get(command) ?? standard.subcommandTerm(command) });
 }

@@ -72,8 +72,35 @@ export function defaultTokenCacheDir(): string {
  * out of it before running the plugin again.
  */
 export function isReusable(cached: CachedToken, nowSeconds: number, ttlSeconds: number, refreshSeconds?: number): boolean {
-  if (refreshSeconds !== undefined && (cached.iat === undefined || nowSeconds - cached.iat >= refreshSeconds)) return false;
-  return cached.exp - nowSeconds >= 60 + Math.max(60, Math.floor(ttlSeconds / 4));
+  return nowSeconds <= reusableUntil(cached, ttlSeconds, refreshSeconds);
+}
+
+/**
+ * The last second (unix) at which isReusable still holds. With a refresh interval (`token --refresh`),
+ * also no later than the interval after the token was minted; a token of unknown age is not reused.
+ */
+export function reusableUntil(cached: CachedToken, ttlSeconds: number, refreshSeconds?: number): number {
+  const byLifetime = cached.exp - 60 - Math.max(60, Math.floor(ttlSeconds / 4));
+  if (refreshSeconds === undefined) return byLifetime;
+  if (cached.iat === undefined) return Number.NEGATIVE_INFINITY;
+  return Math.min(byLifetime, cached.iat + refreshSeconds - 1);
+}
+
+/**
+ * The credential file of the shell fast path (`daas-auth kubeconfig`, docs/kubeconfig-exec.md): the
+ * last second it may be handed out, then the ExecCredential exactly as printed. A shell reads the first
+ * line, compares it with the clock and prints the rest, without starting this program at all.
+ */
+export function credentialFileText(until: number, credentialJson: string): string {
+  return `${until}\n${credentialJson}\n`;
+}
+
+/** Writes a credential file whole or not at all (0600 in a 0700 directory). */
+export function writeCredentialFile(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  renameSync(temporary, file);
 }
 
 export class TokenCache {

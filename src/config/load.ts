@@ -100,6 +100,19 @@ function readConfigFile(file: string): Raw {
   return value as Raw;
 }
 
+/**
+ * The `network` section of a config file, checked against the schema — what every CLI command takes
+ * from --config (serve loads and checks the whole file with loadConfig).
+ */
+export function readNetworkSection(file: string): v.InferOutput<typeof NetworkOnly>['network'] {
+  const result = v.safeParse(NetworkOnly, readConfigFile(file));
+  if (!result.success) throw new ConfigError(`invalid configuration: ${describeIssues(result.issues)}`);
+  return result.output.network;
+}
+
+/** The network section alone; other top-level settings are left to serve's full check. */
+const NetworkOnly = v.object({ network: ConfigSchema.entries.network });
+
 /** Files named in the config are relative to the config file (or the working directory). */
 function resolvePaths(config: Config, base: string): Config {
   const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(base, p));

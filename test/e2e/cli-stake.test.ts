@@ -92,27 +92,31 @@ test('stake prints the StakeRecord id, shows progress on stderr, and the record 
     poolId: bed.net.poolId,
     staker: alice.toSuiAddress(),
     nodeId: 'worker-a',
-    amount: '2000000000',
+    amountMist: '2000000000',
+    amountSui: '2',
     kind: 'node',
     status: 'active',
     stakedEpoch: epoch.toString(),
     unlockEpoch: (epoch + POOL_DEFAULTS.lockupEpochs[0]).toString(),
-    slashedAmount: '0',
+    slashedMist: '0',
+    slashedSui: '0',
     version: expect.stringMatching(/^\d+$/),
   });
-  expect(ok(await cli(['stake', 'show', '--stake-record', recordId]))).toContain('amount: 2 SUI\n');
+  expect(ok(await cli(['stake', 'show', '--stake-record', recordId]))).toContain('amountSui: 2\n');
 });
 
 test('stake --output json prints one JSON object', async () => {
   const out = JSON.parse(ok(await cli(['--output', 'json', 'stake', '--sui', '0.5', '--kind', 'user'], as(bob))));
-  expect(out).toMatchObject({ kind: 'user', amountMist: '500000000', stakeRecord: expect.stringMatching(ID) });
+  expect(out).toMatchObject({ kind: 'user', amountMist: '500000000', amountSui: '0.5', stakeRecord: expect.stringMatching(ID) });
 });
 
-test('seal-token create prints the token id and its expiry epoch; show reports it unexpired', async () => {
+test('seal-token create prints the token id alone (its expiry epoch on stderr); show reports it unexpired', async () => {
   const recordId = await stake(alice, '--sui', '1', '--kind', 'node', '--node', 'worker-b');
   const epoch = await reader.getEpoch();
-  const out = ok(await cli(['seal-token', 'create', '--stake-record', recordId], as(alice)));
-  const [, tokenId, expires] = /^(0x[0-9a-f]{64}) expires at epoch (\d+)\n$/.exec(out) ?? [];
+  const run = await cli(['seal-token', 'create', '--stake-record', recordId], as(alice));
+  expect(run.code).toBe(0);
+  const [, tokenId] = /^(0x[0-9a-f]{64})\n$/.exec(run.stdout) ?? [];
+  const [, expires] = new RegExp(`^daas-auth: SealToken ${tokenId} expires at epoch (\\d+)$`, 'm').exec(run.stderr) ?? [];
   expect(BigInt(expires!)).toBe(epoch + 100n);
   expect(await reader.getSealToken(tokenId!)).toMatchObject({ objectOwner: alice.toSuiAddress(), stakeRecord: recordId });
   const shown = JSON.parse(ok(await cli(['--output', 'json', 'seal-token', 'show', '--seal-token', tokenId!])));
@@ -126,12 +130,25 @@ test('seal-token revoke deletes the token; others are refused', async () => {
     /^daas-auth: wrong owner: Object 0x[0-9a-f]{64} is owned by/,
   );
   expect(ok(await cli(['seal-token', 'revoke', '--seal-token', created.sealToken], as(alice)))).toBe(`revoked ${created.sealToken}\n`);
-  expect(refused(await cli(['seal-token', 'show', '--seal-token', created.sealToken]))).toMatch(/^daas-auth: unknown object: /);
+  expect(refused(await cli(['seal-token', 'show', '--seal-token', created.sealToken]))).toBe(
+    `daas-auth: --seal-token ${created.sealToken} is not a SealToken of the daas package on local`,
+  );
 });
 
-test('a stake below the minimum is refused with the abort named', async () => {
+test('a stake below the minimum is refused naming the flag, the amount and the minimum', async () => {
   expect(refused(await cli(['stake', '--sui', '0.1', '--kind', 'user'], as(alice)))).toBe(
-    'daas-auth: refused by the chain: staking::EBelowMinimum in staking::stake',
+    "daas-auth: --sui 0.1 is below the pool's minimum stake for --kind user (0.5 SUI)",
+  );
+});
+
+test('an object of the wrong type is named with its flag', async () => {
+  const recordId = await stake(alice, '--sui', '1', '--kind', 'user');
+  const created = JSON.parse(ok(await cli(['--output', 'json', 'seal-token', 'create', '--stake-record', recordId], as(alice))));
+  expect(refused(await cli(['top-up', '--stake-record', created.sealToken, '--sui', '1'], as(alice)))).toBe(
+    `daas-auth: --stake-record ${created.sealToken} is a SealToken, not a StakeRecord`,
+  );
+  expect(refused(await cli(['seal-token', 'revoke', '--seal-token', recordId], as(alice)))).toBe(
+    `daas-auth: --seal-token ${recordId} is a StakeRecord, not a SealToken`,
   );
 });
 
@@ -144,7 +161,7 @@ test('slash: refused for a non-holder of the AdminCap, done by the holder', asyn
   expect(out).toBe(`slashed 1 SUI from ${recordId}; 1 SUI remain\n`);
   expect((await reader.getStakeRecord(recordId))?.status).toBe('slashed');
   expect(refused(await cli(['seal-token', 'create', '--stake-record', recordId], as(alice)))).toBe(
-    'daas-auth: refused by the chain: seal::ENotActive in seal::create_worker_seal_token',
+    `daas-auth: --stake-record ${recordId} is not active (see daas-auth stake show --stake-record ${recordId})`,
   );
 });
 
@@ -170,7 +187,7 @@ test('unstake, withdraw refused while locked, withdrawn after the lock-up', asyn
   const recordId = await stake(bob, '--sui', '1', '--kind', 'user');
   const unstaked = JSON.parse(ok(await cli(['--output', 'json', 'unstake', '--stake-record', recordId], as(bob))));
   expect(refused(await cli(['withdraw', '--stake-record', recordId], as(bob)))).toBe(
-    'daas-auth: refused by the chain: staking::EStillLocked in staking::withdraw',
+    `daas-auth: --stake-record ${recordId} is still locked: it can be withdrawn from epoch ${unstaked.unlockEpoch} (the current epoch is ${await reader.getEpoch()})`,
   );
   await bed.admin.advanceEpoch(Number(BigInt(unstaked.unlockEpoch) - (await reader.getEpoch())));
   expect(ok(await cli(['withdraw', '--stake-record', recordId], as(bob)))).toBe(`withdrew 1 SUI from ${recordId}\n`);
@@ -180,7 +197,7 @@ test('top-up adds to the stake; seal token from someone else’s record is refus
   const recordId = await stake(alice, '--sui', '1', '--kind', 'user');
   expect(ok(await cli(['top-up', '--stake-record', recordId, '--sui', '1.5'], as(alice)))).toBe(`${recordId} now holds 2.5 SUI\n`);
   expect(refused(await cli(['seal-token', 'create', '--stake-record', recordId], as(bob)))).toBe(
-    'daas-auth: refused by the chain: seal::ENotStaker in seal::create_user_seal_token',
+    `daas-auth: --stake-record ${recordId} belongs to another address than your key's`,
   );
 });
 
@@ -215,10 +232,12 @@ test('bad input: one clear line each, never the key', async () => {
     'daas-auth: --node NAME is required for --kind node',
   );
   expect(refused(await cli(['stake', '--sui', '1', '--kind', 'boss'], as(alice)))).toBe('daas-auth: --kind must be node, user or admin, not boss');
-  expect(refused(await cli(['unstake', '--stake-record', 'abc'], as(alice)))).toBe('daas-auth: --stake-record abc is not an object id (0x + hex)');
+  expect(refused(await cli(['unstake', '--stake-record', 'abc'], as(alice)))).toBe('daas-auth: --stake-record abc is not an object id (0x + up to 64 hex digits)');
   const badKey = refused(await cli(['stake', '--sui', '1', '--kind', 'user'], { DAAS_KEY: `${secret}zz` }));
   expect(badKey).toBe('daas-auth: DAAS_KEY is not a valid suiprivkey1… private key');
-  expect(refused(await cli(['--output', 'yaml', 'stake', 'show', '--stake-record', '0x1']))).toBe('daas-auth: --output must be text or json, not yaml');
+  expect(refused(await cli(['--output', 'yaml', 'stake', 'show', '--stake-record', '0x1']))).toBe(
+    "daas-auth: option '--output <format>' argument 'yaml' is invalid. Allowed choices are text, json. (add --help for usage)",
+  );
 });
 
 test('networks: testnet without published ids, and an unreachable node (exit 2)', async () => {
@@ -237,5 +256,5 @@ test('the sim URL as --network finds the ids in the local network.json', async (
   const recordId = await stake(alice, '--sui', '1', '--kind', 'user');
   const shown = JSON.parse(ok(await cli(['--network', bed.net.endpoints[0]!, '--output', 'json', 'stake', 'show', '--stake-record', recordId])));
   expect(shown.id).toBe(recordId);
-  expect(BigInt(shown.amount)).toBe(MIST_PER_SUI);
+  expect(BigInt(shown.amountMist)).toBe(MIST_PER_SUI);
 });

@@ -17,7 +17,7 @@ import { fetchAttestation, webhookKubeconfig, type FetchedAttestation } from '..
 import { enclaveMismatch, readEnclave, readEnclaveConfig } from '../../enclave/registry.ts';
 import { decodeUserData } from '../../enclave/route/request.ts';
 import { UserError } from '../errors.ts';
-import { checkDebugAndPins, collect, outputOf, parsePcrFlags, readInput, summary, toJson, verifyOrExplain } from './attestation.ts';
+import { checkDebugAndPins, collect, outputFormat, parsePcrFlags, readInput, summary, toJson, verifyOrExplain } from './attestation.ts';
 
 interface FetchFlags {
   url: string;
@@ -52,7 +52,7 @@ export function registerFetch(attestation: Command): void {
 }
 
 async function runFetch(flags: FetchFlags, cmd: Command): Promise<void> {
-  const output = outputOf(cmd);
+  const output = outputFormat(cmd);
   const base = parseUrl(flags.url);
   if (!flags.clientCert !== !flags.clientKey) throw new UserError('--client-cert and --client-key go together');
   const expectedPcrs = flags.pcr.length ? parsePcrFlags(flags.pcr) : undefined;

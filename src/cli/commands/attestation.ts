@@ -19,6 +19,7 @@ import {
 } from '../../enclave/attestation/index.ts';
 import { UserError } from '../errors.ts';
 import { registerFetch } from './attestation-fetch.ts';
+import { outputOf } from '../globals.ts';
 
 interface VerifyFlags {
   at: string;
@@ -46,14 +47,13 @@ export function register(program: Command): void {
     .option('--public-key <file>', 'the key the client saw (DER or PEM SubjectPublicKeyInfo, or a PEM certificate)')
     .option('--root <file>', 'trust this root PEM instead of the pinned AWS Nitro root G1 (repeatable)', collect, [])
     .option('--allow-debug', 'accept a debug-mode document (PCR0-2 all zero: any code can produce it)')
-    .action((file: string, flags: VerifyFlags, cmd: Command) => runVerify(file, flags, outputOf(cmd)));
+    .action((file: string, flags: VerifyFlags, cmd: Command) => runVerify(file, flags, outputFormat(cmd)));
   registerFetch(attestation);
 }
 
-export function outputOf(cmd: Command): 'text' | 'json' {
-  const output = (cmd.optsWithGlobals() as { output?: string }).output ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new UserError(`--output must be text or json, not ${output}`);
-  return output;
+/** The global --output as the verifier's report format. */
+export function outputFormat(cmd: Command): 'text' | 'json' {
+  return outputOf(cmd).json ? 'json' : 'text';
 }
 
 function runVerify(file: string, flags: VerifyFlags, output: 'text' | 'json'): void {

@@ -28,15 +28,8 @@ import { validatingWebhookConfiguration } from '../../admission/manifest.ts';
 import { DEFAULT_ADMISSION_CONFIG, type FailurePolicy } from '../../admission/config.ts';
 import { UserError } from '../errors.ts';
 import { NAMESPACED_TIERS, tierRoleBindingList } from '../../rbac/tiers.ts';
+import { keySourcesOf, outputOf } from '../globals.ts';
 import { loadSigner } from '../keys.ts';
-
-interface GlobalOptions {
-  output?: string;
-  keystore?: string;
-  address?: string;
-  key?: string;
-  kubeconfig?: string;
-}
 
 export function register(program: Command): void {
   const binding = program
@@ -124,9 +117,8 @@ interface Context {
 }
 
 async function withCluster(cmd: Command, fn: (ctx: Context) => Promise<void>): Promise<void> {
-  const globals = cmd.optsWithGlobals() as GlobalOptions;
-  const output = globals.output ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new UserError(`--output must be text or json, not ${output}`);
+  const globals = cmd.optsWithGlobals<{ kubeconfig?: string }>();
+  const { json } = outputOf(cmd);
   const kc = new KubeConfig();
   try {
     if (globals.kubeconfig) kc.loadFromFile(globals.kubeconfig);
@@ -139,7 +131,7 @@ async function withCluster(cmd: Command, fn: (ctx: Context) => Promise<void>): P
     throw new UserError(`cannot use the kubeconfig (${(error as Error).message}); set --kubeconfig or KUBECONFIG`);
   });
   try {
-    await fn({ rest, json: output === 'json' });
+    await fn({ rest, json });
   } catch (error) {
     throw explain(error);
   } finally {
@@ -172,8 +164,7 @@ function ownerAddress(opts: CreateOptions, cmd: Command): string {
     if (!isSuiId(opts.owner)) throw new UserError(`--owner ${opts.owner} is not a Sui address (0x + 64 lowercase hex)`);
     return opts.owner;
   }
-  const globals = cmd.optsWithGlobals() as GlobalOptions;
-  return loadSigner({ key: globals.key, keystore: globals.keystore, address: globals.address }).toSuiAddress();
+  return loadSigner(keySourcesOf(cmd)).toSuiAddress();
 }
 
 /** The SealBinding `binding create` submits (exported for tests). */
@@ -207,8 +198,12 @@ async function create(ctx: Context, manifest: SealBinding, wait: CreateOptions['
     if (!Number.isFinite(seconds) || seconds <= 0) throw new UserError(`--wait ${wait} is not a number of seconds`);
     created = await waitForPhase(ctx.rest, name, seconds * 1000);
   }
+  // The name alone on stdout, like every create command; what happened goes to stderr.
   if (ctx.json) process.stdout.write(`${JSON.stringify(created)}\n`);
-  else process.stdout.write(`sealbinding/${name} created${created.status?.phase ? ` (${created.status.phase})` : ''}\n`);
+  else {
+    process.stderr.write(`daas-auth: sealbinding/${name} created${created.status?.phase ? ` (${created.status.phase})` : ''}\n`);
+    process.stdout.write(`${name}\n`);
+  }
 }
 
 async function waitForPhase(rest: KubeRest, name: string, timeoutMs: number): Promise<SealBinding> {

@@ -24,7 +24,7 @@ export function register(program: Command): void {
       // Local input first: a typo is reported before any network is looked up.
       const pcrs = imagePcrs(opts.pcr);
       const cap = opts.adminCap === undefined ? undefined : objectId(opts.adminCap, '--admin-cap');
-      return withWriter(cmd, async (ctx, writer) => {
+      return withWriter(cmd, { '--admin-cap': cap }, async (ctx, writer) => {
         const { version, digest } = await writer.setExpectedPcrs(pcrs, cap);
         ctx.print(`enclave config at version ${version}`, { version: version.toString(), digest });
       });
@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .description('register an enclave from its attestation document (raw CBOR, base64 or hex; - reads stdin); prints the Enclave id')
     .action((file: string, _opts: unknown, cmd: Command) => {
       const document = decodeDocumentInput(readInput(file, 'document'));
-      return withWriter(cmd, async (ctx, writer) => {
+      return withWriter(cmd, {}, async (ctx, writer) => {
         const { enclaveId, digest } = await writer.registerEnclave(document).catch((error: unknown) => Promise.reject(explainNitroAbort(error)));
         ctx.print(enclaveId, { enclave: enclaveId, digest });
       });

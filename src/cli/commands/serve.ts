@@ -10,6 +10,7 @@ import { createLogger, type LogLevel } from '../../log/index.ts';
 import { SERVE_COMPONENTS } from '../../server/components.ts';
 import { startServe } from '../../server/serve.ts';
 import { UserError } from '../errors.ts';
+import { preflightServe } from '../serve-preflight.ts';
 
 interface ServeOptions {
   host?: string;
@@ -61,6 +62,12 @@ export function register(program: Command): void {
     .action(async (opts: ServeOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ config?: string; network?: string }>();
       const config = load(globals, opts);
+      preflightServe(config.server, {
+        host: opts.host !== undefined ? '--host' : source('DAAS_HOST', 'server.host'),
+        tlsCertFile: opts.tlsCert !== undefined ? '--tls-cert' : source('DAAS_TLS_CERT', 'server.tlsCertFile'),
+        tlsKeyFile: opts.tlsKey !== undefined ? '--tls-key' : source('DAAS_TLS_KEY', 'server.tlsKeyFile'),
+        clientCaFile: opts.clientCa !== undefined ? '--client-ca' : source('DAAS_CLIENT_CA', 'server.clientCaFile'),
+      });
       const logger = createLogger({ level: config.log.level as LogLevel });
       const components = await Promise.all(SERVE_COMPONENTS.map((load) => load()));
       let serving;
@@ -96,6 +103,11 @@ function load(globals: { config?: string; network?: string }, opts: ServeOptions
     if (error instanceof ConfigError) throw new UserError(error.message);
     throw error;
   }
+}
+
+/** The name of a setting not given as a flag: its variable if set, else its key in the config file. */
+function source(variable: string, key: string): string {
+  return process.env[variable]?.trim() ? variable : `${key} (--config)`;
 }
 
 function port(text: string): number {

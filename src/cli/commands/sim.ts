@@ -7,15 +7,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { isValidSuiAddress, normalizeSuiAddress } from '@mysten/sui/utils';
-import { DEFAULT_SIM_STATE_DIR, NetworkConfigError, resolveNetwork } from '../../chain/network.ts';
-import { parseSui } from '../../chain/units.ts';
+import { DEFAULT_SIM_STATE_DIR } from '../../chain/network.ts';
 import { MAX_EPOCH_ADVANCE, SimAdminClient, SimAdminError, startSim, type NetworkInfo } from '../../sim/index.ts';
+import { amountFields, parseSuiFlag } from '../amounts.ts';
 import { UserError } from '../errors.ts';
-
-interface GlobalOptions {
-  network?: string;
-  output?: string;
-}
+import { networkOf, outputOf } from '../globals.ts';
 
 interface RunOptions {
   host: string;
@@ -47,9 +43,9 @@ export function register(program: Command): void {
       if (!isValidSuiAddress(normalizeSuiAddress(address)) || !/^0x[0-9a-fA-F]{1,64}$/.test(address)) {
         throw new UserError(`"${address}" is not a Sui address (0x followed by up to 64 hex digits)`);
       }
-      const mist = sui(opts.sui);
+      const mist = parseSuiFlag(opts.sui);
       const result = await admin(cmd, opts.adminUrl, (client) => client.fund(address, mist));
-      print(cmd, result.coinId, { ...result, address: normalizeSuiAddress(address) });
+      outputOf(cmd).print(result.coinId, { ...result, address: normalizeSuiAddress(address), ...amountFields('amount', mist) });
     });
 
   sim
@@ -60,7 +56,7 @@ export function register(program: Command): void {
     .action(async (opts: { count: string; adminUrl?: string }, cmd: Command) => {
       const count = positiveInteger(opts.count, '--count');
       const epoch = await admin(cmd, opts.adminUrl, (client) => client.advanceEpoch(count));
-      print(cmd, epoch.toString(), { epoch: epoch.toString() });
+      outputOf(cmd).print(epoch.toString(), { epoch: epoch.toString() });
     });
 }
 
@@ -88,7 +84,7 @@ async function runSim(opts: RunOptions, cmd: Command): Promise<void> {
     }
     throw error;
   });
-  const json = (cmd.optsWithGlobals() as GlobalOptions).output === 'json';
+  const { json } = outputOf(cmd);
   process.stdout.write(json ? `${JSON.stringify(publicView(handle.network, stateDir))}\n` : banner(handle.network, stateDir, roots.length));
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -130,7 +126,7 @@ function banner(network: NetworkInfo, stateDir: string | undefined, extraRoots: 
 }
 
 async function admin<T>(cmd: Command, adminUrl: string | undefined, run: (client: SimAdminClient) => Promise<T>): Promise<T> {
-  const url = adminUrl ?? adminUrlOfNetwork((cmd.optsWithGlobals() as GlobalOptions).network);
+  const url = adminUrl ?? (await adminUrlOfNetwork(cmd));
   try {
     return await run(new SimAdminClient(url));
   } catch (error) {
@@ -139,28 +135,10 @@ async function admin<T>(cmd: Command, adminUrl: string | undefined, run: (client
   }
 }
 
-function adminUrlOfNetwork(network: string | undefined): string {
-  try {
-    const config = resolveNetwork(network);
-    if (config.adminUrl) return config.adminUrl;
-    throw new UserError(`network "${config.name}" is not a sui-sim (no admin API known): pass --admin-url`);
-  } catch (error) {
-    if (error instanceof NetworkConfigError) throw new UserError(error.message);
-    throw error;
-  }
-}
-
-function print(cmd: Command, text: string, json: Record<string, unknown>): void {
-  const asJson = (cmd.optsWithGlobals() as GlobalOptions).output === 'json';
-  process.stdout.write(`${asJson ? JSON.stringify(json) : text}\n`);
-}
-
-function sui(text: string): bigint {
-  try {
-    return parseSui(text);
-  } catch (error) {
-    throw new UserError(`--sui: ${(error as Error).message}`);
-  }
+async function adminUrlOfNetwork(cmd: Command): Promise<string> {
+  const config = await networkOf(cmd);
+  if (config.adminUrl) return config.adminUrl;
+  throw new UserError(`network "${config.name}" is not a sui-sim (no admin API known): pass --admin-url`);
 }
 
 function positiveInteger(text: string, flag: string): number {

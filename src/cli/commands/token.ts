@@ -11,8 +11,9 @@ import { isDns1123Subdomain, isSuiId } from '../../k8s/sealbinding.ts';
 import { isAudience } from '../../token/claims.ts';
 import { execCredential, execCredentialVersion } from '../../token/exec-credential.ts';
 import { UserError } from '../errors.ts';
+import { keySourcesOf, outputOf } from '../globals.ts';
 import type { KeySources } from '../keys.ts';
-import { defaultTokenCacheDir, keyFingerprint, TokenCache, type CachedToken, type TokenRequest } from '../token-cache.ts';
+import { credentialFileText, defaultTokenCacheDir, keyFingerprint, reusableUntil, TokenCache, writeCredentialFile, type CachedToken, type TokenRequest } from '../token-cache.ts';
 
 /** The webhook's default maximum lifetime; longer tokens are refused unless the operator raised it. */
 const DEFAULT_MAX_TTL_SECONDS = 15 * 60;
@@ -28,6 +29,7 @@ interface TokenOptions {
   cacheDir?: string;
   cache: boolean;
   refresh?: string;
+  credentialFile?: string;
 }
 
 export function register(program: Command): void {
@@ -38,15 +40,15 @@ export function register(program: Command): void {
     .option('--cluster <id>', 'the cluster id the token is for (or DAAS_CLUSTER)')
     .option('--node <name>', 'make a kubelet token for this node (needs an Active SealBinding)')
     .option('--ttl <duration>', 'token lifetime, e.g. 15m', '15m')
-    .option('--exec-credential', 'print an ExecCredential (client.authentication.k8s.io v1/v1beta1 per KUBERNETES_EXEC_INFO)')
+    .option('--exec-credential', 'print an ExecCredential (client.authentication.k8s.io v1/v1beta1 per KUBERNETES_EXEC_INFO; JSON whatever --output says)')
     .option('--cache-dir <dir>', 'with --exec-credential: where tokens are kept for reuse (or DAAS_TOKEN_CACHE_DIR; default ~/.kube/cache/daas-auth)')
     .option('--no-cache', 'with --exec-credential: always mint a new token')
     .option(
       '--refresh <duration>',
       "with --exec-credential: use a token for at most this long, then mint a new one (e.g. 1s for a kubelet): kube-apiserver answers a token it accepted in the last 10 s from its own cache, so this bounds how long a slashed stake's client keeps working",
     )
+    .option('--credential-file <file>', "with --exec-credential: also keep the ExecCredential in FILE for the kubeconfig's shell fast path (set up by daas-auth kubeconfig)")
     .action(async (opts: TokenOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals<{ key?: string; keystore?: string; address?: string }>();
       const env = process.env;
       const sealToken = (opts.sealToken ?? env.DAAS_SEAL_TOKEN ?? '').trim().toLowerCase();
       const cluster = (opts.cluster ?? env.DAAS_CLUSTER ?? '').trim();
@@ -54,26 +56,35 @@ export function register(program: Command): void {
       if (!isAudience(cluster)) throw new UserError('--cluster must be the cluster id (1–253 printable characters, no spaces)');
       if (opts.node !== undefined && !isDns1123Subdomain(opts.node)) throw new UserError(`--node "${opts.node}" is not a valid node name`);
       const ttl = ttlSeconds(opts.ttl);
-      const keys: KeySources = { key: globals.key, keystore: globals.keystore, address: globals.address, env };
+      const keys: KeySources = keySourcesOf(cmd, env);
       const wanted = { cluster, sealToken, ttlSeconds: ttl, ...(opts.node ? { node: opts.node } : {}) };
       if (!opts.execCredential) {
-        process.stdout.write(`${(await mint(keys, wanted)).token}\n`);
+        const { token, exp } = await mint(keys, wanted);
+        outputOf(cmd).print(token, { token, exp, expiresAt: new Date(exp * 1000).toISOString(), cluster, sealToken, ...(opts.node ? { node: opts.node } : {}) });
         return;
       }
       const version = execVersion(env.KUBERNETES_EXEC_INFO);
       const refresh = opts.refresh === undefined ? undefined : refreshSeconds(opts.refresh, ttl);
       const { token, exp, iat } = opts.cache ? await cachedOrMinted(keys, wanted, opts.cacheDir ?? env.DAAS_TOKEN_CACHE_DIR, refresh) : await mint(keys, wanted);
       const refreshAt = refresh === undefined || iat === undefined ? undefined : iat + refresh;
-      process.stdout.write(`${JSON.stringify(execCredential(version, token, exp, refreshAt))}\n`);
+      const credential = JSON.stringify(execCredential(version, token, exp, refreshAt));
+      // Only in the version the kubeconfig entry asks for, so the shell fast path never hands kubectl another.
+      if (opts.credentialFile !== undefined && opts.cache && version === 'client.authentication.k8s.io/v1') {
+        keepCredential(opts.credentialFile, credentialFileText(reusableUntil({ token, exp, iat }, ttl, refresh), credential));
+      }
+      process.stdout.write(`${credential}\n`);
     });
 }
 
 type Wanted = Omit<TokenRequest, 'key'>;
 
-/** Signs a new token; the SDK is loaded only here. */
+/**
+ * Signs a new token: an ed25519 key through OpenSSL (ed25519-signer.ts), any other key through the
+ * Sui SDK, which is loaded only then.
+ */
 async function mint(keys: KeySources, wanted: Wanted): Promise<CachedToken> {
-  const [{ loadSigner }, { makeSealToken, newClaims }] = await Promise.all([import('../keys.ts'), import('../../token/make.ts')]);
-  const signer = loadSigner(keys);
+  const [{ plainEd25519Signer }, { makeSealToken, newClaims }] = await Promise.all([import('../ed25519-signer.ts'), import('../../token/make.ts')]);
+  const signer = plainEd25519Signer(keys) ?? (await import('../keys.ts')).loadSigner(keys);
   const claims = newClaims({ cluster: wanted.cluster, sub: signer.toSuiAddress(), sealToken: wanted.sealToken, ttlSeconds: wanted.ttlSeconds, ...(wanted.node ? { node: wanted.node } : {}) });
   return { token: await makeSealToken(signer, claims), exp: claims.exp, iat: claims.iat };
 }
@@ -95,7 +106,17 @@ async function cachedOrMinted(keys: KeySources, wanted: Wanted, dir: string | un
   return minted;
 }
 
-function ttlSeconds(text: string): number {
+/** `--ttl`: a duration from 2m to 24h, in seconds (a warning above the webhook's default maximum). */
+export function keepCredential(file: string, text: string): void {
+  try {
+    writeCredentialFile(file, text);
+  } catch (error) {
+    process.stderr.write(`daas-auth: warning: cannot write --credential-file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`);
+  }
+}
+
+/** `--ttl`: a duration from 2m to 24h, in seconds (a warning above the webhook's default maximum). */
+export function ttlSeconds(text: string): number {
   let seconds: number;
   try {
     seconds = parseDuration(text);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { Secp256k1Keypair } from '@mysten/sui/keypairs/secp256k1';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const RECORDER = resolve(import.meta.dirname, 'import-recorder.ts');
@@ -64,7 +65,8 @@ describe('what `daas-auth token` imports', () => {
   }, SLOW);
 
   it('a run answered from the token cache does not load the Sui SDK at all', async () => {
-    const key = new Ed25519Keypair().getSecretKey();
+    // A secp256k1 key: its miss signs through the SDK, which shows the recorder sees the SDK when loaded.
+    const key = new Secp256k1Keypair().getSecretKey();
     const args = [MAIN, 'token', '--seal-token', `0x${'b'.repeat(64)}`, '--cluster', 'c1', '--exec-credential', '--key', key, '--cache-dir', join(dir, 'token-cache')];
     const miss = await importsOf(args, 'cache-miss');
     expect(miss.code).toBe(0);
@@ -73,6 +75,14 @@ describe('what `daas-auth token` imports', () => {
     expect(hit.stderr).toBe('');
     expect(hit.code).toBe(0);
     expect(hit.urls.filter((u) => u.includes('/node_modules/@mysten/'))).toEqual([]);
+  }, SLOW);
+
+  it('an ed25519 key mints without the Sui SDK: OpenSSL signs', async () => {
+    const key = new Ed25519Keypair().getSecretKey();
+    const run = await importsOf([MAIN, 'token', '--seal-token', `0x${'c'.repeat(64)}`, '--cluster', 'c1', '--exec-credential', '--no-cache', '--key', key], 'ed25519-miss');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.urls.filter((u) => u.includes('/node_modules/@mysten/'))).toEqual([]);
   }, SLOW);
 
   it('control: the recorder does see the Kubernetes client when a family needs it', async () => {
