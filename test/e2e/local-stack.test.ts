@@ -92,3 +92,16 @@ test('the staker kubeconfig holds no token and no key, only the exec plugin', ()
   expect(Object.keys(cfg.users[0]!.user)).toEqual(['exec']);
   expect(JSON.stringify(cfg)).not.toMatch(/seal_|suiprivkey/);
 });
+
+test('daas-auth doctor passes every check on the local stack', async () => {
+  const env = sourced();
+  // What a user of the stack types after `source .daas/local/env`: the demo staker's key and SealToken.
+  const r = await run(process.execPath, [join(REPO_ROOT, 'bin', 'daas-auth.js'), '--output', 'json', 'doctor', '--seal-token', env.DAAS_DEMO_SEAL_TOKEN!], {
+    env: { ...bareEnv(), ...env, DAAS_KEY: env.DAAS_DEMO_KEY },
+  });
+  if (!r.stdout.trim()) throw new Error(`doctor printed nothing (exit ${r.code}): ${r.stderr}`);
+  const report = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; detail: string }> };
+  expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+  expect(report.ok).toBe(true);
+  expect(r.code).toBe(0);
+});

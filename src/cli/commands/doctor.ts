@@ -87,8 +87,8 @@ async function doctorInputs(globals: Globals, opts: DoctorOptions): Promise<Doct
       flags: {
         network: { name: globals.network },
         ...(clusterFlag ? { clusters: [{ id: clusterFlag, apiAudiences: [] }] } : {}),
-        // Doctor serves nothing: an operator's machine has no serving certificate, and serve's file may name one.
-        server: { tlsCertFile: NOT_SERVING, tlsKeyFile: NOT_SERVING },
+        // Doctor serves nothing: an operator's machine has no serving certificate or client CA, and serve's file may name them.
+        server: { tlsCertFile: NOT_SERVING, tlsKeyFile: NOT_SERVING, clientCaFile: NOT_SERVING },
       },
     });
   } catch (error) {
