@@ -139,7 +139,9 @@ Paths are relative to the config file (serve resolves them from its directory): 
 {{- with $v.network.packageId }}{{ $_ := set $network "packageId" . }}{{ end -}}
 {{- with $v.network.poolId }}{{ $_ := set $network "poolId" . }}{{ end -}}
 {{- $server := dict "port" (int $v.webhook.port) "tlsCertFile" "../tls/tls.crt" "tlsKeyFile" "../tls/tls.key" -}}
-{{- if and $webhook $v.apiserver.mtls }}{{ $_ := set $server "clientCaFile" "../client-ca/ca.crt" }}{{ end -}}
+{{- /* serve answers webhook paths only to kube-apiserver's client certificate, also in the controller's pod
+       (it serves the same paths); apiserver.mtls=false is the operator's explicit opt-out. */ -}}
+{{- if $v.apiserver.mtls }}{{ $_ := set $server "clientCaFile" "../client-ca/ca.crt" }}{{ else }}{{ $_ := set $server "insecureNoClientCert" true }}{{ end -}}
 {{- $config := dict
   "network" $network
   "clusters" $v.clusters
@@ -250,7 +252,7 @@ spec:
       volumeMounts:
         - { name: config, mountPath: /etc/daas-auth/config, readOnly: true }
         - { name: tls, mountPath: /etc/daas-auth/tls, readOnly: true }
-        {{- if and $webhook $v.apiserver.mtls }}
+        {{- if $v.apiserver.mtls }}
         - { name: client-ca, mountPath: /etc/daas-auth/client-ca, readOnly: true }
         {{- end }}
         - { name: tmp, mountPath: /tmp }
@@ -264,7 +266,7 @@ spec:
         items:
           - { key: tls.crt, path: tls.crt }
           - { key: tls.key, path: tls.key }
-    {{- if and $webhook $v.apiserver.mtls }}
+    {{- if $v.apiserver.mtls }}
     - name: client-ca
       secret:
         secretName: {{ include "daas-auth.clientCaSecretName" $root }}
