@@ -48,17 +48,21 @@ export function kmsLayout(dir: string, opts: KmsClusterOptions): KmsClusterInfo 
  * turned on still read (and a rewrite encrypts them). JSON is YAML, which the apiserver reads.
  */
 export function writeEncryptionConfig(kms: KmsClusterInfo): void {
-  const config = {
+  writeFileSync(kms.encryptionConfigFile, `${JSON.stringify(encryptionConfiguration(kms), null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The EncryptionConfiguration itself (pure; the Helm chart renders the same: test/unit/chart/kms.test.ts). */
+export function encryptionConfiguration(kms: { providerName: string; socket: string; timeout?: string }): object {
+  return {
     apiVersion: 'apiserver.config.k8s.io/v1',
     kind: 'EncryptionConfiguration',
     resources: [
       {
         resources: ['secrets'],
-        providers: [{ kms: { apiVersion: 'v2', name: kms.providerName, endpoint: `unix://${kms.socket}`, timeout: '3s' } }, { identity: {} }],
+        providers: [{ kms: { apiVersion: 'v2', name: kms.providerName, endpoint: `unix://${kms.socket}`, timeout: kms.timeout ?? '3s' } }, { identity: {} }],
       },
     ],
   };
-  writeFileSync(kms.encryptionConfigFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** `daas-auth kms` arguments (after the CLI script) for a plugin the cluster runs. */

@@ -1,6 +1,6 @@
 // What the chart must share byte for byte or value for value with the rest of the repository, checked
 // without helm: the SealBinding CRD (one source of truth, crds/), and the kube-apiserver token cache TTL
-// the NOTES recommend, which the local stack and hack's clusters use by default.
+// the NOTES recommend, which the local stack and hack's clusters use by default; the tier RBAC (deploy/rbac/).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
@@ -14,6 +14,12 @@ test('the chart\'s SealBinding CRD is crds/sealbinding.yaml, byte for byte', () 
   const source = readFileSync(join(REPO_ROOT, 'crds', 'sealbinding.yaml'));
   const copy = readFileSync(join(CHART, 'files', 'crds', 'sealbinding.yaml'));
   if (!source.equals(copy)) throw new Error('charts/daas-auth/files/crds/sealbinding.yaml differs from crds/sealbinding.yaml: cp crds/sealbinding.yaml charts/daas-auth/files/crds/');
+});
+
+test('the chart\'s tier RBAC is deploy/rbac/tiers.yaml, byte for byte', () => {
+  const source = readFileSync(join(REPO_ROOT, 'deploy', 'rbac', 'tiers.yaml'));
+  const copy = readFileSync(join(CHART, 'files', 'rbac', 'tiers.yaml'));
+  if (!source.equals(copy)) throw new Error('charts/daas-auth/files/rbac/tiers.yaml differs from deploy/rbac/tiers.yaml: cp deploy/rbac/tiers.yaml charts/daas-auth/files/rbac/');
 });
 
 test('the NOTES-recommended apiserver token cache TTL is the one the local stack uses', () => {
