@@ -10,14 +10,16 @@ import { DEFAULT_TIERS, validateTiers } from '../../src/authn/tiers.ts';
 import { createAuditLog } from '../../src/log/audit.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { recordCacheLookup } from '../../src/metrics/authn.ts';
-import { createTokenReviewHandler, type RequestHandler } from '../../src/server/index.ts';
+import { AUTHENTICATE_PATH, createTokenReviewHandler, type RequestHandler } from '../../src/server/index.ts';
+import { ClusterResolver } from '../../src/server/cluster-of.ts';
 import { MemoryChain, type Fixture } from './fixture.ts';
 
 export function benchHandler(fixture: Fixture, cacheTtlSeconds: number, auditStream: Writable): RequestHandler {
+  const clusters = [{ id: fixture.cluster, apiAudiences: [fixture.apiAudience] }];
   const authenticator = new Authenticator({
     chain: new MemoryChain(fixture),
     bindings: new BindingIndex(),
-    clusters: [{ id: fixture.cluster, apiAudiences: [fixture.apiAudience] }],
+    clusters,
     tiers: validateTiers(DEFAULT_TIERS),
     skewSeconds: 60,
     maxLifetimeSeconds: 900,
@@ -25,5 +27,6 @@ export function benchHandler(fixture: Fixture, cacheTtlSeconds: number, auditStr
     cacheMaxEntries: 100_000,
     onCacheLookup: recordCacheLookup,
   });
-  return createTokenReviewHandler({ authenticator, logger: createLogger(), audit: createAuditLog(auditStream) });
+  // As the authn component mounts it: each review placed with its cluster (cluster-of.ts).
+  return createTokenReviewHandler({ authenticator, logger: createLogger(), audit: createAuditLog(auditStream), clusters: new ClusterResolver(AUTHENTICATE_PATH, clusters) });
 }

@@ -1,7 +1,7 @@
 // How each test-bed component is configured: command lines, kubeconfigs, the token-webhook config file.
 import { writeFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ClusterInfo, ComponentName } from './cluster-info.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import type { Pki } from './pki.ts';
@@ -64,6 +64,33 @@ export function writeWebhookConfig(info: ClusterInfo): void {
     'current-context': 'webhook',
   };
   writeFileSync(w.configFile, `${JSON.stringify(cfg, null, 2)}\n`);
+  writeAdmissionConfig(info);
+}
+
+/** kube-apiserver's --admission-control-config-file, beside the token webhook's kubeconfig. */
+export const admissionConfigFile = (info: ClusterInfo): string => join(dirname(info.webhook.configFile), 'admission-config.json');
+
+/**
+ * Admission webhooks get the same client certificate as the token webhook: an AdmissionConfiguration
+ * whose webhook kubeconfig has a `*` user (every webhook host) with it. daas-auth serve requires a
+ * client certificate on every webhook path (docs/security.md), so without this the apiserver's
+ * admission calls would be refused.
+ */
+function writeAdmissionConfig(info: ClusterInfo): void {
+  const w = info.webhook;
+  const kubeconfig = join(dirname(w.configFile), 'admission-webhook.kubeconfig');
+  const users = { apiVersion: 'v1', kind: 'Config', users: [{ name: '*', user: { 'client-certificate': w.clientCertFile, 'client-key': w.clientKeyFile } }] };
+  writeFileSync(kubeconfig, `${JSON.stringify(users, null, 2)}\n`);
+  const webhookConfig = { apiVersion: 'apiserver.config.k8s.io/v1', kind: 'WebhookAdmissionConfiguration', kubeConfigFile: kubeconfig };
+  const admission = {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'AdmissionConfiguration',
+    plugins: [
+      { name: 'ValidatingAdmissionWebhook', configuration: webhookConfig },
+      { name: 'MutatingAdmissionWebhook', configuration: webhookConfig },
+    ],
+  };
+  writeFileSync(admissionConfigFile(info), `${JSON.stringify(admission, null, 2)}\n`);
 }
 
 // Only requests made by ServiceAccounts, at Metadata level (user, verb, resource, response code): enough to
@@ -135,6 +162,7 @@ export function componentArgs(
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--authorization-mode=Node,RBAC',
       '--enable-admission-plugins=NodeRestriction',
+      `--admission-control-config-file=${admissionConfigFile(info)}`,
       `--authentication-token-webhook-config-file=${info.webhook.configFile}`,
       '--authentication-token-webhook-version=v1',
       `--authentication-token-webhook-cache-ttl=${info.webhook.cacheTtl}`,

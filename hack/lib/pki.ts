@@ -32,7 +32,7 @@ export interface Pki {
 
 type Usage = 'server' | 'client';
 
-interface LeafSpec {
+export interface LeafSpec {
   name: string;
   subject: { cn: string; o?: string };
   usage: Usage;
@@ -109,7 +109,8 @@ async function makeCa(dir: string, base: string, cn: string): Promise<CertPair> 
   return pair;
 }
 
-async function makeLeaf(dir: string, ca: CertPair, spec: LeafSpec): Promise<CertPair> {
+/** A leaf certificate signed by `ca` (exported for e2e tests that need another client of the same CA). */
+export async function makeLeaf(dir: string, ca: CertPair, spec: LeafSpec): Promise<CertPair> {
   const pair = { cert: join(dir, `${spec.name}.crt`), key: join(dir, `${spec.name}.key`) };
   const cnf = join(dir, `${spec.name}.cnf`);
   const csr = join(dir, `${spec.name}.csr`);

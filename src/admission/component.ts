@@ -1,8 +1,8 @@
 /**
  * The admission webhook as a `serve` component: mounts /admission/sealbindings and /admission/nodes
- * on the shared HTTPS server. Its routers are "open" (no client certificate required): kube-apiserver
- * presents one to admission webhooks only when given an AdmissionConfiguration, and the answers are
- * no secret — calling the webhook yourself changes nothing (docs/admission.md).
+ * on the shared HTTPS server. Like every webhook path they require kube-apiserver's client certificate
+ * (given to it through an AdmissionConfiguration whose kubeconfig names the certificate) and are
+ * rate-limited per client: docs/security.md.
  */
 import { getNode, listSealBindingsForNode } from '../k8s/api.ts';
 import { KubeRest } from '../k8s/rest.ts';
@@ -49,6 +49,6 @@ export const admissionComponent: ServeComponent = {
         else logger.info('admission decision', fields);
       },
     });
-    return { openRouters: [router], stop: () => rest.close() };
+    return { routers: [router], stop: () => rest.close() };
   },
 };

@@ -6,7 +6,6 @@
  * Every failure to reach the chain is a transient "could not check" (never cached); everything else
  * is a definitive refusal with a reason code. Nothing here throws for bad input.
  */
-import type { ClientWithCoreApi } from '@mysten/sui/client';
 import type { SealTokenView, StakeRecordView } from '../chain/objects.ts';
 import { bindingAuthorizesNode } from '../k8s/sealbinding.ts';
 import type { UserInfo } from '../k8s/tokenreview.ts';
@@ -41,8 +40,10 @@ export interface AuthenticatorOptions {
   maxLifetimeSeconds: number;
   cacheTtlSeconds: number;
   cacheMaxEntries: number;
-  /** Present only when zkLogin is enabled. */
-  zkLoginClient?: ClientWithCoreApi;
+  /** Most cached entries per signer address (default 64: DecisionCache). */
+  cacheMaxEntriesPerIdentity?: number;
+  /** Longest a chain read can be in flight, ms (DecisionCache.readRaceMs). */
+  readRaceMs?: number;
   /** Unix seconds (tests pass a fake clock). */
   now?: () => number;
   /** Called for each cache lookup (metrics). */
@@ -72,34 +73,53 @@ export class Authenticator {
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
     // Token times are whole seconds; cache lifetimes use the precise clock so an entry never ends early.
     const cacheClock = options.now ?? (() => Date.now() / 1000);
-    this.cache = new DecisionCache({ ttlSeconds: options.cacheTtlSeconds, maxEntries: options.cacheMaxEntries, now: cacheClock });
+    this.cache = new DecisionCache({
+      ttlSeconds: options.cacheTtlSeconds,
+      maxEntries: options.cacheMaxEntries,
+      now: cacheClock,
+      ...(options.cacheMaxEntriesPerIdentity !== undefined ? { maxEntriesPerIdentity: options.cacheMaxEntriesPerIdentity } : {}),
+      ...(options.readRaceMs !== undefined ? { readRaceMs: options.readRaceMs } : {}),
+    });
   }
 
-  async authenticate(token: string, requestedAudiences?: readonly string[]): Promise<Decision> {
-    return this.decide(token, requestedAudiences);
+  /** `cluster`: the cluster that sent the review (the token's `aud` must be it); default: any of ours. */
+  async authenticate(token: string, requestedAudiences?: readonly string[], cluster?: ClusterAudience): Promise<Decision> {
+    return this.decide(token, requestedAudiences, undefined, cluster ? [cluster] : undefined);
   }
 
   /**
    * Like authenticate, but a cache hit is answered synchronously (no promise, no microtask turn):
    * the webhook's warm path. A miss returns the promise of the full check. `digest` is
-   * tokenDigest(token) when the caller already has it.
+   * tokenDigest(token) when the caller already has it. `scope` is the cluster that sent the review,
+   * as a one-element array the caller keeps (no allocation per request); default: every cluster.
    */
-  decide(token: string, requestedAudiences?: readonly string[], digest: string = tokenDigest(token)): Decision | Promise<Decision> {
-    const cached = this.#cached(digest, requestedAudiences);
+  decide(
+    token: string,
+    requestedAudiences?: readonly string[],
+    digest: string = tokenDigest(token),
+    scope: readonly ClusterAudience[] = this.#options.clusters,
+  ): Decision | Promise<Decision> {
+    const cached = this.#cached(digest, requestedAudiences, scope);
     if (cached) {
       cached.digest = digest;
       return cached;
     }
-    return this.#fresh(digest, token, requestedAudiences).then((decision) => {
+    return this.#fresh(digest, token, requestedAudiences, scope).then((decision) => {
       decision.digest = digest;
       return decision;
     });
   }
 
-  #cached(digest: string, requested: readonly string[] | undefined): Decision | undefined {
+  #cached(digest: string, requested: readonly string[] | undefined, scope: readonly ClusterAudience[]): Decision | undefined {
     const hit = this.cache.get(digest);
     this.#options.onCacheLookup?.(hit !== undefined);
-    return hit ? this.#fromCache(hit, requested) : undefined;
+    return hit ? this.#fromCache(hit, requested, scope) : undefined;
+  }
+
+  /** An `aud` of ours that is not the reviewing cluster's is a replay from another cluster. */
+  #audienceReason(reason: RejectReason, aud: string | undefined, scope: readonly ClusterAudience[]): RejectReason {
+    if (reason !== 'unknown_audience' || scope === this.#options.clusters) return reason;
+    return this.#options.clusters.some((cluster) => cluster.id === aud) ? 'wrong_cluster' : reason;
   }
 
   /** Tells the authenticator the chain's current epoch (the readiness probe reads it anyway). */
@@ -112,10 +132,10 @@ export class Authenticator {
   }
 
   /** A cached identity still has to fit this request's audiences, the clock and (nodes) the binding. */
-  #fromCache(hit: CachedDecision, requested: readonly string[] | undefined): Decision {
+  #fromCache(hit: CachedDecision, requested: readonly string[] | undefined, scope: readonly ClusterAudience[]): Decision {
     const { claims, identity } = hit;
-    const audience = checkAudience(claims.aud, this.#options.clusters, requested);
-    if (!audience.ok) return { authenticated: false, reason: audience.reason, claims, cached: true };
+    const audience = checkAudience(claims.aud, scope, requested);
+    if (!audience.ok) return { authenticated: false, reason: this.#audienceReason(audience.reason, claims.aud, scope), claims, cached: true };
     // The entry stays: once the index is current again, the binding check below decides.
     const stale = identity.path === 'node' ? this.#bindingIndexOutage(claims) : undefined;
     if (stale) return stale;
@@ -147,20 +167,18 @@ export class Authenticator {
     return binding !== undefined && bindingAuthorizesNode(binding, { node: claims.node, owner: claims.sub, stakeRecord });
   }
 
-  async #fresh(digest: string, token: string, requested: readonly string[] | undefined): Promise<Decision> {
+  async #fresh(digest: string, token: string, requested: readonly string[] | undefined, scope: readonly ClusterAudience[]): Promise<Decision> {
     const ticket = this.cache.begin();
     const options = this.#options;
     const verified = await verifySealToken(token, {
-      clusters: options.clusters,
+      clusters: scope,
       requestedAudiences: requested,
       now: this.#now(),
       skewSeconds: options.skewSeconds,
       maxLifetimeSeconds: options.maxLifetimeSeconds,
-      ...(options.zkLoginClient ? { zkLoginClient: options.zkLoginClient } : {}),
     });
     if (!verified.ok) {
-      if ('transient' in verified) return transient(`signature check unavailable: ${verified.detail}`, verified.claims);
-      return { authenticated: false, reason: verified.reason, claims: verified.claims, cached: false };
+      return { authenticated: false, reason: this.#audienceReason(verified.reason, verified.claims?.aud, scope), claims: verified.claims, cached: false };
     }
     const { claims } = verified;
     let views: { token: SealTokenView | null; record: StakeRecordView | null; epoch: bigint };

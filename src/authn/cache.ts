@@ -5,7 +5,14 @@
  *
  * A read that started before a revocation must not re-insert a stale "yes" after it: `begin()` hands
  * out a ticket (a sequence number), each drop records the sequence at which it happened per id, and
- * `set` refuses an entry one of whose ids was dropped after the ticket was taken.
+ * `set` refuses an entry one of whose ids was dropped after the ticket was taken. A ticket is taken
+ * when a request starts, but the chain reader coalesces reads: a request that starts after a
+ * StakeSlashed drop can join a fetch that began before the slash and still answer with the
+ * pre-slash record. So `set` also refuses an entry whose stake record or SealToken was dropped less
+ * than `readRaceMs` ago — longer than any chain read can be in flight — whatever its ticket.
+ *
+ * One staker may hold at most `maxEntriesPerIdentity` entries (by `sub`): minting token after token
+ * evicts that staker's own oldest entry instead of filling the cache for everyone.
  */
 import NodeCache from 'node-cache';
 import type { SealClaims } from '../token/claims.ts';
@@ -27,11 +34,15 @@ export interface DecisionCacheOptions {
   ttlSeconds: number;
   /** Most entries held; further decisions are simply not cached. */
   maxEntries: number;
+  /** Most entries per signer address (`sub`); past it the signer's oldest entry goes. Default 64. */
+  maxEntriesPerIdentity?: number;
+  /** Longest a chain read can be in flight, ms: a drop younger than this blocks caching. Default 30 s. */
+  readRaceMs?: number;
   /** Clock, unix seconds (tests pass a fake). */
   now?: () => number;
 }
 
-type IndexName = 'record' | 'token' | 'node';
+type IndexName = 'record' | 'token' | 'node' | 'sub';
 /** How long a drop is remembered for racing reads; far longer than any chain read may take. */
 const DROP_MEMORY_MS = 5 * 60_000;
 
@@ -39,7 +50,9 @@ export class DecisionCache {
   readonly #cache: NodeCache;
   readonly #ttl: number;
   readonly #now: () => number;
-  readonly #index: Record<IndexName, Map<string, Set<string>>> = { record: new Map(), token: new Map(), node: new Map() };
+  readonly #index: Record<IndexName, Map<string, Set<string>>> = { record: new Map(), token: new Map(), node: new Map(), sub: new Map() };
+  readonly #perIdentity: number;
+  readonly #readRaceMs: number;
   readonly #dropped = new Map<string, { seq: number; at: number }>();
   #seq = 0;
   #clearedAt = -1;
@@ -47,6 +60,8 @@ export class DecisionCache {
   constructor(options: DecisionCacheOptions) {
     this.#ttl = options.ttlSeconds;
     this.#now = options.now ?? (() => Date.now() / 1000);
+    this.#perIdentity = options.maxEntriesPerIdentity ?? 64;
+    this.#readRaceMs = Math.min(options.readRaceMs ?? 30_000, DROP_MEMORY_MS);
     this.#cache = new NodeCache({ useClones: false, checkperiod: 60, maxKeys: options.maxEntries });
     // Expired and deleted entries leave the indexes too.
     this.#cache.on('del', (key: string, value: CachedDecision) => this.#unindex(key, value));
@@ -73,12 +88,16 @@ export class DecisionCache {
     return this.#seq;
   }
 
-  /** Caches a decision unless it is already expired or one of its ids was dropped since `ticket`. */
+  /**
+   * Caches a decision unless it is already expired, or one of its ids was dropped since `ticket` or
+   * within the last readRaceMs (the read may have joined a fetch older than the drop).
+   */
   set(digest: string, decision: CachedDecision, ticket: number): boolean {
     if (this.#droppedSince(decision, ticket)) return false;
     const now = this.#now();
     const ttl = Math.min(this.#ttl, decision.claims.exp - now);
     if (ttl <= 0) return false;
+    this.#makeRoomFor(decision.claims.sub, digest);
     try {
       this.#cache.set(digest, { ...decision, expiresAt: now + ttl }, Math.ceil(ttl));
     } catch {
@@ -121,7 +140,23 @@ export class DecisionCache {
 
   #droppedSince(decision: CachedDecision, ticket: number): boolean {
     if (this.#clearedAt > ticket) return true;
-    return this.#ids(decision).some(([name, id]) => (this.#dropped.get(`${name}:${id}`)?.seq ?? -1) > ticket);
+    const raceFrom = Date.now() - this.#readRaceMs;
+    return this.#ids(decision).some(([name, id]) => {
+      const drop = this.#dropped.get(`${name}:${id}`);
+      // Node drops come from the SealBinding index, read synchronously: no fetch to race with.
+      return drop !== undefined && (drop.seq > ticket || (name !== 'node' && drop.at > raceFrom));
+    });
+  }
+
+  /** Keeps one signer below its share: its oldest entry (Sets iterate in insertion order) goes first. */
+  #makeRoomFor(sub: string, digest: string): void {
+    const mine = this.#index.sub.get(sub);
+    if (!mine || mine.has(digest)) return;
+    while (mine.size >= this.#perIdentity) {
+      const oldest = mine.values().next().value!;
+      mine.delete(oldest);
+      this.#cache.del(oldest);
+    }
   }
 
   #ids(decision: CachedDecision): Array<[IndexName, string]> {
@@ -130,6 +165,7 @@ export class DecisionCache {
       ['token', decision.sealToken],
     ];
     if (decision.claims.node !== undefined) ids.push(['node', decision.claims.node]);
+    ids.push(['sub', decision.claims.sub]);
     return ids;
   }
 

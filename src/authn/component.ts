@@ -4,12 +4,12 @@
  */
 import type { ServeComponent } from '../server/serve.ts';
 import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../server/authenticate.ts';
+import { ClusterResolver } from '../server/cluster-of.ts';
 import { auditLogFor } from '../log/audit.ts';
 import { recordCacheLookup, cacheDrops, reportCacheSize } from '../metrics/authn.ts';
 import { Authenticator } from './authenticator.ts';
 import { describeHealthChange } from './bindings.ts';
 import { REVOCATION_EVENTS, watchRevocations } from './revocation.ts';
-import { zkLoginVerifier } from './zklogin.ts';
 
 export const authnComponent: ServeComponent = {
   name: 'authn',
@@ -23,7 +23,10 @@ export const authnComponent: ServeComponent = {
       maxLifetimeSeconds: config.token.maxLifetimeSeconds,
       cacheTtlSeconds: config.cache.ttlSeconds,
       cacheMaxEntries: config.cache.maxEntries,
-      ...(config.token.zkLogin ? { zkLoginClient: zkLoginVerifier(reader.client) } : {}),
+      cacheMaxEntriesPerIdentity: config.cache.maxEntriesPerIdentity,
+      // A coalesced read may have started this long before the request that joined it (failover
+      // tries each endpoint in turn, each with the per-call deadline).
+      readRaceMs: reader.client.endpoints.length * config.network.timeoutMs + 1_000,
       onCacheLookup: recordCacheLookup,
     });
     onEpoch((epoch) => authenticator.observeEpoch(epoch));
@@ -49,8 +52,11 @@ export const authnComponent: ServeComponent = {
       },
       onError: (error) => logger.warn('revocation event follower: chain read failed; retrying', { error: String(error) }),
     });
+    // POST /authenticate and /authenticate/<cluster id>: each review is placed with the cluster that sent it.
+    const clusters = new ClusterResolver(AUTHENTICATE_PATH, config.clusters);
+    const handler = createTokenReviewHandler({ authenticator, logger, audit, clusters });
     return {
-      fastRoutes: { [AUTHENTICATE_PATH]: createTokenReviewHandler({ authenticator, logger, audit }) },
+      fastRoutes: Object.fromEntries(clusters.paths.map((path) => [path, handler])),
       stop: async () => {
         await watch.stop();
         unwatchBindingHealth?.();

@@ -26,7 +26,7 @@ export const AUTHN_REJECT_REASONS = [
 
 export type AuthnRejectReason = (typeof AUTHN_REJECT_REASONS)[number];
 
-/** Not a verdict: the chain (or zkLogin verification) could not be reached. */
+/** Not a verdict: the chain could not be reached. */
 export const TRANSIENT_RESULT = 'chain_unavailable';
 
 export const ALL_RESULTS = ['authenticated', TRANSIENT_RESULT, 'bad_request', ...TOKEN_REJECT_REASONS, ...AUTHN_REJECT_REASONS] as const;

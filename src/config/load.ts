@@ -45,7 +45,11 @@ export const ENV_VARS: Record<string, (value: string, env: Record<string, string
   DAAS_CLUSTER: (value, env) => ({ clusters: list(value).map((id) => ({ id, apiAudiences: list(env.DAAS_API_AUDIENCES ?? '') })) }),
   DAAS_TOKEN_MAX_LIFETIME: (value) => ({ token: { maxLifetime: value } }),
   DAAS_TOKEN_SKEW: (value) => ({ token: { skew: value } }),
-  DAAS_ZKLOGIN: (value) => ({ token: { zkLogin: bool('DAAS_ZKLOGIN', value) } }),
+  // Kept only to refuse it loudly: zkLogin is not supported (src/token/signature.ts).
+  DAAS_ZKLOGIN: (value) => {
+    if (bool('DAAS_ZKLOGIN', value)) throw new ConfigError('DAAS_ZKLOGIN: zkLogin signatures are not supported');
+    return {};
+  },
   DAAS_TIERS: (value) => ({ tiers: list(value).map((entry) => ({ name: entry.split('=')[0]!, minSui: entry.split('=')[1] ?? '' })) }),
   DAAS_CACHE_TTL: (value) => ({ cache: { ttl: value } }),
   DAAS_HOST: (value) => ({ server: { host: value } }),
@@ -53,6 +57,8 @@ export const ENV_VARS: Record<string, (value: string, env: Record<string, string
   DAAS_TLS_CERT: (value) => ({ server: { tlsCertFile: value } }),
   DAAS_TLS_KEY: (value) => ({ server: { tlsKeyFile: value } }),
   DAAS_CLIENT_CA: (value) => ({ server: { clientCaFile: value } }),
+  DAAS_INSECURE_NO_CLIENT_CERT: (value) => ({ server: { insecureNoClientCert: bool('DAAS_INSECURE_NO_CLIENT_CERT', value) } }),
+  DAAS_MAX_CONNECTIONS: (value) => ({ server: { maxConnections: int('DAAS_MAX_CONNECTIONS', value) } }),
   DAAS_KUBECONFIG: (value) => ({ kubernetes: { kubeconfig: value } }),
   DAAS_WATCH_BINDINGS: (value) => ({ kubernetes: { watchBindings: bool('DAAS_WATCH_BINDINGS', value) } }),
   DAAS_LOG_LEVEL: (value) => ({ log: { level: value } }),

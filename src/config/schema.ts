@@ -46,6 +46,13 @@ const ClusterInput = v.strictObject({
   ),
   /** kube-apiserver --api-audiences that stand for this cluster in TokenReview spec.audiences. */
   apiAudiences: v.optional(v.array(nonEmpty), []),
+  /**
+   * Subject CNs of the client certificates this cluster's kube-apiserver presents (signed by
+   * server.clientCaFile). A review arriving with one of them is this cluster's: its tokens must carry
+   * `aud` = this id. Default: none (the cluster is then known by its path /authenticate/<id>, or is
+   * the only cluster).
+   */
+  clientCommonNames: v.optional(v.array(nonEmpty), []),
 });
 
 export const ConfigSchema = v.strictObject({
@@ -72,8 +79,6 @@ export const ConfigSchema = v.strictObject({
     v.strictObject({
       maxLifetime: v.optional(duration('token.maxLifetime'), 900),
       skew: v.optional(duration('token.skew'), 60),
-      /** zkLogin signatures need the chain to verify; off unless enabled. */
-      zkLogin: v.optional(v.boolean(), false),
     }),
     {},
   ),
@@ -82,6 +87,8 @@ export const ConfigSchema = v.strictObject({
     v.strictObject({
       ttl: v.optional(duration('cache.ttl'), 60),
       maxEntries: v.optional(positiveInt, 100_000),
+      /** Most cached entries per staker address: one staker minting tokens cannot fill the cache for everyone. */
+      maxEntriesPerIdentity: v.optional(positiveInt, 64),
     }),
     {},
   ),
@@ -91,8 +98,30 @@ export const ConfigSchema = v.strictObject({
       port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)), 8443),
       tlsCertFile: nonEmpty,
       tlsKeyFile: nonEmpty,
-      /** When set, webhook paths require a client certificate signed by this CA (kube-apiserver's). */
+      /** CA of the client certificates kube-apiserver presents; every webhook path requires one. */
       clientCaFile: v.optional(nonEmpty),
+      /**
+       * Serve webhook paths without a client certificate (anyone reaching the port may send reviews).
+       * Only for setups where something else authenticates the apiserver; default false.
+       */
+      insecureNoClientCert: v.optional(v.boolean(), false),
+      /** Most open TLS connections; further ones are refused until one closes. */
+      maxConnections: v.optional(positiveInt, 1024),
+      /** Requests served on one keep-alive connection before the server closes it (0: no limit). */
+      maxRequestsPerConnection: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 100_000),
+      /** Seconds a connection may take to send a request's headers / whole request. */
+      headersTimeout: v.optional(duration('server.headersTimeout'), 10),
+      requestTimeout: v.optional(duration('server.requestTimeout'), 30),
+      /** Idle keep-alive connections are closed after this long (above kube-apiserver's 60 s pool timeout). */
+      keepAliveTimeout: v.optional(duration('server.keepAliveTimeout'), 65),
+      /** Webhook requests per second per client (certificate CN, else address); over it: 429. 0: no limit. */
+      rateLimit: v.optional(
+        v.strictObject({
+          perSecond: v.optional(v.pipe(v.number(), v.minValue(0)), 2000),
+          burst: v.optional(positiveInt, 4000),
+        }),
+        {},
+      ),
     },
     'the webhook needs server.tlsCertFile and server.tlsKeyFile (or DAAS_TLS_CERT / DAAS_TLS_KEY, --tls-cert / --tls-key)',
   ),
@@ -160,10 +189,10 @@ type ParsedConfig = v.InferOutput<typeof ConfigSchema>;
 export interface Config {
   network: Omit<ParsedConfig['network'], 'timeout'> & { timeoutMs: number };
   clusters: ClusterAudience[];
-  token: { maxLifetimeSeconds: number; skewSeconds: number; zkLogin: boolean };
+  token: { maxLifetimeSeconds: number; skewSeconds: number };
   /** Sorted ascending by threshold. */
   tiers: Tier[];
-  cache: { ttlSeconds: number; maxEntries: number };
+  cache: { ttlSeconds: number; maxEntries: number; maxEntriesPerIdentity: number };
   server: ParsedConfig['server'];
   kubernetes: ParsedConfig['kubernetes'];
   log: ParsedConfig['log'];
@@ -179,18 +208,56 @@ export function finishConfig(parsed: ParsedConfig): Config {
     : validateTiers(DEFAULT_TIERS);
   return {
     network: { ...network, timeoutMs: timeout * 1000 },
-    clusters: parsed.clusters.map((c) => ({ id: c.id, apiAudiences: c.apiAudiences })),
+    clusters: validateClusters(parsed.clusters),
     token: {
       maxLifetimeSeconds: parsed.token.maxLifetime,
       skewSeconds: parsed.token.skew,
-      zkLogin: parsed.token.zkLogin,
     },
     tiers,
-    cache: { ttlSeconds: parsed.cache.ttl, maxEntries: parsed.cache.maxEntries },
-    server: parsed.server,
+    cache: { ttlSeconds: parsed.cache.ttl, maxEntries: parsed.cache.maxEntries, maxEntriesPerIdentity: parsed.cache.maxEntriesPerIdentity },
+    server: validateServer(parsed.server, parsed.clusters),
     kubernetes: parsed.kubernetes,
     log: parsed.log,
     admission: { ...parsed.admission, exemptNodeLabels: parsed.admission.exemptNodeLabels.map(parseLabelExemption) },
     controller: (({ resync, ...rest }) => ({ ...rest, resyncMs: resync * 1000 }))(parsed.controller),
   };
+}
+
+/**
+ * One webhook may serve several clusters, and a token is accepted only by the cluster it names
+ * (DESIGN §3): ids must be unique, no audience or client-certificate name may stand for two
+ * clusters, and an audience may not be another cluster's id — otherwise a review from one cluster
+ * could be matched to another's tokens.
+ */
+export function validateClusters(clusters: ReadonlyArray<{ id: string; apiAudiences: string[]; clientCommonNames: string[] }>): ClusterAudience[] {
+  const ids = new Set<string>();
+  const audiences = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const cluster of clusters) {
+    if (ids.has(cluster.id)) throw new Error(`cluster id ${cluster.id} is listed twice`);
+    ids.add(cluster.id);
+  }
+  for (const cluster of clusters) {
+    for (const audience of new Set(cluster.apiAudiences)) {
+      const owner = audiences.get(audience) ?? (ids.has(audience) && audience !== cluster.id ? audience : undefined);
+      if (owner !== undefined) throw new Error(`API audience ${audience} of cluster ${cluster.id} also stands for cluster ${owner}; each cluster needs audiences of its own`);
+      audiences.set(audience, cluster.id);
+    }
+    for (const name of new Set(cluster.clientCommonNames)) {
+      const owner = names.get(name);
+      if (owner !== undefined) throw new Error(`client certificate name ${name} is given for clusters ${owner} and ${cluster.id}`);
+      names.set(name, cluster.id);
+    }
+  }
+  return clusters.map((c) => ({ id: c.id, apiAudiences: c.apiAudiences, clientCommonNames: c.clientCommonNames }));
+}
+
+/** The client CA is required unless explicitly (and loudly) turned off. */
+function validateServer(server: ParsedConfig['server'], clusters: ParsedConfig['clusters']): ParsedConfig['server'] {
+  if (!server.clientCaFile && !server.insecureNoClientCert) {
+    throw new Error('server.clientCaFile is required (the CA of the client certificate kube-apiserver presents; DAAS_CLIENT_CA, --client-ca); to serve webhooks to anyone who reaches the port set server.insecureNoClientCert (--insecure-no-client-cert)');
+  }
+  const named = clusters.find((cluster) => cluster.clientCommonNames.length > 0);
+  if (named && !server.clientCaFile) throw new Error(`cluster ${named.id} is known by client certificate names, so server.clientCaFile is needed to verify them`);
+  return server;
 }

@@ -3,22 +3,27 @@
  * (authn's POST /authenticate, the admission webhook's paths, ...). `createApp({ routers })` is the
  * seam: components mount their Router here and all are served by one HTTPS server (src/server/https.ts).
  *
- * When client certificates are required, they are enforced for the routers only: kubelet probes and
- * Prometheus reach /healthz, /readyz and /metrics without one.
+ * Every webhook router is guarded (dispatch.ts guardWebhook): the client certificate when required
+ * (the default: docs/security.md) and the per-client rate limit. Kubelet probes and Prometheus reach
+ * /healthz, /readyz and /metrics without one, and so do `openRouters` — public, read-only endpoints
+ * that are not webhooks (never an admission or authn path).
  */
-import type { TLSSocket } from 'node:tls';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { registry as defaultRegistry } from '../metrics/registry.ts';
+import { guardWebhook } from './dispatch.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { ReadinessCheck } from './readiness.ts';
 
 export interface AppOptions {
   routers?: Router[];
-  /** Routers that never require the client certificate (the admission webhook: docs/admission.md). */
+  /** Public routers that are not webhooks: no client certificate, no rate limit (e.g. /attestation). */
   openRouters?: Router[];
   readiness?: ReadinessCheck[];
   /** Refuse router requests whose TLS client certificate did not verify against the client CA. */
   requireClientCert?: boolean;
+  /** Per-client rate limit of the routers (rate-limit.ts). */
+  limiter?: RateLimiter;
   metrics?: Registry;
 }
 
@@ -42,7 +47,8 @@ export function createApp(options: AppOptions = {}): Express {
   });
 
   for (const router of options.openRouters ?? []) app.use(router);
-  if (options.requireClientCert) app.use(requireClientCertificate);
+  const guard = { requireClientCert: options.requireClientCert, limiter: options.limiter };
+  if (guard.requireClientCert || guard.limiter) app.use((req: Request, res: Response, next: NextFunction) => void (guardWebhook(guard, req, res) && next()));
   for (const router of options.routers ?? []) app.use(router);
 
   app.use((_req: Request, res: Response) => {
@@ -55,10 +61,4 @@ export function createApp(options: AppOptions = {}): Express {
     res.status(code).json({ error: code === 413 ? 'request body too large' : code === 500 ? 'internal error' : 'bad request' });
   });
   return app;
-}
-
-function requireClientCertificate(req: Request, res: Response, next: NextFunction): void {
-  const socket = req.socket as TLSSocket;
-  if (socket.encrypted && socket.authorized) return next();
-  res.status(401).json({ error: 'a client certificate signed by the configured CA is required' });
 }

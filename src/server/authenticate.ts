@@ -21,6 +21,7 @@ import type { Logger } from '../log/index.ts';
 import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../metrics/authn.ts';
 import { shortHash, tokenHash } from '../token/hash.ts';
 import { parseStrictJson, StrictJsonError } from '../token/strict-json.ts';
+import type { ClusterResolver, ClusterScope } from './cluster-of.ts';
 import { ReviewMemo, type MemoEntry, type ParsedReview } from './review-memo.ts';
 
 export const AUTHENTICATE_PATH = '/authenticate';
@@ -37,11 +38,17 @@ export interface AuthnRouterDeps {
   audit: AuditLog;
   /** Parsed bodies of recent authenticated reviews (review-memo.ts); a default-sized one if absent. */
   memo?: ReviewMemo;
+  /**
+   * Tells which cluster sent a review (cluster-of.ts): its tokens only are accepted. Absent: any of
+   * the authenticator's clusters (tests of a single-cluster authenticator).
+   */
+  clusters?: ClusterResolver;
 }
 
 type HandlerDeps = AuthnRouterDeps & { memo: ReviewMemo };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte-order mark in the text instead of silently dropping it; review() refuses it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function createTokenReviewHandler(options: AuthnRouterDeps): RequestHandler {
   const deps: HandlerDeps = { ...options, memo: options.memo ?? new ReviewMemo() };
@@ -56,7 +63,13 @@ export function createTokenReviewHandler(options: AuthnRouterDeps): RequestHandl
       badRequest(deps, req, res, started, 'Content-Type must be application/json');
       return;
     }
-    readBody(req, res, (body) => review(deps, req, res, started, body));
+    const scope = deps.clusters?.resolve(req);
+    if (typeof scope === 'string') {
+      req.resume();
+      badRequest(deps, req, res, started, scope, 403);
+      return;
+    }
+    readBody(req, res, (body) => review(deps, req, res, started, body, scope));
   };
 }
 
@@ -64,11 +77,17 @@ export function createTokenReviewHandler(options: AuthnRouterDeps): RequestHandl
 export function createAuthnRouter(deps: AuthnRouterDeps): Router {
   const router = express.Router();
   const handler = createTokenReviewHandler(deps);
-  router.all(AUTHENTICATE_PATH, (req, res) => handler(req, res));
+  // A set, not route patterns: cluster ids may hold characters path patterns give meaning to.
+  const paths = new Set(deps.clusters?.paths ?? [AUTHENTICATE_PATH]);
+  router.use((req, res, next) => (paths.has(req.path) ? handler(req, res) : next()));
   return router;
 }
 
-function review(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, started: number, body: Buffer): void {
+function review(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, started: number, body: Buffer, scope: ClusterScope | undefined): void {
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) {
+    badRequest(deps, req, res, started, 'a byte-order mark before the JSON body is not allowed');
+    return;
+  }
   const text = decodeBody(body);
   if (text === undefined) {
     badRequest(deps, req, res, started, 'body is not valid JSON');
@@ -82,7 +101,7 @@ function review(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, st
   }
   let decision: Decision | Promise<Decision>;
   try {
-    decision = deps.authenticator.decide(parsed.spec.token, parsed.spec.audiences, known?.digest);
+    decision = deps.authenticator.decide(parsed.spec.token, parsed.spec.audiences, known?.digest, scope);
   } catch (error) {
     decision = failed(deps, error);
   }

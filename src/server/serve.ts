@@ -17,6 +17,7 @@ import { createApp } from './app.ts';
 import type { RequestHandler } from './authenticate.ts';
 import { createRequestListener } from './dispatch.ts';
 import { startHttpsServer, type RunningServer } from './https.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { ChainProbe, type ReadinessCheck } from './readiness.ts';
 
 export interface ServeContext {
@@ -35,7 +36,7 @@ export interface StartedComponent {
   routers?: Router[];
   /** Hot paths served by a plain Node handler ahead of express (see dispatch.ts). */
   fastRoutes?: Record<string, RequestHandler>;
-  /** Mounted without the client-certificate requirement (see AppOptions.openRouters). */
+  /** Public endpoints that are not webhooks: no client certificate, no rate limit (AppOptions.openRouters). */
   openRouters?: Router[];
   readiness?: ReadinessCheck[];
   stop?(): Promise<void> | void;
@@ -100,14 +101,25 @@ export async function startServe(config: Config, logger: Logger, components: rea
       if (started.stop) stops.unshift(started.stop);
       logger.info('component started', { component: component.name });
     }
-    const requireClientCert = config.server.clientCaFile !== undefined;
+    // Config validation already refused a missing client CA unless insecureNoClientCert says otherwise.
+    const requireClientCert = !config.server.insecureNoClientCert;
+    if (!requireClientCert) logger.warn('server.insecureNoClientCert: webhook paths answer anyone who reaches the port');
+    const limiter = config.server.rateLimit.perSecond > 0 ? new RateLimiter(config.server.rateLimit) : undefined;
     const server: RunningServer = await startHttpsServer({
       app: createRequestListener({
-        app: createApp({ routers, openRouters, readiness, requireClientCert }),
+        app: createApp({ routers, openRouters, readiness, requireClientCert, limiter }),
         fastRoutes,
         requireClientCert,
+        limiter,
       }),
       tls: { certFile: config.server.tlsCertFile, keyFile: config.server.tlsKeyFile, clientCaFile: config.server.clientCaFile },
+      limits: {
+        maxConnections: config.server.maxConnections,
+        maxRequestsPerConnection: config.server.maxRequestsPerConnection,
+        headersTimeoutMs: config.server.headersTimeout * 1000,
+        requestTimeoutMs: config.server.requestTimeout * 1000,
+        keepAliveTimeoutMs: config.server.keepAliveTimeout * 1000,
+      },
       host: config.server.host,
       port: config.server.port,
       onTlsReload: () => logger.info('TLS material reloaded'),

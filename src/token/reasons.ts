@@ -18,6 +18,8 @@ export const TOKEN_REJECT_REASONS = [
   'bad_claim',
   'bad_version',
   'unknown_audience',
+  // `aud` is one of ours, but not the cluster that sent the review (a cross-cluster replay)
+  'wrong_cluster',
   'audience_mismatch',
   'not_yet_valid',
   'expired',
@@ -26,7 +28,8 @@ export const TOKEN_REJECT_REASONS = [
   // step 3: signature
   'bad_signature',
   'wrong_signer',
-  'zklogin_disabled',
+  // zkLogin (alone or in a multisig) is not supported: it needs the chain, and sui-sim cannot verify it
+  'zklogin_unsupported',
 ] as const;
 
 export type TokenRejectReason = (typeof TOKEN_REJECT_REASONS)[number];

@@ -1,18 +1,19 @@
 /**
  * `verifySealToken`: DESIGN §3 steps 1–3 in order — raw string, claims (schema, version, audience,
- * time), signature. Pure apart from the optional zkLogin chain client. Never throws for bad input;
- * the result says why a token was refused, or that it could not be checked (transient).
+ * time), signature. Pure. Never throws for bad input; the result says why a token was refused.
  */
 import type { SealClaims } from './claims.ts';
 import { parseSealToken } from './parse.ts';
 import type { TokenRejectReason } from './reasons.ts';
-import { verifyClaimsSignature, type SignatureOptions, type SignatureSchemeName } from './signature.ts';
+import { verifyClaimsSignature, type SignatureSchemeName } from './signature.ts';
 
 /** One cluster this authenticator serves: its id (a token's `aud`) and the kube-apiserver
  * audiences (`--api-audiences`) that stand for it in a TokenReview's `spec.audiences`. */
 export interface ClusterAudience {
   id: string;
   apiAudiences: readonly string[];
+  /** Subject CNs of this cluster's kube-apiserver client certificates (how the server tells clusters apart). */
+  clientCommonNames?: readonly string[];
 }
 
 export interface TimePolicy {
@@ -22,7 +23,7 @@ export interface TimePolicy {
   maxLifetimeSeconds: number;
 }
 
-export interface VerifyOptions extends TimePolicy, SignatureOptions {
+export interface VerifyOptions extends TimePolicy {
   clusters: readonly ClusterAudience[];
   /** The TokenReview's `spec.audiences`, when it has any. */
   requestedAudiences?: readonly string[];
@@ -32,8 +33,7 @@ export interface VerifyOptions extends TimePolicy, SignatureOptions {
 
 export type VerifyResult =
   | { ok: true; claims: SealClaims; scheme: SignatureSchemeName; audiences: string[] }
-  | { ok: false; reason: TokenRejectReason; claims?: SealClaims }
-  | { ok: false; transient: true; detail: string; claims: SealClaims };
+  | { ok: false; reason: TokenRejectReason; claims?: SealClaims };
 
 export type AudienceCheck = { ok: true; audiences: string[] } | { ok: false; reason: TokenRejectReason };
 
@@ -71,8 +71,7 @@ export async function verifySealToken(token: unknown, options: VerifyOptions): P
   if (!audience.ok) return { ok: false, reason: audience.reason, claims };
   const timeReason = checkTimes(claims, options.now, options);
   if (timeReason) return { ok: false, reason: timeReason, claims };
-  const signed = await verifyClaimsSignature(claimsSegment, signature, claims.sub, options);
+  const signed = await verifyClaimsSignature(claimsSegment, signature, claims.sub);
   if (signed.ok) return { ok: true, claims, scheme: signed.scheme, audiences: audience.audiences };
-  if ('transient' in signed) return { ok: false, transient: true, detail: signed.detail, claims };
   return { ok: false, reason: signed.reason, claims };
 }

@@ -11,7 +11,7 @@
  * --owner, else the address of the key the global key flags name (--key, --keystore, DAAS_KEY).
  * Refusals by the admission webhook come back as one line naming the reason.
  */
-import { readFileSync } from 'node:fs';
+import { readCaBundleFile } from '../ca-bundle.ts';
 import type { Command } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createSealBinding, getSealBinding, listSealBindings } from '../../k8s/api.ts';
@@ -82,7 +82,7 @@ export function register(program: Command): void {
       if (!/^https:\/\//.test(opts.url)) throw new UserError(`--url must be an https URL, not ${opts.url}`);
       const manifest = validatingWebhookConfiguration({
         endpoint: { url: opts.url },
-        caBundlePem: readFileSync(opts.caFile, 'utf8'),
+        caBundlePem: readCaBundleFile(opts.caFile), // CA certificates only: never a key in a manifest
         config: { ...DEFAULT_ADMISSION_CONFIG, failurePolicy: { sealBindings: policy, nodes: policy } },
       });
       process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);

@@ -17,6 +17,7 @@ interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   clientCa?: string;
+  insecureNoClientCert?: boolean;
   cluster?: string[];
   apiAudience?: string[];
   kubeconfig?: string;
@@ -34,7 +35,8 @@ export function register(program: Command): void {
     .option('--port <port>', 'HTTPS port (default 8443)')
     .option('--tls-cert <file>', 'serving certificate (PEM); reloaded when it changes')
     .option('--tls-key <file>', 'serving key (PEM); reloaded when it changes')
-    .option('--client-ca <file>', 'require webhook clients (kube-apiserver) to present a certificate from this CA')
+    .option('--client-ca <file>', 'CA of the client certificate kube-apiserver presents; required on every webhook path')
+    .option('--insecure-no-client-cert', 'serve webhooks without client certificates (anyone reaching the port may send reviews)')
     .option('--cluster <id>', 'a cluster id tokens may name (repeatable)', collect)
     .option('--api-audience <aud>', 'a kube-apiserver --api-audiences value that stands for the cluster (repeatable)', collect)
     .option('--kubeconfig <file>', 'kubeconfig for watching SealBindings (default: in-cluster or $KUBECONFIG)')
@@ -46,8 +48,9 @@ export function register(program: Command): void {
         '',
         'Configuration: defaults < --config FILE (YAML or JSON, global option) < DAAS_* environment < these flags;',
         'unknown keys are refused and every problem is reported, by path, before anything starts.',
-        'Every key, its variable and its default: docs/authn.md ("Configuration"). Endpoints: POST /authenticate,',
-        'the admission webhooks, /healthz, /readyz (ready while the chain answers), /metrics.',
+        'Every key, its variable and its default: docs/authn.md ("Configuration"). Endpoints: POST /authenticate',
+        '(and /authenticate/<cluster id>), the admission webhooks — all of them require the client certificate',
+        '(docs/security.md) — and /healthz, /readyz (ready while the chain answers), /metrics.',
         '',
         'Example (local stack):',
         '  daas-auth --network local serve --cluster local --api-audience https://kubernetes.default.svc.cluster.local \\',
@@ -81,7 +84,7 @@ export function register(program: Command): void {
 function load(globals: { config?: string; network?: string }, opts: ServeOptions) {
   const flags: Record<string, unknown> = {
     network: { name: globals.network },
-    server: { host: opts.host, port: opts.port === undefined ? undefined : port(opts.port), tlsCertFile: opts.tlsCert, tlsKeyFile: opts.tlsKey, clientCaFile: opts.clientCa },
+    server: { host: opts.host, port: opts.port === undefined ? undefined : port(opts.port), tlsCertFile: opts.tlsCert, tlsKeyFile: opts.tlsKey, clientCaFile: opts.clientCa, insecureNoClientCert: opts.insecureNoClientCert },
     kubernetes: { kubeconfig: opts.kubeconfig, watchBindings: opts.watchBindings === false ? false : undefined },
     log: { level: opts.logLevel },
   };

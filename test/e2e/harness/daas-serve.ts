@@ -25,6 +25,13 @@ export interface DaasServeEnv {
 }
 
 export const E2E_CLUSTER_ID = 'daas-e2e';
+/**
+ * A second cluster served by the same webhook, known by its apiserver's client certificate CN: tokens
+ * for it must be refused in reviews from the run's kube-apiserver (test/e2e/authn-security.test.ts).
+ */
+export const E2E_PEER_CLUSTER = { id: 'daas-e2e-peer', apiAudiences: ['https://peer.daas-e2e.invalid'], clientCommonNames: ['daas-e2e-peer-apiserver'] };
+/** The CN of the client certificate the run's kube-apiserver presents (hack/lib/pki.ts webhookClient). */
+export const E2E_APISERVER_CN = 'kube-apiserver';
 /** In a bed's run directory: the pid of its `daas-auth serve` daemon (its process group id too). */
 export const SERVE_PID_FILE = 'daas-auth.pid';
 /** kube-apiserver's --api-audiences in hack/cluster.ts (its service-account issuer): what it puts in spec.audiences. */
@@ -40,7 +47,7 @@ export const startDaasServeStep: SetupStep = {
     const logFile = join(ctx.runDir, 'daas-auth.log');
     const config = {
       network: { name: 'local', stateDir: sim.stateDir, eventPollMs: 200 },
-      clusters: [{ id: E2E_CLUSTER_ID, apiAudiences: cluster.apiAudiences }],
+      clusters: [{ id: E2E_CLUSTER_ID, apiAudiences: cluster.apiAudiences, clientCommonNames: [E2E_APISERVER_CN] }, E2E_PEER_CLUSTER],
       cache: { ttl: '60s' },
       server: {
         host: '127.0.0.1',

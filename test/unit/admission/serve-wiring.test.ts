@@ -6,18 +6,17 @@ import { createAdmissionRouter, ADMISSION_PATHS } from '../../../src/admission/r
 import { loadConfig } from '../../../src/config/load.ts';
 
 describe('admission on the shared server', () => {
-  test('admission paths are open while client certificates guard the other routers', async () => {
+  test('admission paths, like every webhook router, require the client certificate', async () => {
     const guarded = express.Router().post('/authenticate', (_req, res) => void res.json({ ok: true }));
     const admission = createAdmissionRouter({ validateSealBinding: async () => ({ allowed: true }), validateNode: async () => ({ allowed: true }) });
-    const app = createApp({ routers: [guarded], openRouters: [admission], requireClientCert: true, metrics: new Registry() });
+    const app = createApp({ routers: [guarded, admission], requireClientCert: true, metrics: new Registry() });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const review = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u', kind: { group: '', version: 'v1', kind: 'Node' }, resource: { group: '', version: 'v1', resource: 'nodes' }, operation: 'CREATE' } };
     try {
-      const open = await fetch(base + ADMISSION_PATHS.nodes, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(review) });
-      expect(open.status).toBe(200);
-      expect(((await open.json()) as { response: { allowed: boolean } }).response.allowed).toBe(true);
+      const admissionReply = await fetch(base + ADMISSION_PATHS.nodes, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(review) });
+      expect(admissionReply.status).toBe(401);
       const closed = await fetch(`${base}/authenticate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(closed.status).toBe(401);
     } finally {
@@ -26,7 +25,7 @@ describe('admission on the shared server', () => {
   });
 
   test('config: admission and controller sections with defaults; bad exemptions refused', () => {
-    const base = { clusters: [{ id: 'c1' }], server: { tlsCertFile: 'a', tlsKeyFile: 'b' } };
+    const base = { clusters: [{ id: 'c1' }], server: { tlsCertFile: 'a', tlsKeyFile: 'b', clientCaFile: 'c' } };
     const config = loadConfig({ flags: base, env: {} });
     expect(config.admission).toEqual({
       enabled: true,

@@ -9,17 +9,30 @@ const write = (name: string, text: string): string => {
   writeFileSync(file, text);
   return file;
 };
-const minimalEnv = { DAAS_CLUSTER: 'c1', DAAS_TLS_CERT: '/tls/cert.pem', DAAS_TLS_KEY: '/tls/key.pem' };
+const minimalEnv = { DAAS_CLUSTER: 'c1', DAAS_TLS_CERT: '/tls/cert.pem', DAAS_TLS_KEY: '/tls/key.pem', DAAS_CLIENT_CA: '/tls/ca.pem' };
 
 describe('config', () => {
   it('fills defaults from a minimal environment', () => {
     const config = loadConfig({ env: minimalEnv });
     expect(config).toMatchObject({
       network: { name: 'local', timeoutMs: 10_000, eventPollMs: 500 },
-      clusters: [{ id: 'c1', apiAudiences: [] }],
-      token: { maxLifetimeSeconds: 900, skewSeconds: 60, zkLogin: false },
-      cache: { ttlSeconds: 60, maxEntries: 100_000 },
-      server: { host: '0.0.0.0', port: 8443, tlsCertFile: '/tls/cert.pem', tlsKeyFile: '/tls/key.pem' },
+      clusters: [{ id: 'c1', apiAudiences: [], clientCommonNames: [] }],
+      token: { maxLifetimeSeconds: 900, skewSeconds: 60 },
+      cache: { ttlSeconds: 60, maxEntries: 100_000, maxEntriesPerIdentity: 64 },
+      server: {
+        host: '0.0.0.0',
+        port: 8443,
+        tlsCertFile: '/tls/cert.pem',
+        tlsKeyFile: '/tls/key.pem',
+        clientCaFile: '/tls/ca.pem',
+        insecureNoClientCert: false,
+        maxConnections: 1024,
+        maxRequestsPerConnection: 100_000,
+        headersTimeout: 10,
+        requestTimeout: 30,
+        keepAliveTimeout: 65,
+        rateLimit: { perSecond: 2000, burst: 4000 },
+      },
       kubernetes: { watchBindings: true },
       log: { level: 'info' },
     });
@@ -38,7 +51,7 @@ describe('config', () => {
         'clusters: [{id: prod, apiAudiences: ["https://kubernetes.default.svc"]}]',
         'token: {maxLifetime: 10m}',
         'tiers: [{name: member, minSui: "1"}, {name: owner, minSui: 100}]',
-        'server: {port: 9443, tlsCertFile: tls/cert.pem, tlsKeyFile: tls/key.pem}',
+        'server: {port: 9443, tlsCertFile: tls/cert.pem, tlsKeyFile: tls/key.pem, clientCaFile: tls/ca.pem}',
         'cache: {ttl: 2m}',
       ].join('\n'),
     );
@@ -46,17 +59,15 @@ describe('config', () => {
     expect(config.server).toMatchObject({ port: 6443, tlsCertFile: path.join(dir, 'tls/cert.pem') });
     expect(config.cache.ttlSeconds).toBe(30);
     expect(config.token.maxLifetimeSeconds).toBe(600);
-    expect(config.clusters).toEqual([{ id: 'prod', apiAudiences: ['https://kubernetes.default.svc'] }]);
+    expect(config.clusters).toEqual([{ id: 'prod', apiAudiences: ['https://kubernetes.default.svc'], clientCommonNames: [] }]);
     expect(config.tiers.map((t) => t.name)).toEqual(['member', 'owner']);
   });
 
   it('reads JSON files and DAAS_TIERS / DAAS_API_AUDIENCES', () => {
-    const file = write('daas.json', JSON.stringify({ server: { tlsCertFile: '/c', tlsKeyFile: '/k' } }));
-    const config = loadConfig({ file, env: { DAAS_CLUSTER: 'a,b', DAAS_API_AUDIENCES: 'x, y', DAAS_TIERS: 'low=0.5,high=3' } });
-    expect(config.clusters).toEqual([
-      { id: 'a', apiAudiences: ['x', 'y'] },
-      { id: 'b', apiAudiences: ['x', 'y'] },
-    ]);
+    const file = write('daas.json', JSON.stringify({ server: { tlsCertFile: '/c', tlsKeyFile: '/k', insecureNoClientCert: true } }));
+    const config = loadConfig({ file, env: { DAAS_CLUSTER: 'a', DAAS_API_AUDIENCES: 'x, y', DAAS_TIERS: 'low=0.5,high=3' } });
+    expect(config.clusters).toEqual([{ id: 'a', apiAudiences: ['x', 'y'], clientCommonNames: [] }]);
+    expect(config.server.insecureNoClientCert).toBe(true);
     expect(config.tiers.map((t) => t.minMist)).toEqual([500_000_000n, 3_000_000_000n]);
   });
 
@@ -68,6 +79,12 @@ describe('config', () => {
     [{ ...minimalEnv, DAAS_CACHE_TTL: 'soon' }, /cache\.ttl/],
     [{ ...minimalEnv, DAAS_LOG_LEVEL: 'loud' }, /log\.level/],
     [{ ...minimalEnv, DAAS_ZKLOGIN: 'maybe' }, /DAAS_ZKLOGIN/],
+    [{ ...minimalEnv, DAAS_ZKLOGIN: 'true' }, /zkLogin signatures are not supported/],
+    [{ ...minimalEnv, DAAS_CLIENT_CA: '' }, /server\.clientCaFile is required .* server\.insecureNoClientCert/],
+    [{ ...minimalEnv, DAAS_INSECURE_NO_CLIENT_CERT: 'perhaps' }, /DAAS_INSECURE_NO_CLIENT_CERT/],
+    // The documented multi-cluster setup shared one API audience: a review from one could pass for the other.
+    [{ ...minimalEnv, DAAS_CLUSTER: 'prod-eu-1,prod-us-1', DAAS_API_AUDIENCES: 'https://kubernetes.default.svc' }, /API audience https:\/\/kubernetes\.default\.svc of cluster prod-us-1 also stands for cluster prod-eu-1/],
+    [{ ...minimalEnv, DAAS_CLUSTER: 'c1,c1' }, /cluster id c1 is listed twice/],
     [{ ...minimalEnv, DAAS_TIERS: 'System:masters=1' }, /DNS label/],
     [{ ...minimalEnv, DAAS_CLUSTER: 'has space' }, /cluster id/],
   ])('refuses %p with a clear message', (env, message) => {
@@ -81,6 +98,24 @@ describe('config', () => {
     const dup = write('dup.yaml', 'clusters: []\nclusters: []\n');
     expect(() => loadConfig({ file: dup, env: {} })).toThrow(/not valid YAML/);
     expect(() => loadConfig({ file: path.join(dir, 'missing.yaml'), env: {} })).toThrow(/cannot read/);
+  });
+
+  it('validates the clusters of a multi-cluster webhook: unique ids, audiences and certificate names', () => {
+    const server = { tlsCertFile: '/c', tlsKeyFile: '/k', clientCaFile: '/ca' };
+    const load = (clusters: unknown[], extra: Record<string, unknown> = {}) => loadConfig({ env: {}, flags: { clusters, server: { ...server, ...extra } } });
+    const ok = load([
+      { id: 'prod-eu-1', apiAudiences: ['https://eu.example'], clientCommonNames: ['apiserver-eu'] },
+      { id: 'prod-us-1', apiAudiences: ['https://us.example'], clientCommonNames: ['apiserver-us'] },
+    ]);
+    expect(ok.clusters.map((c) => [c.id, c.clientCommonNames])).toEqual([
+      ['prod-eu-1', ['apiserver-eu']],
+      ['prod-us-1', ['apiserver-us']],
+    ]);
+    expect(() => load([{ id: 'a' }, { id: 'b', apiAudiences: ['a'] }])).toThrow(/API audience a of cluster b also stands for cluster a/);
+    expect(() => load([{ id: 'a', clientCommonNames: ['apiserver'] }, { id: 'b', clientCommonNames: ['apiserver'] }])).toThrow(/client certificate name apiserver is given for clusters a and b/);
+    expect(() => load([{ id: 'a', clientCommonNames: ['x'] }], { clientCaFile: undefined, insecureNoClientCert: true })).toThrow(/cluster a is known by client certificate names, so server\.clientCaFile is needed/);
+    expect(() => load([{ id: 'a' }], { rateLimit: { perSecond: -1 } })).toThrow(/server\.rateLimit\.perSecond/);
+    expect(() => load([{ id: 'a' }], { maxConnections: 0 })).toThrow(/server\.maxConnections/);
   });
 
   it('parses durations', () => {

@@ -8,6 +8,10 @@ import { AUTHENTICATE_PATH, createApp, createRequestListener, createTokenReviewH
 import { createAuditLog } from '../../../src/log/audit.ts';
 import { ReviewMemo } from '../../../src/server/review-memo.ts';
 import type { Router } from 'express';
+import { ClusterResolver } from '../../../src/server/cluster-of.ts';
+import type { ConnectionLimits } from '../../../src/server/https.ts';
+import type { RateLimiter } from '../../../src/server/rate-limit.ts';
+import type { ClusterAudience } from '../../../src/token/verify.ts';
 import { FakeChain } from '../authn/fake-chain.ts';
 import { testAuthenticator } from '../authn/fixtures.ts';
 import type { TestPki } from './pki.ts';
@@ -25,10 +29,21 @@ export interface ServerEnv {
   close(): Promise<void>;
 }
 
-export async function startTestServer(pki: TestPki, options: { requireClientCert?: boolean; routers?: Router[]; tls?: { certFile: string; keyFile: string } } = {}): Promise<ServerEnv> {
+export interface TestServerOptions {
+  requireClientCert?: boolean;
+  routers?: Router[];
+  tls?: { certFile: string; keyFile: string };
+  /** Several clusters: reviews are placed by client certificate / path (ClusterResolver). */
+  clusters?: ClusterAudience[];
+  limiter?: RateLimiter;
+  limits?: ConnectionLimits;
+}
+
+export async function startTestServer(pki: TestPki, options: TestServerOptions = {}): Promise<ServerEnv> {
   const chain = new FakeChain();
   const bindings = new BindingIndex();
-  const authn = testAuthenticator({ chain, bindings, cacheTtlSeconds: 60, onCacheLookup: recordCacheLookup });
+  const authn = testAuthenticator({ chain, bindings, cacheTtlSeconds: 60, onCacheLookup: recordCacheLookup, ...(options.clusters ? { clusters: options.clusters } : {}) });
+  const resolver = options.clusters ? new ClusterResolver(AUTHENTICATE_PATH, options.clusters) : undefined;
   const stream = new PassThrough();
   const logLines: string[] = [];
   stream.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
@@ -37,17 +52,20 @@ export async function startTestServer(pki: TestPki, options: { requireClientCert
   const memo = new ReviewMemo();
   const check: ReadinessCheck = { name: 'chain', ok: () => ready.value };
   // As serve.ts composes it: POST /authenticate dispatched ahead of the express app.
+  const handler = createTokenReviewHandler({ authenticator: authn, logger, audit: createAuditLog(stream), memo, ...(resolver ? { clusters: resolver } : {}) });
   const app = createRequestListener({
-    app: createApp({ routers: options.routers ?? [], readiness: [check], requireClientCert: options.requireClientCert }),
-    fastRoutes: { [AUTHENTICATE_PATH]: createTokenReviewHandler({ authenticator: authn, logger, audit: createAuditLog(stream), memo }) },
+    app: createApp({ routers: options.routers ?? [], readiness: [check], requireClientCert: options.requireClientCert, limiter: options.limiter }),
+    fastRoutes: Object.fromEntries((resolver?.paths ?? [AUTHENTICATE_PATH]).map((path) => [path, handler])),
     requireClientCert: options.requireClientCert,
+    limiter: options.limiter,
   });
   const tls = options.tls ?? { certFile: pki.certFile, keyFile: pki.keyFile };
   const server = await startHttpsServer({
     app,
     port: 0,
     host: '127.0.0.1',
-    tls: { ...tls, ...(options.requireClientCert ? { clientCaFile: pki.caFile } : {}) },
+    tls: { ...tls, ...(options.requireClientCert || options.clusters ? { clientCaFile: pki.caFile } : {}) },
+    ...(options.limits ? { limits: options.limits } : {}),
   });
   return {
     chain,

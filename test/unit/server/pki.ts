@@ -10,6 +10,8 @@ export interface TestPki {
   certFile: string;
   keyFile: string;
   client: { cert: Buffer; key: Buffer };
+  /** A second client certificate from the same CA, CN other-apiserver (another cluster's apiserver). */
+  otherClient: { cert: Buffer; key: Buffer };
   /** A client certificate from a different CA. */
   stranger: { cert: Buffer; key: Buffer };
   ca: Buffer;
@@ -41,6 +43,7 @@ export function makeTestPki(): TestPki {
   makeLeaf(dir, 'ca', 'server', 'daas-auth', SERVER_EXT);
   makeLeaf(dir, 'ca', 'client', 'kube-apiserver', CLIENT_EXT);
   makeLeaf(dir, 'other-ca', 'stranger', 'kube-apiserver', CLIENT_EXT);
+  makeLeaf(dir, 'ca', 'other-client', 'other-apiserver', CLIENT_EXT);
   const read = (name: string) => readFileSync(path.join(dir, name));
   return {
     dir,
@@ -49,6 +52,7 @@ export function makeTestPki(): TestPki {
     keyFile: path.join(dir, 'server.key'),
     client: { cert: read('client.crt'), key: read('client.key') },
     stranger: { cert: read('stranger.crt'), key: read('stranger.key') },
+    otherClient: { cert: read('other-client.crt'), key: read('other-client.key') },
     ca: read('ca.crt'),
     newServingPair(name: string) {
       makeLeaf(dir, 'ca', name, `daas-auth-${name}`, SERVER_EXT);

@@ -181,9 +181,37 @@ describe('verifySealToken: every refusal of DESIGN §3, with its reason', () => 
     expect(await refusal(await signRawClaims(mallory, raw({})))).toBe('wrong_signer');
   });
 
-  it('refuses zkLogin signatures while zkLogin is disabled', async () => {
+  // Every scheme but Ed25519 is checked by the SDK, which is handed `sub`: without it, a signature by
+  // any key would pass. Each case signs sub's claims with a valid signature of another key.
+  const multisigOf = (...members: Signer[]): { signer: Signer; address: string } => {
+    const pk = MultiSigPublicKey.fromPublicKeys({ threshold: members.length, publicKeys: members.map((m) => ({ publicKey: m.getPublicKey(), weight: 1 })) });
+    return { signer: new MultiSigSigner(pk, members), address: pk.toSuiAddress() };
+  };
+  it.each([
+    ['Secp256k1', () => new Secp256k1Keypair()],
+    ['Secp256r1', () => new Secp256r1Keypair()],
+    ['Passkey', () => softwarePasskey()],
+    ['MultiSig', () => multisigOf(new Ed25519Keypair(), new Secp256k1Keypair()).signer],
+  ])('refuses a valid %s signature by a key other than sub', async (_scheme, make) => {
+    const victim = make() as Signer;
+    const mallory = make() as Signer;
+    const victimClaims = JSON.stringify(claimsFor(victim, { sub: victim.toSuiAddress() }));
+    // Sanity: the same claims signed by the victim pass, so the refusal below is about the signer.
+    expect(await refusal(await signRawClaims(victim, victimClaims))).toBe('accepted');
+    expect(await refusal(await signRawClaims(mallory, victimClaims))).toBe('wrong_signer');
+  });
+
+  it('refuses a multisig whose members overlap sub\'s multisig but whose key set differs', async () => {
+    const shared = new Ed25519Keypair();
+    const victim = multisigOf(shared, new Secp256r1Keypair());
+    const mallory = multisigOf(shared, new Secp256r1Keypair());
+    const claims = JSON.stringify(claimsFor(victim.signer, { sub: victim.address }));
+    expect(await refusal(await signRawClaims(mallory.signer, claims))).toBe('wrong_signer');
+  });
+
+  it('refuses zkLogin signatures: not supported', async () => {
     const [claims] = good.slice(5).split('.') as [string];
-    expect(await refusal(`seal_${claims}.${encodeBase64url(new Uint8Array([5, 1, 2, 3]))}`)).toBe('zklogin_disabled');
+    expect(await refusal(`seal_${claims}.${encodeBase64url(new Uint8Array([5, 1, 2, 3]))}`)).toBe('zklogin_unsupported');
   });
 });
 

@@ -1,0 +1,77 @@
+/**
+ * Which cluster sent a TokenReview (DESIGN §3, issue 9 item 5). One webhook may serve several
+ * clusters; a token is accepted only in a review from the cluster its `aud` names, so the cluster is
+ * taken from what the caller cannot choose freely:
+ *
+ * - the subject CN of the client certificate the apiserver presented (verified against the client
+ *   CA), matched against `clusters[].clientCommonNames`;
+ * - or the path `/authenticate/<cluster id>` (the apiserver's webhook kubeconfig names it);
+ * - or, when only one cluster is served, that one.
+ *
+ * A cluster that lists client certificate names is reached only with one of them, whatever the path.
+ * Path and certificate must agree. Anything else is refused: the review cannot be placed.
+ *
+ * Resolution by certificate is done once per TLS connection (the certificate cannot change on it),
+ * so the warm path pays one WeakMap lookup; results are one-element arrays made once per cluster,
+ * handed to Authenticator.decide as its scope.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { ClusterAudience } from '../token/verify.ts';
+
+export type ClusterScope = readonly [ClusterAudience];
+
+/** The path that names a cluster: `/authenticate/<id>` (the id URI-encoded). */
+export const clusterPath = (base: string, id: string): string => `${base}/${encodeURIComponent(id)}`;
+
+export class ClusterResolver {
+  readonly #byPath = new Map<string, ClusterScope>();
+  readonly #byName = new Map<string, ClusterScope>();
+  readonly #only: ClusterScope | undefined;
+  /** Per TLS socket: the cluster its certificate names, or null (none / not one of ours). */
+  readonly #bySocket = new WeakMap<object, ClusterScope | null>();
+
+  readonly base: string;
+
+  constructor(base: string, clusters: readonly ClusterAudience[]) {
+    this.base = base;
+    for (const cluster of clusters) {
+      const scope: ClusterScope = [cluster];
+      this.#byPath.set(clusterPath(base, cluster.id), scope);
+      for (const name of cluster.clientCommonNames ?? []) this.#byName.set(name, scope);
+    }
+    this.#only = clusters.length === 1 ? [clusters[0]!] : undefined;
+  }
+
+  /** Every path this resolver answers for: the base and one per cluster. */
+  get paths(): string[] {
+    return [this.base, ...this.#byPath.keys()];
+  }
+
+  /** The reviewing cluster, or why the review cannot be placed. */
+  resolve(req: IncomingMessage): ClusterScope | string {
+    const byCert = this.#certScope(req.socket as TLSSocket);
+    const url = req.url ?? '';
+    const byPath = url === this.base ? undefined : this.#byPath.get(pathOf(url));
+    if (byPath && byCert && byPath !== byCert) return `the client certificate belongs to cluster ${byCert[0].id}, not ${byPath[0].id}`;
+    const scope = byPath ?? byCert ?? this.#only;
+    if (!scope) return `several clusters are served: send reviews to ${this.base}/<cluster id> or give each cluster clientCommonNames`;
+    if (scope[0].clientCommonNames?.length && scope !== byCert) return `cluster ${scope[0].id} accepts reviews only with its apiserver's client certificate`;
+    return scope;
+  }
+
+  #certScope(socket: TLSSocket): ClusterScope | null {
+    let scope = this.#bySocket.get(socket);
+    if (scope === undefined) {
+      const cn = socket.authorized ? socket.getPeerCertificate?.()?.subject?.CN : undefined;
+      scope = (typeof cn === 'string' && this.#byName.get(cn)) || null;
+      this.#bySocket.set(socket, scope);
+    }
+    return scope;
+  }
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
