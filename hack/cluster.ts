@@ -2,7 +2,7 @@
 // → daas-auth, NodeRestriction, Node+RBAC), kube-controller-manager, kube-scheduler, and kwok playing the
 // kubelets of nodes annotated kwok.x-k8s.io/node=fake. Everything lives in .daas/cluster/<name>/.
 //
-//   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s]
+//   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--authorization-webhook-url URL]
 //
 // The same as an API: startCluster() / stopCluster() / clusterStatus(), each returning cluster.json's contents.
 import {
@@ -195,6 +195,9 @@ async function prepare(
       clientCaFile: pki.ca.cert,
       configFile: join(dir, 'authn-webhook.kubeconfig'),
       cacheTtl: validTtl(opts.tokenCacheTtl ?? RECOMMENDED_TOKEN_CACHE_TTL),
+      ...(opts.authorizationWebhookUrl
+        ? { authorizationUrl: validWebhookUrl(opts.authorizationWebhookUrl), authorizationConfigFile: join(dir, 'authorization-config.json') }
+        : {}),
     },
     ports: { etcdClient, etcdPeer, apiserver, controllerManager, scheduler },
     processes: [],
@@ -386,6 +389,7 @@ async function main(argv: string[]): Promise<number> {
       'webhook-url': { type: 'string' },
       'webhook-ca': { type: 'string' },
       'token-cache-ttl': { type: 'string' },
+      'authorization-webhook-url': { type: 'string' },
       // The cluster is reaped (reapOrphanClusters) once this process has exited: for callers such as tests.
       'owner-pid': { type: 'string' },
     },
@@ -393,7 +397,7 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...extra] = positionals;
   if (extra.length > 0 || !cmd || !['up', 'down', 'status'].includes(cmd)) {
     throw new Error(
-      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--owner-pid PID]',
+      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--authorization-webhook-url URL] [--owner-pid PID]',
     );
   }
   const ownerPid = values['owner-pid'] === undefined ? undefined : Number(values['owner-pid']);
@@ -418,6 +422,7 @@ async function main(argv: string[]): Promise<number> {
     webhookUrl: values['webhook-url'],
     webhookCaFile: values['webhook-ca'],
     tokenCacheTtl: values['token-cache-ttl'],
+    authorizationWebhookUrl: values['authorization-webhook-url'],
     ownerPid,
   });
   process.off('SIGINT', onSignal);

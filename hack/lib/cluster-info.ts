@@ -39,6 +39,12 @@ export interface ClusterInfo {
     /** kube-apiserver's --authentication-token-webhook-config-file. */
     configFile: string;
     cacheTtl: string;
+    /**
+     * With ClusterOptions.authorizationWebhookUrl: kube-apiserver's --authorization-config (daas-auth's
+     * authorization webhook, then Node, then RBAC) in place of --authorization-mode=Node,RBAC.
+     */
+    authorizationConfigFile?: string;
+    authorizationUrl?: string;
   };
   ports: {
     etcdClient: number;
@@ -69,6 +75,11 @@ export interface ClusterOptions {
   webhookCaFile?: string;
   /** kube-apiserver's --authentication-token-webhook-cache-ttl. Default RECOMMENDED_TOKEN_CACHE_TTL (10s). */
   tokenCacheTtl?: string;
+  /**
+   * Put daas-auth's authorization webhook (POST /authorize, which denies revoked stakes at once) first in
+   * kube-apiserver's authorizer chain, as the chart's NOTES recommend. Default: off (Node,RBAC only).
+   */
+  authorizationWebhookUrl?: string;
   ownerPid?: number;
   /** Write kube-apiserver's audit log of ServiceAccount requests (to count a component's 403s). */
   auditLog?: boolean;

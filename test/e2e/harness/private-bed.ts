@@ -17,15 +17,16 @@ export interface PrivateBed {
 /**
  * Starts a private bed named `name` (its files under the run's directory, its cluster `e2e-<run>-<name>`)
  * and points e2eEnv(), so every harness helper, at it until stop(). Call it from beforeAll, and stop it
- * in afterAll after closing the file's clients of it.
+ * in afterAll after closing the file's clients of it. `clusterOptions` change its cluster from the run's
+ * (e.g. the recommended token cache TTL and daas-auth's authorization webhook).
  */
-export async function startPrivateBed(name: string): Promise<PrivateBed> {
+export async function startPrivateBed(name: string, clusterOptions?: SetupContext['clusterOptions']): Promise<PrivateBed> {
   const run = e2eEnv();
   const runId = `${run.runId}-${name}`;
   const runDir = join(run.runDir, name);
   mkdirSync(runDir, { recursive: true });
   const log = (line: string) => process.stderr.write(`[e2e ${name}] ${line}\n`);
-  const ctx: SetupContext = { runId, runDir, log, env: { runId, runDir }, cleanups: [] };
+  const ctx: SetupContext = { runId, runDir, log, env: { runId, runDir }, cleanups: [], clusterOptions };
   const { env } = await setUpBed(ctx);
   useBed(env);
   return {
