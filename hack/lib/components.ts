@@ -48,12 +48,12 @@ export function loopbackUrl(url: string, what: string): string {
   return url;
 }
 
-export function writeWebhookConfig(info: ClusterInfo): void {
-  const w = info.webhook;
+/** A kubeconfig kube-apiserver reads to reach one of daas-auth's webhooks at `url`, with its client certificate. */
+function webhookKubeconfig(url: string, w: ClusterInfo['webhook']): string {
   const cfg = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'daas-auth', cluster: { server: w.url, 'certificate-authority': w.caFile } }],
+    clusters: [{ name: 'daas-auth', cluster: { server: url, 'certificate-authority': w.caFile } }],
     users: [
       {
         name: 'kube-apiserver',
@@ -63,7 +63,12 @@ export function writeWebhookConfig(info: ClusterInfo): void {
     contexts: [{ name: 'webhook', context: { cluster: 'daas-auth', user: 'kube-apiserver' } }],
     'current-context': 'webhook',
   };
-  writeFileSync(w.configFile, `${JSON.stringify(cfg, null, 2)}\n`);
+  return `${JSON.stringify(cfg, null, 2)}\n`;
+}
+
+export function writeWebhookConfig(info: ClusterInfo): void {
+  const w = info.webhook;
+  writeFileSync(w.configFile, webhookKubeconfig(w.url, w));
   writeAdmissionConfig(info);
   if (w.authorizationConfigFile && w.authorizationUrl) writeAuthorizationConfig(w.authorizationConfigFile, w.authorizationUrl, w);
 }
@@ -108,15 +113,7 @@ export const AUTHORIZATION_MATCH_CONDITION = "has(request.extra) && 'daas.io/sta
 
 function writeAuthorizationConfig(file: string, url: string, w: ClusterInfo['webhook']): void {
   const kubeconfig = join(dirname(file), 'authz-webhook.kubeconfig');
-  const cfg = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'daas-auth', cluster: { server: url, 'certificate-authority': w.caFile } }],
-    users: [{ name: 'kube-apiserver', user: { 'client-certificate': w.clientCertFile, 'client-key': w.clientKeyFile } }],
-    contexts: [{ name: 'webhook', context: { cluster: 'daas-auth', user: 'kube-apiserver' } }],
-    'current-context': 'webhook',
-  };
-  writeFileSync(kubeconfig, `${JSON.stringify(cfg, null, 2)}\n`);
+  writeFileSync(kubeconfig, webhookKubeconfig(url, w));
   writeFileSync(file, `${JSON.stringify(authorizationConfiguration(kubeconfig), null, 2)}\n`);
 }
 

@@ -12,7 +12,7 @@ import { decideAuthorization, type AuthorizeDeps } from '../authz/decision.ts';
 import { parseSubjectAccessReview, sarResponse, type SarRequest } from '../k8s/subjectaccessreview.ts';
 import type { Logger } from '../log/index.ts';
 import { authorizeSeconds, authorizeTotal } from '../metrics/authz.ts';
-import { parseStrictJson, StrictJsonError } from '../token/strict-json.ts';
+import { readJsonBody } from '../token/strict-json.ts';
 
 export const AUTHORIZE_PATH = '/authorize';
 /** A review is its user's groups and extra plus a few attributes: well under this. */
@@ -39,13 +39,8 @@ export function createAuthorizeRouter(deps: AuthorizeDeps & { logger: Logger }):
 }
 
 function readReview(text: string): SarRequest | string {
-  if (text.length === 0) return 'empty body';
-  let value: unknown;
-  try {
-    value = parseStrictJson(text);
-  } catch (error) {
-    return error instanceof StrictJsonError && error.code === 'duplicate_key' ? 'duplicate key in body' : 'body is not valid JSON';
-  }
-  const parsed = parseSubjectAccessReview(value);
+  const body = readJsonBody(text);
+  if (!body.ok) return body.message;
+  const parsed = parseSubjectAccessReview(body.value);
   return parsed.ok ? parsed.review : parsed.message;
 }

@@ -48,6 +48,18 @@ async function kubectlUntilRefused(args: string[], token: string, since: number)
   }
 }
 
+/** Slashes `recordId` and runs kubectl with `token` from the slash's confirmation until it is refused (a 403). */
+async function slashAndTimeRefusal(what: string, recordId: string, args: string[], token: string): Promise<Refusal> {
+  await slash(recordId);
+  const slashedAt = performance.now();
+  const refusal = await kubectlUntilRefused(args, token, slashedAt);
+  process.stderr.write(`[authz-revocation] ${what} refused ${Math.round(refusal.elapsedMs)} ms after the slash transaction\n`);
+  expect(refusal.elapsedMs).toBeLessThanOrEqual(BOUND_MS);
+  // Forbidden, not Unauthorized: the apiserver still authenticated the token from its cache; our webhook denied it.
+  expect(refusal.stderr).toMatch(/Forbidden/);
+  return refusal;
+}
+
 async function works(args: string[], token: string): Promise<void> {
   const r = await kubectl(args, { token });
   expect({ code: r.code, stderr: r.stderr.trim() }).toEqual({ code: 0, stderr: '' });
@@ -68,13 +80,7 @@ it("a slashed staker's kubectl is refused within 2 s of the slash; another stake
   // Both authenticated just now: kube-apiserver's 10 s success cache holds them through the slash.
   await works(args, token);
   await works(args, otherToken);
-  await slash(slashed.recordId);
-  const slashedAt = performance.now();
-  const refusal = await kubectlUntilRefused(args, token, slashedAt);
-  process.stderr.write(`[authz-revocation] staker refused ${Math.round(refusal.elapsedMs)} ms after the slash transaction\n`);
-  expect(refusal.elapsedMs).toBeLessThanOrEqual(BOUND_MS);
-  // Forbidden, not Unauthorized: the apiserver still authenticated the token from its cache; our webhook denied it.
-  expect(refusal.stderr).toMatch(/Forbidden/);
+  const refusal = await slashAndTimeRefusal('staker', slashed.recordId, args, token);
   expect(refusal.stderr).toContain(`daas-auth: stake record ${slashed.recordId} revoked on chain (StakeSlashed)`);
   await works(args, otherToken);
 });
@@ -89,12 +95,7 @@ it("a slashed node stake's kubelet token (system:node:<name>) is refused within 
   const token = await bearer(nodeStaker.key, tokenId, { node });
   const args = ['get', 'node', node, '-o', 'name'];
   await works(args, token);
-  await slash(nodeStaker.recordId);
-  const slashedAt = performance.now();
-  const refusal = await kubectlUntilRefused(args, token, slashedAt);
-  process.stderr.write(`[authz-revocation] node refused ${Math.round(refusal.elapsedMs)} ms after the slash transaction\n`);
-  expect(refusal.elapsedMs).toBeLessThanOrEqual(BOUND_MS);
-  expect(refusal.stderr).toMatch(/Forbidden/);
+  const refusal = await slashAndTimeRefusal('node', nodeStaker.recordId, args, token);
   expect(refusal.stderr).toContain(`User "system:node:${node}"`);
 });
 
