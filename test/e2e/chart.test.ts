@@ -228,7 +228,8 @@ test('revocation: kubectl with a slashed staker\'s token is refused within 2 s o
   const start = Date.now(); // the slash transaction is confirmed
   let refused: { at: number; stderr: string } | undefined;
   while (!refused && Date.now() - start < 2 * APISERVER_TOKEN_SUCCESS_CACHE_MS) {
-    const r = await kubectl(['auth', 'whoami'], { token });
+    // Any authenticated user may GET /version (system:public-info-viewer); `kubectl auth whoami` would hide the reason.
+    const r = await kubectl(['get', '--raw', '/version'], { token });
     if (r.code !== 0) refused = { at: Date.now(), stderr: r.stderr };
   }
   user.writer.close();
