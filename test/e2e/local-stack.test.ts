@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { REPO_ROOT, readClusterInfo } from '../../hack/cluster.ts';
+import { get } from '../../hack/lib/probe.ts';
 import { run } from '../../hack/lib/run.ts';
 import { STAKER_KUBECONFIG } from '../../hack/local-stack.ts';
 
@@ -91,4 +92,16 @@ test('the staker kubeconfig holds no token and no key, only the exec plugin', ()
   const cfg = JSON.parse(readFileSync(STAKER_KUBECONFIG, 'utf8')) as { users: { user: Record<string, unknown> }[] };
   expect(Object.keys(cfg.users[0]!.user)).toEqual(['exec']);
   expect(JSON.stringify(cfg)).not.toMatch(/seal_|suiprivkey/);
+});
+
+test('kube-apiserver runs --authorization-config and asked daas-auth\'s authorization webhook about the staker\'s requests', async () => {
+  const cluster = readClusterInfo('local')!;
+  const apiserver = cluster.processes.find((p) => p.name === 'kube-apiserver')!;
+  const args = readFileSync(`/proc/${apiserver.pid}/cmdline`, 'utf8').split('\0');
+  expect(args).toContain(`--authorization-config=${cluster.webhook.authorizationConfigFile}`);
+  expect(args.some((a) => a.startsWith('--authorization-mode'))).toBe(false);
+  // The kubectl lines above ran as the demo staker: each of their requests reached POST /authorize (no opinion).
+  const metrics = await get(`${new URL(cluster.webhook.url).origin}/metrics`, { ca: cluster.webhook.caFile });
+  const answered = Number(/^daas_auth_authorize_total\{result="no_opinion"\} (\d+)$/m.exec(metrics.body)?.[1] ?? 0);
+  expect(answered).toBeGreaterThan(0);
 });
