@@ -4,17 +4,20 @@
  * alone lets a slashed staker's kubectl go on working that long. With the wiring the chart's NOTES
  * recommend and the local stack uses — the recommended token cache TTL and daas-auth's authorization
  * webhook first in --authorization-config, uncached — kubectl is refused within 2 s of the slash
- * transaction's confirmation, for a staker's token and for a node's token; an unrelated staker goes on
- * working; and with daas-auth down the webhook has no opinion, so RBAC decides (failurePolicy NoOpinion).
+ * transaction's confirmation, for a staker's token (and its exec-plugin kubeconfig) and for a node's
+ * token; an unrelated staker goes on working; and with daas-auth down the webhook has no opinion, so RBAC decides (failurePolicy NoOpinion).
  *
  * A private bed: its cluster differs from the run's (10 s token cache TTL, --authorization-config), and
  * the last test stops its `daas-auth serve`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../hack/cluster.ts';
 import { RECOMMENDED_TOKEN_CACHE_TTL } from '../../hack/lib/components.ts';
 import { stopGroups } from '../../hack/lib/procs.ts';
 import { bearer, staker, type Staker } from './authn-support.ts';
 import { closeKube, createBinding, slash, stakeNode, waitForPhase } from './binding-support.ts';
+import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
 import { createKwokNode, e2eEnv, kubectl, uniqueName } from './harness/index.ts';
 import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
 
@@ -60,6 +63,32 @@ async function slashAndTimeRefusal(what: string, recordId: string, args: string[
   return refusal;
 }
 
+/** A staker kubeconfig whose user is the exec plugin (`daas-auth token --exec-credential`), 0600. */
+function execKubeconfig(who: Staker): string {
+  const { cluster, runDir } = e2eEnv();
+  const file = join(runDir, `${uniqueName('authz-exec')}.kubeconfig`);
+  const exec = {
+    apiVersion: 'client.authentication.k8s.io/v1',
+    command: process.execPath,
+    args: [join(REPO_ROOT, 'bin', 'daas-auth.js'), 'token', '--seal-token', who.tokenId, '--cluster', E2E_CLUSTER_ID, '--exec-credential'],
+    env: [
+      { name: 'DAAS_KEY', value: who.key.getSecretKey() },
+      { name: 'DAAS_TOKEN_CACHE_DIR', value: join(runDir, uniqueName('authz-token-cache')) },
+    ],
+    interactiveMode: 'Never',
+  };
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: cluster.name, cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
+    users: [{ name: 'staker', user: { exec } }],
+    contexts: [{ name: 'staker', context: { cluster: cluster.name, user: 'staker' } }],
+    'current-context': 'staker',
+  };
+  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+  return file;
+}
+
 async function works(args: string[], token: string): Promise<void> {
   const r = await kubectl(args, { token });
   expect({ code: r.code, stderr: r.stderr.trim() }).toEqual({ code: 0, stderr: '' });
@@ -73,15 +102,21 @@ it('the bed runs the recommended wiring: --authorization-config with daas-auth f
   expect(config.authorizers[0].webhook).toMatchObject({ failurePolicy: 'NoOpinion', cacheAuthorizedRequests: false, cacheUnauthorizedRequests: false });
 });
 
-it("a slashed staker's kubectl is refused within 2 s of the slash; another staker's goes on working", async () => {
+it("a slashed staker's kubectl is refused within 2 s of the slash (static token and exec plugin); another staker's goes on working", async () => {
   const [slashed, other] = await Promise.all([staker(CLUSTER_ADMIN_SUI), staker(CLUSTER_ADMIN_SUI)]);
   const [token, otherToken] = await Promise.all([bearer(slashed.key, slashed.tokenId), bearer(other.key, other.tokenId)]);
   const args = ['get', 'pods', '-A', '-o', 'name'];
   // Both authenticated just now: kube-apiserver's 10 s success cache holds them through the slash.
+  const viaExec = execKubeconfig(slashed);
   await works(args, token);
   await works(args, otherToken);
+  expect((await kubectl(args, { kubeconfig: viaExec })).code).toBe(0); // the exec plugin's token, authenticated and cached too
   const refusal = await slashAndTimeRefusal('staker', slashed.recordId, args, token);
-  expect(refusal.stderr).toContain(`daas-auth: stake record ${slashed.recordId} revoked on chain (StakeSlashed)`);
+  const reason = `daas-auth: stake record ${slashed.recordId} revoked on chain (StakeSlashed)`;
+  expect(refusal.stderr).toContain(reason);
+  // The staker kubeconfig's exec plugin is refused the same way (still within the apiserver's 10 s cache: a 403, not a 401).
+  const viaExecAfter = await kubectl(args, { kubeconfig: viaExec });
+  expect({ code: viaExecAfter.code, forbidden: viaExecAfter.stderr.includes('Forbidden') && viaExecAfter.stderr.includes(reason) }).toEqual({ code: 1, forbidden: true });
   await works(args, otherToken);
 });
 
