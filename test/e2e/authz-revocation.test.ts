@@ -10,9 +10,10 @@
  * A private bed: its cluster differs from the run's (10 s token cache TTL, --authorization-config), and
  * the last test stops its `daas-auth serve`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../hack/cluster.ts';
+import { writeKubeconfig } from '../../hack/lib/kubeconfig.ts';
 import { RECOMMENDED_TOKEN_CACHE_TTL } from '../../hack/lib/components.ts';
 import { stopGroups } from '../../hack/lib/procs.ts';
 import { bearer, staker, type Staker } from './authn-support.ts';
@@ -77,15 +78,7 @@ function execKubeconfig(who: Staker): string {
     ],
     interactiveMode: 'Never',
   };
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: cluster.name, cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
-    users: [{ name: 'staker', user: { exec } }],
-    contexts: [{ name: 'staker', context: { cluster: cluster.name, user: 'staker' } }],
-    'current-context': 'staker',
-  };
-  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+  writeKubeconfig(file, { server: cluster.server, caFile: cluster.caFile, clusterName: cluster.name, userName: 'staker', exec });
   return file;
 }
 
