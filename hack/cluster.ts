@@ -1,5 +1,5 @@
 // A real Kubernetes control plane on loopback for development and tests: etcd, kube-apiserver (token webhook
-// → daas-auth, NodeRestriction, Node+RBAC), kube-controller-manager, kube-scheduler, and kwok playing the
+// → daas-auth, NodeRestriction, Node+RBAC — or, with --authorization-webhook-url, --authorization-config with daas-auth's authorization webhook first), kube-controller-manager, kube-scheduler, and kwok playing the
 // kubelets of nodes annotated kwok.x-k8s.io/node=fake. Everything lives in .daas/cluster/<name>/.
 //
 //   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--authorization-webhook-url URL]
