@@ -1,8 +1,8 @@
 // A real Kubernetes control plane on loopback for development and tests: etcd, kube-apiserver (token webhook
-// → daas-auth, NodeRestriction, Node+RBAC), kube-controller-manager, kube-scheduler, and kwok playing the
+// → daas-auth, NodeRestriction, Node+RBAC — or, with --authorization-webhook-url, --authorization-config with daas-auth's authorization webhook first), kube-controller-manager, kube-scheduler, and kwok playing the
 // kubelets of nodes annotated kwok.x-k8s.io/node=fake. Everything lives in .daas/cluster/<name>/.
 //
-//   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--kms]
+//   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--authorization-webhook-url URL] [--kms]
 //
 // The same as an API: startCluster() / stopCluster() / clusterStatus(), each returning cluster.json's contents.
 import {
@@ -205,6 +205,9 @@ async function prepare(
       clientCaFile: pki.ca.cert,
       configFile: join(dir, 'authn-webhook.kubeconfig'),
       cacheTtl: validTtl(opts.tokenCacheTtl ?? RECOMMENDED_TOKEN_CACHE_TTL),
+      ...(opts.authorizationWebhookUrl
+        ? { authorizationUrl: validWebhookUrl(opts.authorizationWebhookUrl), authorizationConfigFile: join(dir, 'authorization-config.json') }
+        : {}),
     },
     ports: { etcdClient, etcdPeer, apiserver, controllerManager, scheduler },
     processes: [],
@@ -217,8 +220,8 @@ async function prepare(
     startedAt: new Date().toISOString(),
   };
   if (opts.webhookConfigFile) copyFileSync(opts.webhookConfigFile, info.webhook.configFile);
-  else writeWebhookConfig(info);
-  writeAdmissionConfig(info); // also for a given token-webhook kubeconfig: admission calls need the client certificate
+  else writeWebhookConfig(info); // with the admission config (and the authorization config when asked for)
+  if (opts.webhookConfigFile) writeAdmissionConfig(info); // admission calls need the client certificate all the same
   if (info.kms) writeEncryptionConfig(info.kms);
   const layout = { dir, logs, pki };
   writeKubeconfigs(info, layout);
@@ -442,6 +445,7 @@ async function main(argv: string[]): Promise<number> {
       'webhook-url': { type: 'string' },
       'webhook-ca': { type: 'string' },
       'token-cache-ttl': { type: 'string' },
+      'authorization-webhook-url': { type: 'string' },
       // The cluster is reaped (reapOrphanClusters) once this process has exited: for callers such as tests.
       'owner-pid': { type: 'string' },
       // Secrets encrypted at rest through daas-auth kms (started here), or a plugin already on --kms-socket.
@@ -452,7 +456,7 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...extra] = positionals;
   if (extra.length > 0 || !cmd || !['up', 'down', 'status'].includes(cmd)) {
     throw new Error(
-      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--owner-pid PID] [--kms [--kms-socket PATH]]',
+      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--authorization-webhook-url URL] [--owner-pid PID] [--kms [--kms-socket PATH]]',
     );
   }
   const ownerPid = values['owner-pid'] === undefined ? undefined : Number(values['owner-pid']);
@@ -477,6 +481,7 @@ async function main(argv: string[]): Promise<number> {
     webhookUrl: values['webhook-url'],
     webhookCaFile: values['webhook-ca'],
     tokenCacheTtl: values['token-cache-ttl'],
+    authorizationWebhookUrl: values['authorization-webhook-url'],
     ownerPid,
     kms: kmsOption(values.kms, values['kms-socket']),
   });

@@ -46,6 +46,12 @@ export interface ClusterInfo {
     /** kube-apiserver's --authentication-token-webhook-config-file. */
     configFile: string;
     cacheTtl: string;
+    /**
+     * With ClusterOptions.authorizationWebhookUrl: kube-apiserver's --authorization-config (daas-auth's
+     * authorization webhook, then Node, then RBAC) in place of --authorization-mode=Node,RBAC.
+     */
+    authorizationConfigFile?: string;
+    authorizationUrl?: string;
   };
   ports: {
     etcdClient: number;
@@ -83,6 +89,11 @@ export interface ClusterOptions {
    * `daas-auth attestation fetch --kubeconfig-out` wrote for an enclave); webhookUrl should name its server.
    */
   webhookConfigFile?: string;
+  /**
+   * Put daas-auth's authorization webhook (POST /authorize, which denies revoked stakes at once) first in
+   * kube-apiserver's authorizer chain, as the chart's NOTES recommend. Default: off (Node,RBAC only).
+   */
+  authorizationWebhookUrl?: string;
   ownerPid?: number;
   /** Write kube-apiserver's audit log of ServiceAccount requests (to count a component's 403s). */
   auditLog?: boolean;

@@ -8,10 +8,13 @@ export interface KubeconfigSpec {
   userName: string;
   certFile?: string;
   keyFile?: string;
+  /** A client-go exec credential plugin (`users[].user.exec`), e.g. `daas-auth token --exec-credential`. */
+  exec?: Record<string, unknown>;
 }
 
 export function kubeconfig(spec: KubeconfigSpec): object {
-  const user: Record<string, string> = {};
+  const user: Record<string, unknown> = {};
+  if (spec.exec) user.exec = spec.exec;
   if (spec.certFile) user['client-certificate'] = spec.certFile;
   if (spec.keyFile) user['client-key'] = spec.keyFile;
   return {

@@ -1,6 +1,7 @@
 /**
  * The TokenReview webhook as a `serve` component: builds the Authenticator from config, follows
- * revocation events from now on, and mounts POST /authenticate.
+ * revocation events from now on, and mounts POST /authenticate and the authorization webhook
+ * POST /authorize (src/authz) that the same events feed.
  */
 import type { ServeComponent } from '../server/serve.ts';
 import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../server/authenticate.ts';
@@ -10,6 +11,8 @@ import { recordCacheLookup, cacheDrops, reportCacheSize } from '../metrics/authn
 import { Authenticator } from './authenticator.ts';
 import { describeHealthChange } from './bindings.ts';
 import { REVOCATION_EVENTS, watchRevocations } from './revocation.ts';
+import { createRevokedSet } from '../authz/component.ts';
+import { createAuthorizeRouter } from '../server/authorize.ts';
 
 export const authnComponent: ServeComponent = {
   name: 'authn',
@@ -40,6 +43,8 @@ export const authnComponent: ServeComponent = {
     // Follow from now on: the cache starts empty, so older events cannot matter. If the chain is
     // down at start, follow from the beginning instead of not at all.
     const after = await reader.latestEventCursor([...REVOCATION_EVENTS]).catch(() => null);
+    // The authorization webhook (POST /authorize) denies what these same events revoke: one follower feeds both.
+    const revoked = createRevokedSet(config.token);
     const watch = watchRevocations({
       cache: authenticator.cache,
       followEvents: (opts) => reader.followEvents(opts),
@@ -50,6 +55,7 @@ export const authnComponent: ServeComponent = {
         cacheDrops.inc({ cause }, dropped);
         if (dropped > 0) logger.info('revocation dropped cached identities', { cause, dropped });
       },
+      onEvent: revoked.onEvent,
       onError: (error) => logger.warn('revocation event follower: chain read failed; retrying', { error: String(error) }),
     });
     // POST /authenticate and /authenticate/<cluster id>: each review is placed with the cluster that sent it.
@@ -57,6 +63,7 @@ export const authnComponent: ServeComponent = {
     const handler = createTokenReviewHandler({ authenticator, logger, audit, clusters });
     return {
       fastRoutes: Object.fromEntries(clusters.paths.map((path) => [path, handler])),
+      routers: [createAuthorizeRouter({ revoked: revoked.set, bindings, logger })],
       stop: async () => {
         await watch.stop();
         unwatchBindingHealth?.();

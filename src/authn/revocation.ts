@@ -36,6 +36,8 @@ export interface RevocationOptions {
   /** Poll interval of the event follower once caught up, ms. */
   pollMs: number;
   onDrop?(cause: string, dropped: number): void;
+  /** Every followed event, after the cache drop: the authorization webhook's RevokedSet reads the same feed. */
+  onEvent?(event: ChainEvent): void;
   onError?(error: unknown): void;
 }
 
@@ -54,6 +56,7 @@ export function watchRevocations(options: RevocationOptions): RevocationWatch {
     onEvent: (event) => {
       const dropped = dropForEvent(cache, event); // not inside `onDrop?.(...)`: that skips its arguments
       options.onDrop?.(event.name, dropped);
+      options.onEvent?.(event);
     },
     onError: options.onError,
   });

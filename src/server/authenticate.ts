@@ -20,7 +20,7 @@ import type { AuditLog, TokenReviewAudit } from '../log/audit.ts';
 import type { Logger } from '../log/index.ts';
 import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../metrics/authn.ts';
 import { shortHash, tokenHash } from '../token/hash.ts';
-import { parseStrictJson, StrictJsonError } from '../token/strict-json.ts';
+import { readJsonBody } from '../token/strict-json.ts';
 import type { ClusterResolver, ClusterScope } from './cluster-of.ts';
 import { ReviewMemo, type MemoEntry, type ParsedReview } from './review-memo.ts';
 
@@ -220,14 +220,9 @@ function decodeBody(body: Buffer): string | undefined {
 
 /** The request's TokenReview, or a message saying why it is not one. */
 function readReview(text: string): ParsedReview | string {
-  if (text.length === 0) return 'empty body';
-  let value: unknown;
-  try {
-    value = parseStrictJson(text);
-  } catch (error) {
-    return error instanceof StrictJsonError && error.code === 'duplicate_key' ? 'duplicate key in body' : 'body is not valid JSON';
-  }
-  const review = parseTokenReviewRequest(value);
+  const body = readJsonBody(text);
+  if (!body.ok) return body.message;
+  const review = parseTokenReviewRequest(body.value);
   return review.ok ? review.review : review.message;
 }
 

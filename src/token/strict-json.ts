@@ -26,6 +26,16 @@ const FRACTION_OR_EXPONENT_RE = /[.eE]/y;
 const PLAIN_RUN_RE = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
+/** A request body parsed strictly, or the one-line reason a webhook answers 400 with. */
+export function readJsonBody(text: string): { ok: true; value: JsonValue } | { ok: false; message: string } {
+  if (text.length === 0) return { ok: false, message: 'empty body' };
+  try {
+    return { ok: true, value: parseStrictJson(text) };
+  } catch (error) {
+    return { ok: false, message: error instanceof StrictJsonError && error.code === 'duplicate_key' ? 'duplicate key in body' : 'body is not valid JSON' };
+  }
+}
+
 /** Parses `text` or throws {@link StrictJsonError}; never throws anything else. */
 export function parseStrictJson(text: string): JsonValue {
   const parser = new Parser(text);

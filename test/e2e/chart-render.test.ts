@@ -3,7 +3,8 @@
  * helm-unittest suites for every values file in ci/, schema refusals naming the path, and the two places
  * where the chart must agree with the code — the ValidatingWebhookConfiguration (src/admission/manifest.ts
  * is the one generator; the chart's template must render the same webhooks) and serve's configuration
- * (every rendered config.json is accepted by src/config's loader).
+ * (every rendered config.json is accepted by src/config's loader) — and a third: kube-apiserver's
+ * AuthorizationConfiguration is the one the test bed and the local stack run (hack/lib/components.ts).
  */
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
@@ -12,6 +13,7 @@ import { validatingWebhookConfiguration, type WebhookEndpoint } from '../../src/
 import { DEFAULT_ADMISSION_CONFIG, parseLabelExemption, type FailurePolicy } from '../../src/admission/config.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { run } from '../../hack/lib/run.ts';
+import { authorizationConfiguration } from '../../hack/lib/components.ts';
 import { e2eEnv } from './harness/index.ts';
 import { CHART_DIR, chartTools, findObject, helm, parseDocuments, renderChart, type K8sObject } from './harness/helm.ts';
 
@@ -55,6 +57,7 @@ test.each([
   ['network.packageId=0x12', "at '/network/packageId'"],
   ['apiserver.tokenCacheTTL=soon', "at '/apiserver/tokenCacheTTL'"],
   ['stakingKey=suiprivkey1abc', "additional properties 'stakingKey' not allowed"],
+  ['apiserver.authorization.kubeConfigFile=authz.kubeconfig', "at '/apiserver/authorization/kubeConfigFile'"],
 ])('helm refuses --set %s, naming the path', async (set, message) => {
   const r = await helm(['template', 'x', CHART_DIR, '-f', join(CI_DIR, 'default-values.yaml'), '--set', set], { home });
   expect(r.code).not.toBe(0);
@@ -92,6 +95,17 @@ test.each(ciFiles)('the chart\'s ValidatingWebhookConfiguration is what src/admi
   if (!caBundle) for (const w of expected.webhooks) delete (w.clientConfig as { caBundle?: string }).caBundle;
   expect(vwc.webhooks).toEqual(expected.webhooks);
   expect(vwc.apiVersion).toBe(expected.apiVersion);
+});
+
+test.each(ciFiles.filter((f) => f !== 'cert-manager-values.yaml'))('the chart\'s AuthorizationConfiguration is the test bed\'s (ci/%s)', async (file) => {
+  const objects = await renderChart([join(CI_DIR, file)], [], { home });
+  const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'daas-auth-apiserver-authn');
+  const data = (secret?.data ?? {}) as Record<string, string>;
+  const config = loadYaml(Buffer.from(data['authorization-config.yaml'] ?? '', 'base64').toString('utf8'));
+  expect(config).toEqual(authorizationConfiguration('/etc/kubernetes/daas-auth-authz-webhook.kubeconfig'));
+  const server = Buffer.from(data['authz-kubeconfig'] ?? '', 'base64').toString('utf8').match(/server: (\S+)/)?.[1];
+  expect(server).toBe(secret?.metadata.annotations?.['daas.io/authorize-server']);
+  expect(server).toMatch(/^https:\/\/.+\/authorize$/);
 });
 
 test.each(ciFiles.flatMap((f) => [[f, 'webhook'], [f, 'controller']]))('serve accepts the rendered configuration (ci/%s, %s)', async (file, component) => {

@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { REPO_ROOT, readClusterInfo } from '../../hack/cluster.ts';
+import { get } from '../../hack/lib/probe.ts';
 import { run } from '../../hack/lib/run.ts';
 import { STAKER_KUBECONFIG } from '../../hack/local-stack.ts';
 
@@ -104,4 +105,16 @@ test('daas-auth doctor passes every check on the local stack', async () => {
   expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
   expect(report.ok).toBe(true);
   expect(r.code).toBe(0);
+});
+
+test('kube-apiserver runs --authorization-config and asked daas-auth\'s authorization webhook about the staker\'s requests', async () => {
+  const cluster = readClusterInfo('local')!;
+  const apiserver = cluster.processes.find((p) => p.name === 'kube-apiserver')!;
+  const args = readFileSync(`/proc/${apiserver.pid}/cmdline`, 'utf8').split('\0');
+  expect(args).toContain(`--authorization-config=${cluster.webhook.authorizationConfigFile}`);
+  expect(args.some((a) => a.startsWith('--authorization-mode'))).toBe(false);
+  // The kubectl lines above ran as the demo staker: each of their requests reached POST /authorize (no opinion).
+  const metrics = await get(`${new URL(cluster.webhook.url).origin}/metrics`, { ca: cluster.webhook.caFile });
+  const answered = Number(/^daas_auth_authorize_total\{result="no_opinion"\} (\d+)$/m.exec(metrics.body)?.[1] ?? 0);
+  expect(answered).toBeGreaterThan(0);
 });

@@ -77,6 +77,47 @@ https://{{ include "daas-auth.serviceHost" . }}:{{ .Values.webhook.service.port 
 {{- end -}}
 {{- end -}}
 
+{{/* Where kube-apiserver sends SubjectAccessReviews (apiserver.authorization.webhookServer, else the authn URL's /authorize). */}}
+{{- define "daas-auth.authzServer" -}}
+{{- if .Values.apiserver.authorization.webhookServer -}}
+{{ .Values.apiserver.authorization.webhookServer }}
+{{- else -}}
+{{ regexReplaceAll "/authenticate(/[^/]*)?$" (include "daas-auth.authnServer" .) "/authorize" }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+kube-apiserver's --authorization-config: daas-auth's webhook first (only for daas-auth identities, never
+cached, NoOpinion when unreachable), then Node, then RBAC. hack/lib/components.ts authorizationConfiguration
+writes the same for the test bed and the local stack (test/e2e/chart-render.test.ts keeps them equal).
+*/}}
+{{- define "daas-auth.authorizationConfiguration" -}}
+apiVersion: apiserver.config.k8s.io/v1
+kind: AuthorizationConfiguration
+authorizers:
+  - type: Webhook
+    name: daas-auth
+    webhook:
+      timeout: {{ .Values.apiserver.authorization.timeout }}
+      subjectAccessReviewVersion: v1
+      matchConditionSubjectAccessReviewVersion: v1
+      failurePolicy: NoOpinion
+      cacheAuthorizedRequests: false
+      cacheUnauthorizedRequests: false
+      # Unused while caching is off, but validation requires them > 0.
+      authorizedTTL: 1s
+      unauthorizedTTL: 1s
+      connectionInfo:
+        type: KubeConfigFile
+        kubeConfigFile: {{ .Values.apiserver.authorization.kubeConfigFile }}
+      matchConditions:
+        - expression: "has(request.extra) && 'daas.io/stake-record' in request.extra"
+  - type: Node
+    name: node
+  - type: RBAC
+    name: rbac
+{{- end -}}
+
 {{/* The serving certificate's DNS names. */}}
 {{- define "daas-auth.dnsNames" -}}
 {{- $svc := include "daas-auth.webhookName" . -}}

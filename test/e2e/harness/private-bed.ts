@@ -19,12 +19,15 @@ export interface PrivateBed {
 export interface PrivateBedOptions {
   /** Replaces the setup step of the same name (e.g. a sui-sim the test can stop and restart: sim-outage.test.ts). */
   replace?: SetupStep;
+  /** Options for the bed's cluster (e.g. the authorization webhook: authz-revocation.test.ts). */
+  cluster?: SetupContext['clusterOptions'];
 }
 
 /**
  * Starts a private bed named `name` (its files under the run's directory, its cluster `e2e-<run>-<name>`)
  * and points e2eEnv(), so every harness helper, at it until stop(). Call it from beforeAll, and stop it
- * in afterAll after closing the file's clients of it.
+ * in afterAll after closing the file's clients of it. `clusterOptions` change its cluster from the run's
+ * (e.g. the recommended token cache TTL and daas-auth's authorization webhook).
  */
 export async function startPrivateBed(name: string, options: PrivateBedOptions = {}): Promise<PrivateBed> {
   const run = e2eEnv();
@@ -32,7 +35,7 @@ export async function startPrivateBed(name: string, options: PrivateBedOptions =
   const runDir = join(run.runDir, name);
   mkdirSync(runDir, { recursive: true });
   const log = (line: string) => process.stderr.write(`[e2e ${name}] ${line}\n`);
-  const ctx: SetupContext = { runId, runDir, log, env: { runId, runDir }, cleanups: [] };
+  const ctx: SetupContext = { runId, runDir, log, env: { runId, runDir }, cleanups: [], clusterOptions: options.cluster };
   const { replace } = options;
   const steps = replace ? SETUP_STEPS.map((step) => (step.name === replace.name ? replace : step)) : SETUP_STEPS;
   const { env } = await setUpBed(ctx, steps);

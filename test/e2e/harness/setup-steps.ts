@@ -23,6 +23,8 @@ export interface SetupContext {
   env: Partial<E2eEnv>;
   /** Reserved by reserveWebhookPort; the cluster is told to call https://127.0.0.1:<port>/authenticate. */
   webhookPort?: number;
+  /** A private bed's cluster settings over the run's (private-bed.ts). */
+  clusterOptions?: { tokenCacheTtl?: string; authorizationWebhook?: boolean };
   /** Undo actions, run last-first at teardown or as soon as a later step fails. */
   cleanups: { what: string; run: () => Promise<void> }[];
 }
@@ -33,6 +35,7 @@ export interface SetupStep {
 }
 
 export const WEBHOOK_PATH = '/authenticate';
+export const AUTHORIZE_PATH = '/authorize';
 
 /** The name of the sim's undo step (private-bed.ts stops the sim early by it). */
 export const SIM_CLEANUP = 'stop sui-sim';
@@ -64,7 +67,8 @@ export const startClusterStep: SetupStep = {
       name,
       webhookUrl: `https://127.0.0.1:${ctx.webhookPort}${WEBHOOK_PATH}`,
       // Short, so revocation shows through kubectl quickly, yet the apiserver's cache is still exercised.
-      tokenCacheTtl: process.env.DAAS_E2E_TOKEN_CACHE_TTL ?? '1s',
+      tokenCacheTtl: ctx.clusterOptions?.tokenCacheTtl ?? process.env.DAAS_E2E_TOKEN_CACHE_TTL ?? '1s',
+      ...(ctx.clusterOptions?.authorizationWebhook ? { authorizationWebhookUrl: `https://127.0.0.1:${ctx.webhookPort}${AUTHORIZE_PATH}` } : {}),
       ownerPid: process.pid,
       log: ctx.log,
     });

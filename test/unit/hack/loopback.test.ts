@@ -113,3 +113,19 @@ test('a token webhook URL off the machine is refused, and the scan would catch o
   expect(isLoopbackHost('localhost')).toBe(true);
   expect(isLoopbackHost('128.0.0.1')).toBe(false);
 });
+
+test('with authorizationWebhookUrl the apiserver runs --authorization-config (daas-auth, Node, RBAC), dialing loopback only', () => {
+  const info = bed(dir);
+  expect(componentArgs(info, layout, '/s.yaml')['kube-apiserver']).toContain('--authorization-mode=Node,RBAC');
+  info.webhook.authorizationUrl = 'https://127.0.0.1:8443/authorize';
+  info.webhook.authorizationConfigFile = join(dir, 'authorization-config.json');
+  const apiserver = componentArgs(info, layout, '/s.yaml')['kube-apiserver'];
+  expect(apiserver).toContain(`--authorization-config=${info.webhook.authorizationConfigFile}`);
+  expect(apiserver.some((a) => a.startsWith('--authorization-mode'))).toBe(false); // the two are exclusive
+  writeWebhookConfig(info);
+  const config = JSON.parse(readFileSync(info.webhook.authorizationConfigFile, 'utf8'));
+  expect(config.authorizers.map((a: { type: string; name: string }) => `${a.type}/${a.name}`)).toEqual(['Webhook/daas-auth', 'Node/node', 'RBAC/rbac']);
+  const kubeconfig = readFileSync(config.authorizers[0].webhook.connectionInfo.kubeConfigFile, 'utf8');
+  expect(addressesIn(kubeconfig)).toEqual(['127.0.0.1']);
+  expect(JSON.parse(kubeconfig).users[0].user).toEqual({ 'client-certificate': '/pki/c.crt', 'client-key': '/pki/c.key' });
+});
