@@ -142,7 +142,7 @@ describe('npm run cluster', () => {
     expect(up.stdout).not.toMatch(/building /);
     expect(info).toMatchObject({ state: 'up', build: { built: [] }, webhook: { cacheTtl: '0s' } });
     expect(info.build.cached.sort()).toEqual(
-      ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'].sort(),
+      ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kubelet', 'kwok'].sort(),
     );
   });
 

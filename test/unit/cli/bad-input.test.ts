@@ -163,9 +163,9 @@ it.each([
   [['sim', 'fund', 'alice'], /"alice" is not a Sui address/],
   [['sim', 'advance-epoch', '--count', '-3'], /--count must be a whole number/],
   [['--address', 'zz', 'whoami'], /--address zz is not a Sui address/],
-  [['serve', '--cluster', 'c1', '--port', '70000', '--tls-cert', 'a', '--tls-key', 'b'], /--port "70000" is not a port number/],
-  [['serve', '--cluster', 'c1', '--tls-cert', 'missing.pem', '--tls-key', 'b'], /--tls-cert .*missing\.pem: cannot read it \(ENOENT\)/],
-  [['serve', '--cluster', 'c1', '--host', 'not a host', '--tls-cert', 'a', '--tls-key', 'b'], /--host "not a host" is not an IP address or host name/],
+  [['serve', '--cluster', 'c1', '--insecure-no-client-cert', '--port', '70000', '--tls-cert', 'a', '--tls-key', 'b'], /--port "70000" is not a port number/],
+  [['serve', '--cluster', 'c1', '--insecure-no-client-cert', '--tls-cert', 'missing.pem', '--tls-key', 'b'], /--tls-cert .*missing\.pem: cannot read it \(ENOENT\)/],
+  [['serve', '--cluster', 'c1', '--insecure-no-client-cert', '--host', 'not a host', '--tls-cert', 'a', '--tls-key', 'b'], /--host "not a host" is not an IP address or host name/],
 ])('%j: one line naming the problem', async (args, why) => {
   expectOneLineError(await cli(args, { DAAS_KEY: KEY }), why);
 }, SLOW);
