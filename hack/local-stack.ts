@@ -12,6 +12,7 @@ import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { resolveNetwork } from '../src/chain/network.ts';
 import { MIST_PER_SUI } from '../src/chain/schema.ts';
 import { ChainWriter } from '../src/chain/writer.ts';
+import { tierRoleBindingList } from '../src/rbac/tiers.ts';
 import { SimAdminClient, startSim, type SimHandle } from '../src/sim/index.ts';
 import { makeSealToken, newClaims } from '../src/token/index.ts';
 import { REPO_ROOT, startCluster, stopCluster, type ClusterInfo } from './cluster.ts';
@@ -28,6 +29,8 @@ const LOCAL_DIR = join(REPO_ROOT, '.daas', 'local');
 const SIM_STATE = join(REPO_ROOT, '.daas', 'sim');
 const CLUSTER = 'local';
 const TIER_RBAC = join(REPO_ROOT, 'deploy', 'rbac', 'tiers.yaml');
+/** Where the demo staker's tier applies (the operator-listed namespaces of a real cluster). */
+const DEMO_NAMESPACE = 'default';
 const SERVE_MODULE = join(REPO_ROOT, 'src', 'cli', 'commands', 'serve.ts');
 const DEMO_STAKE_SUI = 5n; // the admin tier with the default tier table
 const DEMO_TOKEN_TTL_S = 15 * 60;
@@ -256,9 +259,12 @@ async function main(): Promise<void> {
     });
     const crds = await installCrds(stack.cluster);
     log(`installed ${crds.map((f) => basename(f)).join(', ') || 'no CRDs'}`);
-    // The tier groups get their ClusterRoles (view/edit/admin/cluster-admin), so the demo token can act.
-    await applyFiles(stack.cluster, [TIER_RBAC]);
-    log('applied the tier RBAC (deploy/rbac/tiers.yaml)');
+    // The tier ClusterRoles, bound in the demo's namespace (`default`) the way an operator lists namespaces
+    // (daas-auth binding tier-rbac), so the demo token can act there and nowhere else below cluster-admin.
+    const tierBindings = join(LOCAL_DIR, 'tier-rolebindings.json');
+    writeFileSync(tierBindings, `${JSON.stringify(tierRoleBindingList([DEMO_NAMESPACE]), null, 2)}\n`);
+    await applyFiles(stack.cluster, [TIER_RBAC, tierBindings]);
+    log(`applied the tier RBAC (deploy/rbac/tiers.yaml, bound in namespace ${DEMO_NAMESPACE})`);
     await startServe(stack);
     if (stack.serve) await installAdmissionWebhook(stack.cluster, stack.webhookPort);
     await makeDemo(stack);

@@ -17,6 +17,7 @@ import { buildBinary } from '../../hack/build-bin.ts';
 import { REPO_ROOT } from '../../hack/cluster.ts';
 import { run, type RunResult } from '../../hack/lib/run.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { tierRoleBindingList } from '../../src/rbac/tiers.ts';
 import { applyFile, staker, type Staker } from './authn-support.ts';
 import { E2E_CLUSTER_ID, type DaasServeEnv } from './harness/daas-serve.ts';
 import { e2eEnv, kubectl } from './harness/index.ts';
@@ -36,6 +37,10 @@ const daasAuth = (args: string[]): Promise<RunResult> => run(binary, args, { cwd
 
 beforeAll(async () => {
   await applyFile(join(REPO_ROOT, 'deploy', 'rbac', 'tiers.yaml'));
+  // The tiers act only in namespaces the operator lists (docs/security.md): list `default` for this user.
+  const bindings = join(mkdtempSync(join(tmpdir(), 'daas-tier-rbac-')), 'bindings.json');
+  writeFileSync(bindings, JSON.stringify(tierRoleBindingList(['default'])));
+  await applyFile(bindings);
   const built = mkdtempSync(join(tmpdir(), 'daas-bin-build-'));
   home = mkdtempSync(join(tmpdir(), 'daas-bin-home-'));
   try {
