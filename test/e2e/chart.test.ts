@@ -23,7 +23,7 @@
  * 4. `helm uninstall` leaves no webhook configuration and keeps the CRD and the SealBindings.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AdmissionregistrationV1Api, ApiextensionsV1Api, AuthorizationV1Api, CustomObjectsApi, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { REPO_ROOT, restartApiserver, startCluster, stopCluster, type ClusterInfo } from '../../hack/cluster.ts';
 import { freePort, releasePorts } from '../../hack/lib/ports.ts';
@@ -187,6 +187,8 @@ test('the chart\'s identity does the real work, with zero 403s and exactly the c
   // …and the AuthorizationConfiguration and its kubeconfig from the same Secret (NOTES.txt step 1).
   writeFileSync(cluster.webhook.authorizationConfigFile!, Buffer.from(authn['authorization-config.yaml']!, 'base64'), { mode: 0o600 });
   writeFileSync(authzKubeconfig, Buffer.from(authn['authz-kubeconfig']!, 'base64'), { mode: 0o600 });
+  // …and the admission client certificate, where this cluster's AdmissionConfiguration names its kubeconfig.
+  writeFileSync(join(dirname(cluster.webhook.configFile), 'admission-webhook.kubeconfig'), Buffer.from(authn['admission-kubeconfig']!, 'base64'), { mode: 0o600 });
   await restartApiserver(cluster.name);
 
   const user = await staker(1);
