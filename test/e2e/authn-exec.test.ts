@@ -20,7 +20,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { tierRoleBindingList } from '../../src/rbac/tiers.ts';
 import { applyFile, staker, type Staker } from './authn-support.ts';
 import { E2E_CLUSTER_ID, type DaasServeEnv } from './harness/daas-serve.ts';
-import { e2eEnv, kubectl } from './harness/index.ts';
+import { createNamespace, e2eEnv, kubectl } from './harness/index.ts';
 
 /** The plugin's shortest allowed lifetime: kubectl re-runs the plugin 60 s after minting. */
 const TTL_SECONDS = 120;
@@ -29,6 +29,7 @@ let who: Staker;
 /** The empty directory outside the repository the binary runs in (also its HOME: the token cache lands here). */
 let home: string;
 let binary: string;
+let namespace: string;
 let kubeconfig: string;
 
 /** The user's environment: nothing but the system directories on PATH. */
@@ -37,9 +38,11 @@ const daasAuth = (args: string[]): Promise<RunResult> => run(binary, args, { cwd
 
 beforeAll(async () => {
   await applyFile(join(REPO_ROOT, 'deploy', 'rbac', 'tiers.yaml'));
-  // The tiers act only in namespaces the operator lists (docs/security.md): list `default` for this user.
+  // The tiers act only in namespaces the operator lists (docs/security.md): list one of this file's own
+  // (not `default`: authn-tiers.test.ts checks the tiers cannot act there).
+  namespace = await createNamespace('exec');
   const bindings = join(mkdtempSync(join(tmpdir(), 'daas-tier-rbac-')), 'bindings.json');
-  writeFileSync(bindings, JSON.stringify(tierRoleBindingList(['default'])));
+  writeFileSync(bindings, JSON.stringify(tierRoleBindingList([namespace])));
   await applyFile(bindings);
   const built = mkdtempSync(join(tmpdir(), 'daas-bin-build-'));
   home = mkdtempSync(join(tmpdir(), 'daas-bin-home-'));
@@ -85,18 +88,18 @@ it('daas-auth kubeconfig writes a user kubectl authenticates with as sui:<addres
 
   const me = await kubectlAsUser(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
   expect(me).toMatchObject({ code: 0, stdout: `sui:${who.address}` });
-  expect((await kubectlAsUser(['get', 'pods', '-n', 'default'])).code).toBe(0);
+  expect((await kubectlAsUser(['get', 'pods', '-n', namespace])).code).toBe(0);
 });
 
 it("keeps a long-running kubectl working past one token's lifetime plus the webhook's skew", async () => {
   const skew = webhookSkewSeconds();
   const proxy = await startProxy();
   try {
-    expect(await proxyGet(proxy.port, '/api/v1/namespaces/default/pods')).toBe(200);
+    expect(await proxyGet(proxy.port, `/api/v1/namespaces/${namespace}/pods`)).toBe(200);
     const first = cachedToken();
     // Past exp + skew the webhook refuses the first token whoever presents it: only a fresh one can pass.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, (first.exp + skew + 2) * 1000 - Date.now())));
-    expect(await proxyGet(proxy.port, '/api/v1/namespaces/default/pods')).toBe(200);
+    expect(await proxyGet(proxy.port, `/api/v1/namespaces/${namespace}/pods`)).toBe(200);
     const second = cachedToken();
     expect(second.token).not.toBe(first.token);
     expect(second.exp).toBeGreaterThan(first.exp);
