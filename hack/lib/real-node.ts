@@ -93,13 +93,13 @@ state = "${c}/state"
 `;
 }
 
-function cniConfig(): string {
+function cniConfig(dir: string): string {
   return JSON.stringify({
     cniVersion: '1.0.0',
     name: 'daas-real-node',
     plugins: [
       // No gateway route and no masquerade: pods reach their node's bridge and each other, nothing else.
-      { type: 'bridge', bridge: 'cni0', isGateway: false, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: POD_SUBNET }]], routes: [] } },
+      { type: 'bridge', bridge: 'cni0', isGateway: false, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: POD_SUBNET }]], routes: [], dataDir: join(dir, 'cni', 'ipam') } },
       { type: 'loopback' },
     ],
   });
@@ -157,7 +157,7 @@ async function startRelay(o: RealNodeOptions, netns: string, state: RealNodeStat
 async function startContainerd(o: RealNodeOptions, netns: string, state: RealNodeState): Promise<string> {
   const config = join(o.dir, 'containerd.toml');
   writeFileSync(config, containerdConfig(o.dir));
-  writeFileSync(join(o.dir, 'cni', '10-daas-real-node.conflist'), cniConfig());
+  writeFileSync(join(o.dir, 'cni', '10-daas-real-node.conflist'), cniConfig(o.dir));
   const socket = join(o.dir, 'containerd', 'containerd.sock');
   const run = inNetns(netns, 'containerd', ['--config', config]);
   state.pids.containerd = startDaemon({ name: 'containerd', ...run, log: join(o.dir, 'logs', 'containerd.log') });
