@@ -6,7 +6,7 @@
  * expires every SealToken minted before it, and on the run's shared sim that would be every other file's
  * tokens too, in whatever order or parallel the files run.
  */
-import { createDeployment, createKwokNode, createNamespace, simAdmin, uniqueName, waitFor, waitForRunningPods } from './harness/index.ts';
+import { createDeployment, createKwokNode, createNamespace, deleteNode, simAdmin, uniqueName, waitFor, waitForRunningPods } from './harness/index.ts';
 import { activeBinding } from './harness/active-binding.ts';
 import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
 import {
@@ -96,7 +96,7 @@ test('an expired seal token drains the node; a fresh seal token restores it', as
   staker.writer.close();
 });
 
-test('withdrawal (unstake, then withdraw) drains the node; re-staking with a new binding restores it', async () => {
+test('withdrawal (unstake, then withdraw) drains the node; a new stake and binding bring the node back once the old Node is gone', async () => {
   const { node, staker } = await activeBinding('leaving');
   const ns = await createNamespace('withdraw');
   await nodeWithPods(node, ns, 'app');
@@ -115,11 +115,16 @@ test('withdrawal (unstake, then withdraw) drains the node; re-staking with a new
   expect((await nodeState(node)).unschedulable).toBe(true);
 
   // Re-stake: a new record (the old one is spent), so a new binding; the old one goes first (one per node).
+  // While the drained Node still exists no binding of another stake may claim it (a running node is never
+  // taken over, docs/security.md): the node leaves and joins again under the new stake.
   const again = await stakeNode(node, 3n);
   await deleteBinding(node);
   await waitFor('old binding gone', async () => (await binding(node)) === null);
+  await expect(createBinding(node, { nodeName: node, owner: again.address, stakeRecord: again.recordId })).rejects.toThrow(/already exists and is not bound/);
+  await deleteNode(node);
   await createBinding(node, { nodeName: node, owner: again.address, stakeRecord: again.recordId });
   await waitForPhase(node, 'Active');
+  await createKwokNode(node, { bound: true });
   await schedulableAgain(node);
   await waitForRunningPods(ns, 'app=app', 2);
   staker.writer.close();
