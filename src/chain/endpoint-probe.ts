@@ -7,7 +7,7 @@
  * One cheap call per endpoint per interval keeps each endpoint's state current. Results go to the same call
  * hook as every other request (method `probe`); failures are only recorded, never thrown.
  */
-import { ChainClient, type ChainClientOptions } from './client.ts';
+import { ChainClient, endpointLabel, type ChainClientOptions } from './client.ts';
 
 export interface EndpointProbeOptions extends Pick<ChainClientOptions, 'timeoutMs' | 'onCall' | 'connect'> {
   intervalMs: number;
@@ -21,7 +21,12 @@ export class EndpointProbe {
   constructor(urls: readonly string[], options: EndpointProbeOptions) {
     const { intervalMs, ...clientOptions } = options;
     this.#intervalMs = intervalMs;
-    this.#clients = urls.map((url) => new ChainClient([url], clientOptions));
+    // Each client holds one endpoint (its own #0): report it under its position in the configuration.
+    const { onCall, ...rest } = clientOptions;
+    this.#clients = urls.map(
+      (url, index) =>
+        new ChainClient([url], { ...rest, ...(onCall ? { onCall: (method, _own, result, seconds) => onCall(method, endpointLabel(index), result, seconds) } : {}) }),
+    );
   }
 
   /** One round now (not awaited), then one every interval. */

@@ -19,9 +19,10 @@ test('each round asks every endpoint once and reports each result to the hook', 
   try {
     nodes[B]!.down = { code: 'UNAVAILABLE', message: 'connect ECONNREFUSED' };
     await probe.round();
+    // Named by position in the configuration, never by URL (issue 9 item 9).
     expect(seen.sort()).toEqual([
-      ['probe', A, 'ok'],
-      ['probe', B, 'unavailable'],
+      ['probe', '#0', 'ok'],
+      ['probe', '#1', 'unavailable'],
     ]);
     // B comes back while A (the one real traffic would stick to) goes down.
     nodes[B]!.down = null;
@@ -29,8 +30,8 @@ test('each round asks every endpoint once and reports each result to the hook', 
     seen.length = 0;
     await probe.round();
     expect(seen.sort()).toEqual([
-      ['probe', A, 'unavailable'],
-      ['probe', B, 'ok'],
+      ['probe', '#0', 'unavailable'],
+      ['probe', '#1', 'ok'],
     ]);
     expect(nodes[B]!.count('GetEpoch')).toBeGreaterThanOrEqual(1);
   } finally {

@@ -8,7 +8,7 @@ import { attestationComponent } from '../../../src/enclave/route/component.ts';
 import type { ServeContext } from '../../../src/server/serve.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'daas-attest-config-'));
-const env = { DAAS_CLUSTER: 'c1', DAAS_TLS_CERT: '/tls/cert.pem', DAAS_TLS_KEY: '/tls/key.pem' };
+const env = { DAAS_CLUSTER: 'c1', DAAS_TLS_CERT: '/tls/cert.pem', DAAS_TLS_KEY: '/tls/key.pem', DAAS_CLIENT_CA: '/tls/client-ca.pem' };
 const withSection = (yaml: string) => {
   const file = path.join(dir, 'config.yaml');
   writeFileSync(file, yaml);
