@@ -120,6 +120,11 @@ export const FAMILIES: readonly CommandFamily[] = [
     commands: [{ name: 'binding', term: 'binding [options]', description: 'SealBindings: bind a worker node to a node stake' }],
   },
   {
+    family: 'node',
+    load: () => import('./commands/node.ts'),
+    commands: [{ name: 'node', term: 'node', description: "a staker's host: join the cluster as a node backed by a node stake" }],
+  },
+  {
     family: 'doctor',
     load: () => import('./commands/doctor.ts'),
     commands: [{ name: 'doctor', term: 'doctor [options]', description: 'check a live installation end to end and name the broken piece' }],

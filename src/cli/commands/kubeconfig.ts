@@ -76,7 +76,7 @@ export function register(program: Command): void {
       const file = path.resolve(opts.kubeconfig ?? defaultKubeconfig());
       const ca = opts.certificateAuthority === undefined ? undefined : readableFile(opts.certificateAuthority, '--certificate-authority');
       const plugin = pluginCommand(opts.plugin);
-      const keyArgs = pinnedKey(cmd);
+      const keyArgs = pinnedKey(cmd).args;
       const tokenArgs = [...plugin.args, 'token', '--seal-token', sealToken, '--cluster', opts.cluster, '--exec-credential', ...(opts.ttl ? ['--ttl', opts.ttl] : []), ...keyArgs];
       const credentialFile = path.join(defaultTokenCacheDir(), `${name}.credential`);
       const exec = opts.shellCache
@@ -108,7 +108,7 @@ function defaultKubeconfig(): string {
   return first ?? path.join(homedir(), '.kube', 'config');
 }
 
-function readableFile(file: string, flag: string): string {
+export function readableFile(file: string, flag: string): string {
   const absolute = path.resolve(file);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) throw new UserError(`${flag} ${file}: no such file`);
   return absolute;
@@ -118,13 +118,13 @@ function readableFile(file: string, flag: string): string {
  * What kubectl runs: the single-file binary itself, or the Node running this script plus the
  * script (an npm install or a checkout), both by absolute path so kubectl's PATH does not matter.
  */
-function pluginCommand(given: string | undefined): { command: string; args: string[] } {
+export function pluginCommand(given: string | undefined, flag = '--plugin'): { command: string; args: string[] } {
   if (given !== undefined) {
-    const command = readableFile(given, '--plugin');
+    const command = readableFile(given, flag);
     try {
       accessSync(command, constants.X_OK);
     } catch {
-      throw new UserError(`--plugin ${given} is not executable`);
+      throw new UserError(`${flag} ${given} is not executable`);
     }
     return { command, args: [] };
   }
@@ -140,18 +140,21 @@ function isSingleExecutable(): boolean {
   }
 }
 
-/** The key flags the plugin gets: a keystore and address (checked to work now), never a secret. */
-function pinnedKey(cmd: Command): string[] {
+/**
+ * The key flags the plugin gets: a keystore and address (checked to work now), never a secret; and the
+ * key's address. `client` names who runs the plugin (kubectl, the kubelet) in messages.
+ */
+export function pinnedKey(cmd: Command, client = 'kubectl'): { args: string[]; address: string } {
   const sources = keySourcesOf(cmd);
   if (sources.origin === '--key') {
-    throw new UserError('--key would be written into the kubeconfig in clear: use --keystore (see daas-auth keys new) or DAAS_KEY in kubectl\'s environment');
+    throw new UserError(`--key would be written into the kubeconfig in clear: use --keystore (see daas-auth keys new) or DAAS_KEY in ${client}'s environment`);
   }
   const address = loadSigner(sources).toSuiAddress();
   if (!sources.keystore) {
-    process.stderr.write('daas-auth: the plugin will read DAAS_KEY from kubectl\'s environment\n');
-    return [];
+    process.stderr.write(`daas-auth: the plugin will read DAAS_KEY from ${client}'s environment\n`);
+    return { args: [], address };
   }
-  return ['--keystore', path.resolve(sources.keystore), '--address', address];
+  return { args: ['--keystore', path.resolve(sources.keystore), '--address', address], address };
 }
 
 function readKubeconfig(file: string): KubeconfigDoc {
