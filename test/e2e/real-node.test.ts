@@ -3,7 +3,8 @@
  * (built from k8s.io/kubernetes like the rest of the bed) with Debian's containerd runs in a network
  * namespace with no route off the machine; it authenticates with `daas-auth token --node real-0
  * --exec-credential` — a node stake and an Active SealBinding, no certificate — and becomes Ready as
- * system:node:real-0. It cannot trade its token for a client certificate. Slashing its stake makes its
+ * system:node:real-0, its kubeconfig written by `daas-auth node join`. It cannot trade its token for a client
+ * certificate: a CSR it makes is not approved. Slashing its stake makes its
  * requests 401 within 2 s, the controller cordons and taints the node and the node goes NotReady;
  * a new stake and binding let it rejoin. (issue 11)
  */
@@ -13,17 +14,22 @@ import { join } from 'node:path';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, expect, jest, test } from '@jest/globals';
+import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { listNetns } from '../../hack/lib/netns.ts';
+import { execPluginOf, nodeJoin, nodeJoinOrThrow, writeEd25519Keystore } from '../../hack/lib/node-join.ts';
 import { startRealNode, sweepRealNodes, type RealNode } from '../../hack/lib/real-node.ts';
 import { KubeApiError, KubeRest } from '../../src/k8s/rest.ts';
+import { cleanUpCsrs, getCsr, grantSelfNodeClient, isApproved, kubeletClientCsr } from './real-node-csr.ts';
 import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
 import { e2eEnv, isNodeReady, kubectl, tokenKubeConfig } from './harness/index.ts';
 import { closeKube, createBinding, deleteBinding, hasRevokedTaint, kube, nodeState, slash, stakeNode, waitForPhase, type NodeStaker } from './binding-support.ts';
 
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
+
+/** How long real-0's CSR must stay unapproved (the approver acts within a second of a CSR's creation here). */
+const CSR_WAIT_MS = 15_000;
 
 const NODE = 'real-0';
-const CLI = new URL('../../bin/daas-auth.js', import.meta.url).pathname;
 const runDir = mkdtempSync(join(tmpdir(), 'daas-real-node-'));
 let node: RealNode | undefined;
 const stakers: NodeStaker[] = [];
@@ -38,54 +44,34 @@ afterAll(async () => {
 interface Joined {
   staker: NodeStaker;
   sealToken: string;
-  /** The exec plugin command the kubelet runs, with its environment. */
-  plugin: { args: string[]; env: Record<string, string> };
+  /** The kubelet kubeconfig `daas-auth node join` wrote. */
+  kubeconfig: string;
 }
 
-/** A node stake with a SealToken and an Active SealBinding for real-0, and the kubelet's exec plugin for it. */
+/**
+ * A node stake with a SealToken and an Active SealBinding for real-0, and the kubelet's kubeconfig from
+ * `daas-auth node join` (checked against the cluster's bindings: refused before the binding is Active).
+ */
 async function stakeAndBind(name: string): Promise<Joined> {
   const staker = await stakeNode(NODE);
   stakers.push(staker);
   const { tokenId } = await staker.writer.createSealToken(staker.recordId);
+  const { cluster } = e2eEnv();
+  const keystore = join(runDir, `${name}.keystore`);
+  writeEd25519Keystore(keystore, decodeSuiPrivateKey(staker.key.getSecretKey()).secretKey);
+  const joinOptions = { node: NODE, server: cluster.server, caFile: cluster.caFile, clusterId: E2E_CLUSTER_ID, sealToken: tokenId, keystore, dir: join(runDir, name), checkBinding: cluster.kubeconfig };
+  const early = await nodeJoin(joinOptions);
+  expect({ code: early.code, stderr: early.stderr }).toEqual({ code: 1, stderr: `daas-auth: no SealBinding names node ${NODE}: create one first (daas-auth binding create --node ${NODE} --stake-record ID --wait)\n` });
   await createBinding(name, { nodeName: NODE, owner: staker.address, stakeRecord: staker.recordId, sealToken: tokenId });
   await waitForPhase(name, 'Active');
-  // --refresh 1s: kube-apiserver answers a token it accepted in the last 10 s from its own cache, so the
-  // kubelet must move to a fresh token often for a slash to reach it within 2 s (docs/authn.md).
-  const args = [CLI, 'token', '--seal-token', tokenId, '--cluster', E2E_CLUSTER_ID, '--node', NODE, '--exec-credential', '--refresh', '1s', '--cache-dir', join(runDir, `cache-${name}`)];
-  return { staker, sealToken: tokenId, plugin: { args, env: { DAAS_KEY: staker.key.getSecretKey() } } };
+  return { staker, sealToken: tokenId, kubeconfig: await nodeJoinOrThrow(joinOptions) };
 }
 
-/** The kubelet's kubeconfig: the cluster's server and CA, and the seal-token exec plugin — no client certificate. */
-function kubeletKubeconfig(joined: Joined): string {
-  const { cluster } = e2eEnv();
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'bed', cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
-    users: [
-      {
-        name: NODE,
-        user: {
-          exec: {
-            apiVersion: 'client.authentication.k8s.io/v1',
-            command: process.execPath,
-            args: joined.plugin.args,
-            env: Object.entries(joined.plugin.env).map(([name, value]) => ({ name, value })),
-            interactiveMode: 'Never',
-            provideClusterInfo: false,
-          },
-        },
-      },
-    ],
-    contexts: [{ name: 'kubelet', context: { cluster: 'bed', user: NODE } }],
-    'current-context': 'kubelet',
-  });
-}
-
-/** The token the kubelet holds right now: the exec plugin's answer from the same cache. */
+/** The token the kubelet holds right now: its kubeconfig's exec plugin, run the way the kubelet runs it. */
 async function kubeletToken(joined: Joined): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, joined.plugin.args, {
-    env: { ...process.env, ...joined.plugin.env, KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } }) },
+  const plugin = execPluginOf(joined.kubeconfig);
+  const { stdout } = await promisify(execFile)(plugin.command, plugin.args, {
+    env: { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } }) },
   });
   return (JSON.parse(stdout) as { status: { token: string } }).status.token;
 }
@@ -124,7 +110,7 @@ async function startKubelet(joined: Joined): Promise<RealNode> {
     dir: join(runDir, 'node'),
     apiserverPort: cluster.ports.apiserver,
     caFile: cluster.caFile,
-    kubeconfig: kubeletKubeconfig(joined),
+    kubeconfig: joined.kubeconfig,
     kubeletBinary: cluster.binaries.kubelet,
   });
 }
@@ -149,6 +135,11 @@ test('a real kubelet joins with its seal node token, is cut off within 2 s of th
     },
   });
   expect(review.status.allowed).toBe(false);
+
+  // A CSR made with the kubelet's own credential is not approved by kube-controller-manager's csrapproving
+  // controller, while one from an identity granted selfnodeclient (the control, made after it) is: so the
+  // controller did look at real-0's and refused it.
+  await refusesKubeletCsr(token);
 
   // The slash: from its confirmation, the kubelet's credential is refused within 2 s — every request it makes
   // from then on (the webhook's audit lines for node real-0 show no acceptance after that).
@@ -210,6 +201,35 @@ test('a real node whose owner died is swept by the next start: no process, mount
   expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
   expect(processesOf(dir)).toEqual([]);
 });
+
+/**
+ * Creates a kubelet client CSR as system:node:real-0 with the kubelet's token, then a control CSR as an
+ * identity granted selfnodeclient (by impersonation); waits until the control is approved and at least
+ * CSR_WAIT_MS have passed since real-0's, and expects real-0's never to have been approved.
+ */
+async function refusesKubeletCsr(token: string): Promise<void> {
+  const suffix = `${process.pid}-${Date.now()}`;
+  const mine = `real-0-client-${suffix}`;
+  const control = `csr-control-${suffix}`;
+  const controlNode = `csr-control-${process.pid}`;
+  const rbac = `e2e-selfnodeclient-${process.pid}`;
+  try {
+    const created = await kubectl(['create', '-f', '-'], { token, input: kubeletClientCsr(mine, NODE) });
+    expect(created.stderr).toBe('');
+    expect((await getCsr(mine)).spec.username).toBe(`system:node:${NODE}`);
+    const createdAt = Date.now();
+    await grantSelfNodeClient(`system:node:${controlNode}`, rbac);
+    const asControl = ['--as', `system:node:${controlNode}`, '--as-group', 'system:nodes', '--as-group', 'system:authenticated'];
+    expect((await kubectl(['create', '-f', '-', ...asControl], { input: kubeletClientCsr(control, controlNode) })).code).toBe(0);
+    await until('the control CSR approved, and real-0 CSR left alone for the whole wait', 90_000, async () => {
+      expect(isApproved(await getCsr(mine))).toBe(false);
+      return isApproved(await getCsr(control)) && Date.now() - createdAt >= CSR_WAIT_MS ? true : undefined;
+    });
+    expect(isApproved(await getCsr(mine))).toBe(false);
+  } finally {
+    await cleanUpCsrs([mine, control], rbac);
+  }
+}
 
 /** Live processes whose command line names `dir`. */
 function processesOf(dir: string): string[] {
