@@ -3,6 +3,7 @@
 // kubelets of nodes annotated kwok.x-k8s.io/node=fake. Everything lives in .daas/cluster/<name>/.
 //
 //   npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--authorization-webhook-url URL] [--kms]
+//   npm run cluster -- up --real-node [--sim-state DIR]   (+ real-0: a real kubelet joined with a node stake, docs/real-node.md)
 //
 // The same as an API: startCluster() / stopCluster() / clusterStatus(), each returning cluster.json's contents.
 import {
@@ -19,7 +20,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureBinaries } from './build.ts';
-import type { ClusterInfo, ClusterOptions, ComponentName, StopOptions } from './lib/cluster-info.ts';
+import type { ClusterInfo, ClusterOptions, ComponentName, ProcessName, StopOptions } from './lib/cluster-info.ts';
 import {
   componentArgs,
   loopbackUrl,
@@ -36,6 +37,8 @@ import { makePki } from './lib/pki.ts';
 import { freePorts, isPortFree, releasePorts } from './lib/ports.ts';
 import { get, waitFor200 } from './lib/probe.ts';
 import { isRunning, startDaemon, stopGroups } from './lib/procs.ts';
+import { sweepRealNodes } from './lib/real-node.ts';
+import { findSimStateDir } from '../src/cli/globals.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_STATE_ROOT = join(REPO_ROOT, '.daas', 'cluster');
@@ -327,6 +330,7 @@ export async function reapOrphanClusters(opts: StopOptions = {}): Promise<string
     }
     if (!info || info.ownerPid === null || isRunning(info.ownerPid)) continue;
     await stopProcesses(info);
+    if (info.realNode) await sweepRealNodes(opts.log); // its owner, etcd, is gone: unmount before removing the dir
     rmSync(info.dir, { recursive: true, force: true });
     opts.log?.(`removed cluster ${name}: its owner (process ${info.ownerPid}) has exited`);
     reaped.push(name);
@@ -368,7 +372,7 @@ export async function restartComponent(
 
 export interface ClusterStatus {
   info: ClusterInfo;
-  processes: { name: ComponentName; pid: number; running: boolean }[];
+  processes: { name: ProcessName; pid: number; running: boolean }[];
   ready: boolean;
 }
 
@@ -411,6 +415,9 @@ function printUp(info: ClusterInfo): void {
     const admin = info.kms.adminSocket ? `; rotate: npx daas-auth kms rotate --admin-socket ${rel(info.kms.adminSocket)}` : '';
     console.log(`  Secrets encrypted at rest: KMS v2 provider ${info.kms.providerName} at unix://${info.kms.socket}${admin}`);
   }
+  if (info.realNode) {
+    console.log(`  real node ${info.realNode.name}: Ready, network namespace ${info.realNode.netns}, kubelet kubeconfig ${rel(info.realNode.kubeletKubeconfig)}`);
+  }
   console.log(`  logs: ${rel(join(info.dir, 'logs'))}/   details: ${rel(infoPath(info.dir))}`);
   console.log(`  stop with: npm run cluster -- down --name ${info.name}`);
 }
@@ -435,6 +442,29 @@ function kmsOption(kms: boolean, socket: string | undefined): ClusterOptions['km
   return socket === undefined ? {} : { socket: resolve(socket) };
 }
 
+/** `up --real-node`: adds real-0 (hack/lib/real-node-up.ts); on failure the whole cluster goes down again. */
+async function withRealNode(info: ClusterInfo, simState: string | undefined): Promise<void> {
+  const log = (s: string) => console.log(s);
+  try {
+    // Loaded only here: it brings the Sui SDK, which nothing else of the bed needs.
+    const { addRealNode } = await import('./lib/real-node-up.ts');
+    info.realNode = await addRealNode(info, {
+      simState: resolve(simState ?? (process.env.DAAS_SIM_STATE || findSimStateDir(REPO_ROOT))),
+      record: (name, pid, logFile, ports) => {
+        info.processes.push({ name, pid, log: logFile, ports });
+        writeInfo(info);
+      },
+      log,
+    });
+    writeInfo(info);
+  } catch (e) {
+    log('the real node did not join; stopping the cluster…');
+    await stopCluster(info.name);
+    await sweepRealNodes(log);
+    throw e;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -451,12 +481,15 @@ async function main(argv: string[]): Promise<number> {
       // Secrets encrypted at rest through daas-auth kms (started here), or a plugin already on --kms-socket.
       kms: { type: 'boolean', default: false },
       'kms-socket': { type: 'string' },
+      // real-0 beside the kwok nodes: a real kubelet joined with a node stake on the local sui-sim.
+      'real-node': { type: 'boolean', default: false },
+      'sim-state': { type: 'string' },
     },
   });
   const [cmd, ...extra] = positionals;
   if (extra.length > 0 || !cmd || !['up', 'down', 'status'].includes(cmd)) {
     throw new Error(
-      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--authorization-webhook-url URL] [--owner-pid PID] [--kms [--kms-socket PATH]]',
+      'usage: npm run cluster -- up|down|status [--name N] [--webhook-url URL --webhook-ca FILE] [--token-cache-ttl 10s] [--authorization-webhook-url URL] [--owner-pid PID] [--kms [--kms-socket PATH]] [--real-node [--sim-state DIR]]',
     );
   }
   const ownerPid = values['owner-pid'] === undefined ? undefined : Number(values['owner-pid']);
@@ -465,6 +498,7 @@ async function main(argv: string[]): Promise<number> {
   const name = values.name;
   if (cmd === 'down') {
     const info = await stopCluster(name, { log: (s) => console.log(s) });
+    await sweepRealNodes((s) => console.log(s)); // a real node goes with its owner, the cluster's etcd
     if (!info) console.log(`cluster ${name}: nothing to stop`);
     return 0;
   }
@@ -472,10 +506,15 @@ async function main(argv: string[]): Promise<number> {
   // Ctrl-C during `up` must not leave half a cluster behind.
   const onSignal = () => {
     console.log('\ninterrupted; stopping what was started…');
-    void stopCluster(name).finally(() => process.exit(130));
+    void stopCluster(name)
+      .then(() => sweepRealNodes())
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  if (values['real-node'] && (values['webhook-url'] || values['authorization-webhook-url']))
+    throw new Error('--real-node runs its own daas-auth serve as the webhook: leave out --webhook-url and --authorization-webhook-url');
+  await sweepRealNodes((s) => console.log(s)); // what a killed run left behind
   const info = await startCluster({
     name,
     webhookUrl: values['webhook-url'],
@@ -485,6 +524,7 @@ async function main(argv: string[]): Promise<number> {
     ownerPid,
     kms: kmsOption(values.kms, values['kms-socket']),
   });
+  if (values['real-node']) await withRealNode(info, values['sim-state']);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   printUp(info);

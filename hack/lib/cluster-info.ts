@@ -1,6 +1,7 @@
 // The wire format of .daas/cluster/<name>/cluster.json and the options of the cluster API (hack/cluster.ts).
 import type { BinaryName, Versions } from '../build.ts';
 import type { KmsClusterInfo, KmsClusterOptions } from './kms.ts';
+import type { RealNodeInfo } from './real-node-up.ts';
 
 export type ComponentName =
   | 'etcd'
@@ -10,8 +11,11 @@ export type ComponentName =
   | 'kwok'
   | 'kms-plugin'; // only with --kms and no plugin socket of the caller's
 
+/** A recorded process: a component, or `daas-auth serve` that only `up --real-node` starts (hack/lib/real-node-up.ts). */
+export type ProcessName = ComponentName | 'daas-auth-serve';
+
 export interface ProcessInfo {
-  name: ComponentName;
+  name: ProcessName;
   /** Also the process group id: every component leads its own group. */
   pid: number;
   log: string;
@@ -70,6 +74,8 @@ export interface ClusterInfo {
   kms?: KmsClusterInfo | null;
   /** The process that owns the cluster, when it should not outlive it (test runs); else null. */
   ownerPid: number | null;
+  /** `up --real-node`: the real kubelet joined with a node stake (hack/lib/real-node-up.ts). */
+  realNode?: RealNodeInfo;
   startedAt: string;
 }
 
