@@ -4,6 +4,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ChainEventLike, SealTokenView, StakeRecordView } from '../../src/controller/chain-port.ts';
+import type { ChainEvent } from '../../src/chain/reader.ts';
 import { SealBindingController } from '../../src/controller/controller.ts';
 import { kubePort, type ControllerKube } from '../../src/controller/kube-port.ts';
 import { KubeRest } from '../../src/k8s/rest.ts';
@@ -37,11 +38,16 @@ export function stubChain(): ChainDriver {
     getStakeRecords: async (ids: readonly string[]) => new Map(ids.map((id) => [id, records.get(id) ?? null] as const)),
     getSealTokens: async (ids: readonly string[]) => new Map<string, SealTokenView | null>(ids.map((id) => [id, null] as const)),
     getEpoch: async () => 1n,
-    followEvents(options: { onEvent(event: ChainEventLike): void }) {
-      listeners.add(options.onEvent);
-      return { stop: () => void listeners.delete(options.onEvent), cursor: () => null };
+  };
+  // The controller's feeds (src/feeds in serve): events pushed by slash() below; the epoch never moves.
+  const events = {
+    subscribe(_names: readonly string[], onEvent: (event: ChainEvent) => void) {
+      const listener = onEvent as (event: ChainEventLike) => void;
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
   };
+  const epochs = { subscribe: () => () => {}, up: () => true };
   return {
     async stakeNodes(nodes) {
       const out = new Map<string, string>();
@@ -61,6 +67,8 @@ export function stubChain(): ChainDriver {
       controller = new SealBindingController({
         rest,
         chain,
+        events,
+        epochs,
         ...(process.env.BENCH_TRACE ? { kube: timedKube(kubePort(rest)) } : {}),
         identity: 'bench-stub',
         log: (level, message, fields) => {

@@ -195,6 +195,8 @@ export const ConfigSchema = v.strictObject({
     }),
     {},
   ),
+  /** Which of serve's components run (issue 14): all, the webhooks only, or the controller only. */
+  mode: v.optional(v.picklist(['all', 'webhook', 'controller']), 'all'),
 });
 
 export type ConfigInput = v.InferInput<typeof ConfigSchema>;
@@ -213,6 +215,7 @@ export interface Config {
   admission: Omit<ParsedConfig['admission'], 'exemptNodeLabels'> & { exemptNodeLabels: LabelExemption[] };
   controller: Omit<ParsedConfig['controller'], 'resync'> & { resyncMs: number };
   attestation: ParsedConfig['attestation'];
+  mode: ParsedConfig['mode'];
 }
 
 /** Turns the validated input into the Config the program uses (tiers parsed and checked). */
@@ -236,6 +239,7 @@ export function finishConfig(parsed: ParsedConfig): Config {
     admission: { ...parsed.admission, exemptNodeLabels: parsed.admission.exemptNodeLabels.map(parseLabelExemption) },
     controller: (({ resync, ...rest }) => ({ ...rest, resyncMs: resync * 1000 }))(parsed.controller),
     attestation: parsed.attestation,
+    mode: parsed.mode,
   };
 }
 

@@ -9,10 +9,12 @@
  * on stdout once its informers have synced, and logs JSON lines on stderr.
  */
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { ChainReader } from '../chain/reader.ts';
 import { resolveNetwork, type NetworkConfig } from '../chain/network.ts';
+import { createEpochClock } from '../feeds/epoch.ts';
+import { createEventFeed } from '../feeds/events.ts';
+import { loadKubeConfig } from '../feeds/kube.ts';
 import { KubeRest } from '../k8s/rest.ts';
 import { SealBindingController, type ControllerOptions, type ControllerTimings } from './controller.ts';
 import type { TierStep } from './tier.ts';
@@ -36,20 +38,19 @@ export interface RunningController {
   stop(): Promise<void>;
 }
 
-export function loadKubeConfig(file?: string): KubeConfig {
-  const kc = new KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
-  return kc;
-}
-
 export async function startController(options: StartControllerOptions): Promise<RunningController> {
   const rest = await KubeRest.fromKubeConfig(loadKubeConfig(options.kubeconfig));
   const network = typeof options.network === 'string' ? resolveNetwork(options.network) : options.network;
   const reader = new ChainReader(network);
+  // This process's own feeds, as serve's (src/feeds): one event follower, one epoch clock.
+  const events = createEventFeed(reader, { pollMs: 250 });
+  const epochs = createEpochClock({ read: () => (reader.invalidateEpoch(), reader.getEpoch()), intervalMs: 2_000 });
+  await Promise.all([events.start(), epochs.start()]);
   const controller = new SealBindingController({
     rest,
     chain: reader,
+    events,
+    epochs,
     ...(options.leaseNamespace ? { leaseNamespace: options.leaseNamespace } : {}),
     ...(options.leaseName ? { leaseName: options.leaseName } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
@@ -63,6 +64,8 @@ export async function startController(options: StartControllerOptions): Promise<
     controller,
     stop: async () => {
       await controller.stop();
+      await events.stop();
+      epochs.stop();
       reader.close();
       rest.close();
     },
