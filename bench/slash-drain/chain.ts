@@ -3,6 +3,7 @@
  * controller in this process) here; sui-sim in sim-chain.ts.
  */
 import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterInfo } from '../../hack/cluster.ts';
 import type { ChainEventLike, SealTokenView, StakeRecordView } from '../../src/controller/chain-port.ts';
 import type { ChainEvent } from '../../src/chain/reader.ts';
 import { SealBindingController } from '../../src/controller/controller.ts';
@@ -18,7 +19,7 @@ export interface Stakes {
 
 export interface ChainDriver {
   stakeNodes(nodes: readonly string[]): Promise<Stakes>;
-  startController(kubeconfig: string): Promise<void>;
+  startController(cluster: ClusterInfo): Promise<void>;
   /** Slashes each record; returns record id → epoch ms its slash was confirmed. */
   slash(recordIds: readonly string[]): Promise<Map<string, number>>;
   stop(): Promise<void>;
@@ -60,9 +61,9 @@ export function stubChain(): ChainDriver {
       });
       return { records: out, owners };
     },
-    async startController(kubeconfig) {
+    async startController(cluster) {
       const kc = new KubeConfig();
-      kc.loadFromFile(kubeconfig);
+      kc.loadFromFile(cluster.kubeconfig);
       rest = await KubeRest.fromKubeConfig(kc);
       controller = new SealBindingController({
         rest,

@@ -178,6 +178,11 @@ export const ConfigSchema = v.strictObject({
       resync: v.optional(duration('controller.resync'), 60),
       /** Warn (Expiring) when a binding's seal token expires within this many epochs. */
       expiringWithinEpochs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 1),
+      /** The Lease holder's name; default <hostname>_<random>. Leader-election timings in ms (defaults: 15000, 10000, 2000). */
+      identity: v.optional(nonEmpty),
+      leaseDurationMs: v.optional(positiveInt),
+      renewDeadlineMs: v.optional(positiveInt),
+      retryPeriodMs: v.optional(positiveInt),
     }),
     {},
   ),

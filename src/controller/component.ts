@@ -6,7 +6,7 @@
  */
 import { registry } from '../metrics/registry.ts';
 import type { ServeComponent } from '../server/types.ts';
-import { SealBindingController } from './controller.ts';
+import { SealBindingController, type ControllerTimings } from './controller.ts';
 
 export const controllerComponent: ServeComponent = {
   name: 'controller',
@@ -27,7 +27,8 @@ export const controllerComponent: ServeComponent = {
       tiers: config.tiers,
       expiringWithinEpochs: BigInt(config.controller.expiringWithinEpochs),
       exemptions: config.admission,
-      timings: { resyncMs: config.controller.resyncMs },
+      ...(config.controller.identity ? { identity: config.controller.identity } : {}),
+      timings: leaderTimings(config.controller),
       registry,
       log: (level, message, fields) => logger.log(level, message, { component: 'controller', ...fields }),
     });
@@ -41,3 +42,12 @@ export const controllerComponent: ServeComponent = {
     };
   },
 };
+
+/** The resync and whichever leader-election timings the config sets (the controller's defaults otherwise). */
+function leaderTimings(c: { resyncMs: number; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number }): Partial<ControllerTimings> {
+  const timings: Partial<ControllerTimings> = { resyncMs: c.resyncMs };
+  if (c.leaseDurationMs !== undefined) timings.leaseDurationMs = c.leaseDurationMs;
+  if (c.renewDeadlineMs !== undefined) timings.renewDeadlineMs = c.renewDeadlineMs;
+  if (c.retryPeriodMs !== undefined) timings.retryPeriodMs = c.retryPeriodMs;
+  return timings;
+}
