@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Transaction } from '@mysten/sui/transactions';
-import type { ClusterInfo } from '../../hack/cluster.ts';
 import { startControllerServe } from '../../hack/lib/controller-serve.ts';
 import { resolveNetwork } from '../../src/chain/network.ts';
 import { MIST_PER_SUI } from '../../src/chain/schema.ts';

@@ -116,8 +116,6 @@ export class SealBindingController {
   #timers: NodeJS.Timeout[] = [];
   #epoch: bigint | undefined;
   #started = false;
-  /** Leadership terms of this process; async work of an ended term must not act. */
-  #term = 0;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -261,7 +259,6 @@ export class SealBindingController {
   }
 
   #startLeading(): void {
-    this.#term++;
     this.metrics.setLeader(true);
     this.#reconciler.reset();
     this.#queue.start();
@@ -274,7 +271,6 @@ export class SealBindingController {
   }
 
   #stopLeading(): void {
-    this.#term++;
     this.metrics.setLeader(false);
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
