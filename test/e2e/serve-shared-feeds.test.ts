@@ -22,7 +22,7 @@ import { REPO_ROOT } from '../../hack/cluster.ts';
 import { runChecked } from '../../hack/lib/run.ts';
 import { EPOCH_POLL_MS } from '../../src/feeds/index.ts';
 import { SimAdminClient } from '../../src/sim/admin-client.ts';
-import { E2E_API_AUDIENCE, E2E_APISERVER_CN, E2E_CLUSTER_ID, launchServe, startDaasServeStep, type DaasServeEnv } from './harness/daas-serve.ts';
+import { E2E_API_AUDIENCE, E2E_APISERVER_CN, E2E_CLUSTER_ID, launchServe, serverConfig, startDaasServeStep, type DaasServeEnv } from './harness/daas-serve.ts';
 import { waitFor } from './harness/kube.ts';
 import { writeTokenKubeconfig } from './harness/kubectl.ts';
 import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
@@ -65,13 +65,7 @@ const serveAsServiceAccount: SetupStep = {
       mode: 'all',
       network: { name: 'local', stateDir: sim.stateDir, eventPollMs: EVENT_POLL_MS },
       clusters: [{ id: E2E_CLUSTER_ID, apiAudiences: cluster.apiAudiences, clientCommonNames: [E2E_APISERVER_CN] }],
-      server: {
-        host: '127.0.0.1',
-        port: ctx.webhookPort,
-        tlsCertFile: cluster.webhook.servingCertFile,
-        tlsKeyFile: cluster.webhook.servingKeyFile,
-        clientCaFile: cluster.webhook.clientCaFile,
-      },
+      server: serverConfig(cluster, ctx.webhookPort),
       kubernetes: { kubeconfig },
       // No periodic resync inside the counting window (the bed has no bindings either way).
       controller: { resync: '1h' },
