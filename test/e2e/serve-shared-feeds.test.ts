@@ -9,9 +9,11 @@
  *   and one SealBinding watch request — while that same client also watches Nodes and holds the Lease
  *   (the controller runs on it too);
  * - at sui-sim: its call counters (src/sim/stats.ts). One event poller asks ListEvents with one filter
- *   and no more often than its poll interval allows; one epoch clock asks GetEpoch on one steady cadence,
- *   never twice within half its period (two pollers of any periods cannot keep that up: two of their
- *   calls fall within a quarter of the shorter period of each other in every span of the longer one).
+ *   and no more often than its poll interval allows (two pollers double the rate); the epoch clock asks
+ *   GetEpoch on one cadence, never twice within half its period. On main (two event pollers with two
+ *   filters, two SealBinding watches, three clients) the filter, rate, watch and User-Agent checks fail;
+ *   the epoch check alone did not there, because main's second epoch poller read through the chain
+ *   reader's 2-second epoch cache and so reached the sim only between the first one's reads.
  *
  * The bed is private (the shared bed's serve would be a second client of the same sim and apiserver)
  * and its serve is replaced by one configured for this count.
