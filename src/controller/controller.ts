@@ -279,6 +279,7 @@ export class SealBindingController {
   }
 
   #onChainEvent(event: ChainEventLike): void {
+    if (!this.#elector.isLeader) return; // a standby hears the shared feed too; the next term's resync covers it
     const ids = new Set(idsOfEvent(event));
     if (ids.size === 0) return;
     for (const b of this.bindings.list()) {
