@@ -3,7 +3,9 @@
  * controller in this process) here; sui-sim in sim-chain.ts.
  */
 import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterInfo } from '../../hack/cluster.ts';
 import type { ChainEventLike, SealTokenView, StakeRecordView } from '../../src/controller/chain-port.ts';
+import type { ChainEvent } from '../../src/chain/reader.ts';
 import { SealBindingController } from '../../src/controller/controller.ts';
 import { kubePort, type ControllerKube } from '../../src/controller/kube-port.ts';
 import { KubeRest } from '../../src/k8s/rest.ts';
@@ -17,7 +19,7 @@ export interface Stakes {
 
 export interface ChainDriver {
   stakeNodes(nodes: readonly string[]): Promise<Stakes>;
-  startController(kubeconfig: string): Promise<void>;
+  startController(cluster: ClusterInfo): Promise<void>;
   /** Slashes each record; returns record id → epoch ms its slash was confirmed. */
   slash(recordIds: readonly string[]): Promise<Map<string, number>>;
   stop(): Promise<void>;
@@ -37,11 +39,16 @@ export function stubChain(): ChainDriver {
     getStakeRecords: async (ids: readonly string[]) => new Map(ids.map((id) => [id, records.get(id) ?? null] as const)),
     getSealTokens: async (ids: readonly string[]) => new Map<string, SealTokenView | null>(ids.map((id) => [id, null] as const)),
     getEpoch: async () => 1n,
-    followEvents(options: { onEvent(event: ChainEventLike): void }) {
-      listeners.add(options.onEvent);
-      return { stop: () => void listeners.delete(options.onEvent), cursor: () => null };
+  };
+  // The controller's feeds (src/feeds in serve): events pushed by slash() below; the epoch never moves.
+  const events = {
+    subscribe(_names: readonly string[], onEvent: (event: ChainEvent) => void) {
+      const listener = onEvent as (event: ChainEventLike) => void;
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
   };
+  const epochs = { subscribe: () => () => {}, up: () => true };
   return {
     async stakeNodes(nodes) {
       const out = new Map<string, string>();
@@ -54,13 +61,15 @@ export function stubChain(): ChainDriver {
       });
       return { records: out, owners };
     },
-    async startController(kubeconfig) {
+    async startController(cluster) {
       const kc = new KubeConfig();
-      kc.loadFromFile(kubeconfig);
+      kc.loadFromFile(cluster.kubeconfig);
       rest = await KubeRest.fromKubeConfig(kc);
       controller = new SealBindingController({
         rest,
         chain,
+        events,
+        epochs,
         ...(process.env.BENCH_TRACE ? { kube: timedKube(kubePort(rest)) } : {}),
         identity: 'bench-stub',
         log: (level, message, fields) => {

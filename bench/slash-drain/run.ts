@@ -10,7 +10,7 @@
  * The result replaces the slash-drain block of docs/benchmarks.md (unless --no-write).
  *
  * --chain sim (default): sui-sim over loopback, real stakes, the controller as its own process
- *   (src/controller/run.ts), slashes as real transactions by the AdminCap holder.
+ *   (`daas-auth serve --mode controller`), slashes as real transactions by the AdminCap holder.
  * --chain stub: an in-memory chain and the controller in this process; isolates the Kubernetes side.
  *
  * The cluster is the test bed's (hack/cluster.ts), started for the run and stopped afterwards
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     await until(`${N * P} pods on their nodes`, () => podInformer.list().length >= N * P, 300_000, 500);
 
     log('controller…');
-    await driver.startController(cluster.kubeconfig);
+    await driver.startController(cluster);
     await until(`${N} bindings Active`, async () => {
       const list = await rest.request<{ items: Array<{ status?: { phase?: string } }> }>('GET', '/apis/daas.io/v1alpha1/sealbindings');
       return list.items.filter((b) => b.status?.phase === 'Active').length === N;

@@ -1,17 +1,17 @@
 /**
  * The sui-sim driver of the slash-drain benchmark: real node stakes (several stakers in parallel,
  * each staking in sequence because a key's gas coin serialises its transactions), the controller as
- * its own process (src/controller/run.ts, as in production), and the slashes as one real transaction
+ * its own process (`daas-auth serve --mode controller`, as the chart runs it), and the slashes as one real transaction
  * of the AdminCap holder (fifty `staking::slash` calls), timed from its confirmation.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Transaction } from '@mysten/sui/transactions';
+import { startControllerServe } from '../../hack/lib/controller-serve.ts';
 import { resolveNetwork } from '../../src/chain/network.ts';
 import { MIST_PER_SUI } from '../../src/chain/schema.ts';
 import { ChainWriter } from '../../src/chain/writer.ts';
@@ -51,16 +51,16 @@ export async function simChain(options: { log(line: string): void }): Promise<Ch
       });
       return stakes;
     },
-    async startController(kubeconfig) {
-      const script = new URL('../../src/controller/run.ts', import.meta.url).pathname;
-      controller = spawn(process.execPath, [script, '--kubeconfig', kubeconfig, '--network', networkFile, '--identity', 'bench-sim'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const lines = createInterface({ input: controller.stdout! });
-      await new Promise<void>((resolve, reject) => {
-        controller!.once('exit', (code) => reject(new Error(`the controller exited (${code}) before it was ready`)));
-        lines.on('line', (line) => {
-          if (line.includes('"ready":true')) resolve();
-        });
-      });
+    async startController(cluster) {
+      const { webhook } = cluster;
+      ({ child: controller } = await startControllerServe({
+        identity: 'bench-sim',
+        kubeconfig: cluster.kubeconfig,
+        network: { name: networkFile },
+        tls: { certFile: webhook.servingCertFile, keyFile: webhook.servingKeyFile, caFile: webhook.caFile, clientCaFile: webhook.clientCaFile },
+        dir: stateDir,
+        onLine: (line) => process.stderr.write(`${line}\n`),
+      }));
     },
     /** All records slashed by one transaction (one programmable transaction, one `slash` call each). */
     async slash(recordIds) {

@@ -5,7 +5,8 @@
  * Usage: node authn-server.ts CERT KEY FIXTURE.json CACHE_TTL_SECONDS  (prints the port on stdout)
  */
 import { readFileSync } from 'node:fs';
-import { AUTHENTICATE_PATH, createApp, createRequestListener, startHttpsServer } from '../../src/server/index.ts';
+import { AUTHENTICATE_PATH } from '../../src/authn/authenticate.ts';
+import { createApp, createRequestListener, startHttpsServer } from '../../src/server/index.ts';
 import { RateLimiter } from '../../src/server/rate-limit.ts';
 import type { Fixture } from './fixture.ts';
 import { benchHandler } from './handler.ts';

@@ -5,13 +5,14 @@
  */
 import type { Writable } from 'node:stream';
 import { Authenticator } from '../../src/authn/authenticator.ts';
-import { BindingIndex } from '../../src/authn/bindings.ts';
+import { BindingIndex } from '../../src/feeds/bindings.ts';
 import { DEFAULT_TIERS, validateTiers } from '../../src/authn/tiers.ts';
 import { createAuditLog } from '../../src/log/audit.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { recordCacheLookup } from '../../src/metrics/authn.ts';
-import { AUTHENTICATE_PATH, createTokenReviewHandler, type RequestHandler } from '../../src/server/index.ts';
-import { ClusterResolver } from '../../src/server/cluster-of.ts';
+import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../../src/authn/authenticate.ts';
+import type { RequestHandler } from '../../src/server/index.ts';
+import { ClusterResolver } from '../../src/authn/cluster-of.ts';
 import { MemoryChain, type Fixture } from './fixture.ts';
 
 export function benchHandler(fixture: Fixture, cacheTtlSeconds: number, auditStream: Writable): RequestHandler {

@@ -5,9 +5,8 @@
  * rate-limited per client: docs/security.md.
  */
 import { getNode, listSealBindingsForNode } from '../k8s/api.ts';
-import { KubeRest } from '../k8s/rest.ts';
 import { registry } from '../metrics/registry.ts';
-import type { ServeComponent } from '../server/serve.ts';
+import type { ServeComponent } from '../server/types.ts';
 import { activeBindingsForNode, bindingsForNode, type BindingLookupSource } from './lookup.ts';
 import { subjectAccessReviewGrant } from './grant.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -18,13 +17,14 @@ import { validateSealBinding } from './sealbinding.ts';
 
 export const admissionComponent: ServeComponent = {
   name: 'admission',
-  async start({ config, logger, reader, kubeConfig, bindings }) {
+  async start({ config, logger, reader, feeds }) {
     if (!config.admission.enabled) return {};
-    if (!kubeConfig) {
+    const { bindings, kube } = feeds;
+    if (!kube) {
       logger.warn('admission webhook not started: no Kubernetes access configured (kubernetes.kubeconfig)');
       return {};
     }
-    const rest = await KubeRest.fromKubeConfig(kubeConfig);
+    const { rest } = kube; // the process's one client (src/feeds/kube.ts), closed by the host
     const source: BindingLookupSource = { index: bindings, listForNode: (node) => listSealBindingsForNode(rest, node) };
     const metrics = createAdmissionMetrics(registry);
     const exemptions = { exemptNodeNames: config.admission.exemptNodeNames, exemptNodeLabels: config.admission.exemptNodeLabels };
@@ -49,6 +49,6 @@ export const admissionComponent: ServeComponent = {
         else logger.info('admission decision', fields);
       },
     });
-    return { routers: [router], stop: () => rest.close() };
+    return { routers: [router] };
   },
 };

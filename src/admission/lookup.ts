@@ -1,6 +1,6 @@
 /**
  * Finding the SealBindings that name a node, from the informer cache this process already keeps for
- * the authn webhook (src/authn/bindings.ts) — not one LIST per admission request, which anyone able to
+ * the authn webhook (src/feeds/bindings.ts) — not one LIST per admission request, which anyone able to
  * send reviews could turn into load on the apiserver. While the cache may be out of date the lookup
  * throws, and the validators refuse as retryable (fail closed). Without a running informer
  * (kubernetes.watchBindings off) the live LIST by selectable field is the fallback.
@@ -9,7 +9,7 @@
  * must not be refused only because the watch event is a few milliseconds behind.
  */
 import type { SealBinding } from '../k8s/sealbinding.ts';
-import type { BindingSource as IndexSource } from '../authn/bindings.ts';
+import type { BindingSource as IndexSource } from '../feeds/bindings.ts';
 
 export interface BindingLookupSource {
   index: Pick<IndexSource, 'allForNode' | 'onChange' | 'synced' | 'staleness'>;

@@ -13,7 +13,7 @@ import type { SealClaims } from '../token/claims.ts';
 import { tokenDigest } from '../token/hash.ts';
 import type { TokenRejectReason } from '../token/reasons.ts';
 import { checkAudience, checkTimes, verifySealToken, type ClusterAudience } from '../token/verify.ts';
-import type { BindingSource } from './bindings.ts';
+import type { BindingSource } from '../feeds/bindings.ts';
 import { DecisionCache, type CachedDecision } from './cache.ts';
 import { checkChainState, guardIdentity, nodeIdentity, userIdentity, type Identity, type IdentityResult } from './identity.ts';
 import { TRANSIENT_RESULT, type AuthnRejectReason } from './reasons.ts';

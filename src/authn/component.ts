@@ -1,22 +1,21 @@
 /**
- * The TokenReview webhook as a `serve` component: builds the Authenticator from config, follows
- * revocation events from now on, and mounts POST /authenticate and the authorization webhook
- * POST /authorize (src/authz) that the same events feed.
+ * The TokenReview webhook as a `serve` component: builds the Authenticator from config, drops cached
+ * decisions on the revocation events of the process's chain event feed and on SealBinding changes, and
+ * mounts POST /authenticate (and /authenticate/<cluster id>) as a fast route of the host.
  */
-import type { ServeComponent } from '../server/serve.ts';
-import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../server/authenticate.ts';
-import { ClusterResolver } from '../server/cluster-of.ts';
+import type { ServeComponent } from '../server/types.ts';
+import { describeHealthChange } from '../feeds/bindings.ts';
 import { auditLogFor } from '../log/audit.ts';
 import { recordCacheLookup, cacheDrops, reportCacheSize } from '../metrics/authn.ts';
+import { AUTHENTICATE_PATH, createTokenReviewHandler } from './authenticate.ts';
 import { Authenticator } from './authenticator.ts';
-import { describeHealthChange } from './bindings.ts';
-import { REVOCATION_EVENTS, watchRevocations } from './revocation.ts';
-import { createRevokedSet } from '../authz/component.ts';
-import { createAuthorizeRouter } from '../server/authorize.ts';
+import { ClusterResolver } from './cluster-of.ts';
+import { watchRevocations } from './revocation.ts';
 
 export const authnComponent: ServeComponent = {
   name: 'authn',
-  async start({ config, logger, reader, bindings, onEpoch }) {
+  async start({ config, logger, reader, feeds }) {
+    const { bindings } = feeds;
     const authenticator = new Authenticator({
       chain: reader,
       bindings,
@@ -32,7 +31,9 @@ export const authnComponent: ServeComponent = {
       readRaceMs: reader.client.endpoints.length * config.network.timeoutMs + 1_000,
       onCacheLookup: recordCacheLookup,
     });
-    onEpoch((epoch) => authenticator.observeEpoch(epoch));
+    const unwatchEpoch = feeds.epochs.subscribe(({ epoch }) => {
+      if (epoch !== undefined) authenticator.observeEpoch(epoch);
+    });
     // Node tokens are refused while the SealBinding index may be out of date (bindings.ts): say when.
     const unwatchBindingHealth = bindings.onHealthChange?.((change) => {
       const { level, message, meta } = describeHealthChange(change);
@@ -40,32 +41,23 @@ export const authnComponent: ServeComponent = {
     });
     reportCacheSize(() => authenticator.cache.size);
     const audit = auditLogFor(logger);
-    // Follow from now on: the cache starts empty, so older events cannot matter. If the chain is
-    // down at start, follow from the beginning instead of not at all.
-    const after = await reader.latestEventCursor([...REVOCATION_EVENTS]).catch(() => null);
-    // The authorization webhook (POST /authorize) denies what these same events revoke: one follower feeds both.
-    const revoked = createRevokedSet(config.token);
     const watch = watchRevocations({
       cache: authenticator.cache,
-      followEvents: (opts) => reader.followEvents(opts),
-      after,
+      events: feeds.events,
       bindings,
-      pollMs: config.network.eventPollMs,
       onDrop: (cause, dropped) => {
         cacheDrops.inc({ cause }, dropped);
         if (dropped > 0) logger.info('revocation dropped cached identities', { cause, dropped });
       },
-      onEvent: revoked.onEvent,
-      onError: (error) => logger.warn('revocation event follower: chain read failed; retrying', { error: String(error) }),
     });
     // POST /authenticate and /authenticate/<cluster id>: each review is placed with the cluster that sent it.
     const clusters = new ClusterResolver(AUTHENTICATE_PATH, config.clusters);
     const handler = createTokenReviewHandler({ authenticator, logger, audit, clusters });
     return {
       fastRoutes: Object.fromEntries(clusters.paths.map((path) => [path, handler])),
-      routers: [createAuthorizeRouter({ revoked: revoked.set, bindings, logger })],
       stop: async () => {
         await watch.stop();
+        unwatchEpoch();
         unwatchBindingHealth?.();
         authenticator.close();
         audit.flush();

@@ -3,9 +3,10 @@
  * depend on it at once, and so does any change to a node's SealBinding. The cache's own TTL is only
  * the fallback for when events cannot be read (chain unreachable).
  */
-import type { ChainEvent, EventSubscription, FollowOptions } from '../chain/reader.ts';
+import type { ChainEvent } from '../chain/reader.ts';
 import type { EventName } from '../chain/schema.ts';
-import type { BindingSource } from './bindings.ts';
+import type { BindingSource } from '../feeds/bindings.ts';
+import type { EventFeed } from '../feeds/events.ts';
 import type { DecisionCache } from './cache.ts';
 
 /** Events that revoke (slash, unstake, withdraw, revoke) or re-tier (top-up) a stake. */
@@ -28,17 +29,10 @@ export function dropForEvent(cache: DecisionCache, event: ChainEvent): number {
 
 export interface RevocationOptions {
   cache: DecisionCache;
-  /** ChainReader.followEvents (or a test double). */
-  followEvents(opts: FollowOptions): EventSubscription;
+  /** The process's chain event feed (src/feeds/events.ts), or a test double. */
+  events: EventFeed;
   bindings: BindingSource;
-  /** Resume point (ChainReader.latestEventCursor() to follow from now on); null: from the beginning. */
-  after?: string | null;
-  /** Poll interval of the event follower once caught up, ms. */
-  pollMs: number;
   onDrop?(cause: string, dropped: number): void;
-  /** Every followed event, after the cache drop: the authorization webhook's RevokedSet reads the same feed. */
-  onEvent?(event: ChainEvent): void;
-  onError?(error: unknown): void;
 }
 
 export interface RevocationWatch {
@@ -47,18 +41,9 @@ export interface RevocationWatch {
 
 export function watchRevocations(options: RevocationOptions): RevocationWatch {
   const { cache } = options;
-  const subscription = options.followEvents({
-    // Without a resume point, from the start of the package's history: the cache starts empty, so
-    // replaying only costs reads, and no revocation is ever skipped.
-    after: options.after ?? null,
-    names: [...REVOCATION_EVENTS],
-    pollMs: options.pollMs,
-    onEvent: (event) => {
-      const dropped = dropForEvent(cache, event); // not inside `onDrop?.(...)`: that skips its arguments
-      options.onDrop?.(event.name, dropped);
-      options.onEvent?.(event);
-    },
-    onError: options.onError,
+  const unfollow = options.events.subscribe(REVOCATION_EVENTS, (event) => {
+    const dropped = dropForEvent(cache, event); // not inside `onDrop?.(...)`: that skips its arguments
+    options.onDrop?.(event.name, dropped);
   });
   const unsubscribe = options.bindings.onChange((node) => {
     const dropped = cache.dropNode(node);
@@ -67,7 +52,7 @@ export function watchRevocations(options: RevocationOptions): RevocationWatch {
   return {
     stop: async () => {
       unsubscribe();
-      await subscription.stop();
+      unfollow();
     },
   };
 }

@@ -9,7 +9,7 @@
  * Authorization is asked on every request, uncached when so configured.
  */
 import { EXTRA_KEYS, NODE_USERNAME_PREFIX } from '../authn/identity.ts';
-import type { BindingSource } from '../authn/bindings.ts';
+import type { BindingSource } from '../feeds/bindings.ts';
 import { bindingAuthorizesNode } from '../k8s/sealbinding.ts';
 import type { SarRequest, SarStatus } from '../k8s/subjectaccessreview.ts';
 import type { RevokedSet } from './revoked.ts';

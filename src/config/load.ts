@@ -62,6 +62,7 @@ export const ENV_VARS: Record<string, (value: string, env: Record<string, string
   DAAS_KUBECONFIG: (value) => ({ kubernetes: { kubeconfig: value } }),
   DAAS_WATCH_BINDINGS: (value) => ({ kubernetes: { watchBindings: bool('DAAS_WATCH_BINDINGS', value) } }),
   DAAS_LOG_LEVEL: (value) => ({ log: { level: value } }),
+  DAAS_MODE: (value) => ({ mode: value }),
 };
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {

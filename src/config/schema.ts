@@ -178,6 +178,11 @@ export const ConfigSchema = v.strictObject({
       resync: v.optional(duration('controller.resync'), 60),
       /** Warn (Expiring) when a binding's seal token expires within this many epochs. */
       expiringWithinEpochs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 1),
+      /** The Lease holder's name; default <hostname>_<random>. Leader-election timings in ms (defaults: 15000, 10000, 2000). */
+      identity: v.optional(nonEmpty),
+      leaseDurationMs: v.optional(positiveInt),
+      renewDeadlineMs: v.optional(positiveInt),
+      retryPeriodMs: v.optional(positiveInt),
     }),
     {},
   ),
@@ -195,6 +200,8 @@ export const ConfigSchema = v.strictObject({
     }),
     {},
   ),
+  /** Which of serve's components run (issue 14): all, the webhooks only, or the controller only. */
+  mode: v.optional(v.picklist(['all', 'webhook', 'controller']), 'all'),
 });
 
 export type ConfigInput = v.InferInput<typeof ConfigSchema>;
@@ -213,6 +220,7 @@ export interface Config {
   admission: Omit<ParsedConfig['admission'], 'exemptNodeLabels'> & { exemptNodeLabels: LabelExemption[] };
   controller: Omit<ParsedConfig['controller'], 'resync'> & { resyncMs: number };
   attestation: ParsedConfig['attestation'];
+  mode: ParsedConfig['mode'];
 }
 
 /** Turns the validated input into the Config the program uses (tiers parsed and checked). */
@@ -236,6 +244,7 @@ export function finishConfig(parsed: ParsedConfig): Config {
     admission: { ...parsed.admission, exemptNodeLabels: parsed.admission.exemptNodeLabels.map(parseLabelExemption) },
     controller: (({ resync, ...rest }) => ({ ...rest, resyncMs: resync * 1000 }))(parsed.controller),
     attestation: parsed.attestation,
+    mode: parsed.mode,
   };
 }
 

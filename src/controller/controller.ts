@@ -1,8 +1,9 @@
 /**
- * The SealBinding controller, wired: informers (with watchdogs) on SealBindings and Nodes, a Lease
- * for leader election, and — while leading — the work queue, the chain event follower, an epoch
- * poller (seal tokens expire when the epoch moves, which no event announces), a periodic full
- * resync, and the drainer. Standbys keep their informers warm and do nothing else.
+ * The SealBinding controller, wired: the process's SealBinding watcher (src/feeds, shared with the
+ * webhooks) and a Node informer, a Lease for leader election, and — while leading — the work queue,
+ * the chain events of the process's event feed, the ticks of its epoch clock (seal tokens expire when
+ * the epoch moves, which no event announces), a periodic full resync, and the drainer. Standbys keep
+ * their informers warm and ignore the feeds.
  *
  * Everything the controller decides is recomputed from the cluster and the chain (status,
  * node taints and annotations, pods still on a node), so restarts and leader changes need no
@@ -20,7 +21,9 @@ import { jsonEqual } from '../k8s/patch.ts';
 import type { NodeLike } from '../k8s/objects.ts';
 import type { KubeRest } from '../k8s/rest.ts';
 import type { SealBinding, SealBindingPhase } from '../k8s/sealbinding.ts';
-import type { ChainEventLike, ChainFollowerPort, ChainReaderPort, EventFollowHandle } from './chain-port.ts';
+import type { EpochFeed } from '../feeds/epoch.ts';
+import type { EventFeed } from '../feeds/events.ts';
+import type { ChainEventLike, ChainReaderPort } from './chain-port.ts';
 import { Drainer } from './drainer.ts';
 import { kubePort, type ControllerKube } from './kube-port.ts';
 import { countExpiringSoon, createControllerMetrics, type ControllerMetrics } from './metrics.ts';
@@ -38,8 +41,6 @@ export interface ControllerTimings {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   resyncMs: number;
-  epochPollMs: number;
-  chainPollMs: number;
   retryMs: number;
   drainPassMs: number;
   informerStaleMs: number;
@@ -52,8 +53,6 @@ export const DEFAULT_TIMINGS: ControllerTimings = {
   renewDeadlineMs: 10_000,
   retryPeriodMs: 2_000,
   resyncMs: 60_000,
-  epochPollMs: 2_000,
-  chainPollMs: 250,
   retryMs: 2_000,
   drainPassMs: 1_000,
   informerStaleMs: 120_000,
@@ -63,7 +62,16 @@ export const DEFAULT_TIMINGS: ControllerTimings = {
 
 export interface ControllerOptions {
   rest: KubeRest;
-  chain: ChainReaderPort & ChainFollowerPort;
+  chain: ChainReaderPort;
+  /** The process's chain event feed (src/feeds/events.ts): acted on while leading. */
+  events: EventFeed;
+  /** The process's epoch clock (src/feeds/epoch.ts): acted on while leading. */
+  epochs: EpochFeed;
+  /**
+   * The process's SealBinding informer (src/feeds/bindings.ts), started and stopped by its owner;
+   * absent: the controller runs one of its own (benches that run the controller alone).
+   */
+  bindings?: Informer<SealBinding>;
   leaseNamespace?: string;
   leaseName?: string;
   identity?: string;
@@ -103,13 +111,11 @@ export class SealBindingController {
   readonly #reconciler: Reconciler;
   readonly #elector: LeaderElector;
   readonly #recorder: EventRecorder;
-  #follower: EventFollowHandle | undefined;
-  #cursor: unknown = null;
+  readonly #ownsBindings: boolean;
+  #unsubscribe: Array<() => void> = [];
   #timers: NodeJS.Timeout[] = [];
   #epoch: bigint | undefined;
   #started = false;
-  /** Leadership terms of this process; async work of an ended term must not act. */
-  #term = 0;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -119,11 +125,14 @@ export class SealBindingController {
     const log = options.log ?? (() => {});
     const kube = options.kube ?? kubePort(options.rest);
     const informerOptions = { staleAfterMs: this.#t.informerStaleMs, relistIntervalMs: this.#t.informerRelistMs };
-    this.bindings = new Informer(sealBindingSource(options.rest), {
-      name: 'sealbindings',
-      ...informerOptions,
-      onError: (error, what) => log('warn', `sealbinding ${what} failed`, { error: String(error) }),
-    });
+    this.#ownsBindings = !options.bindings;
+    this.bindings =
+      options.bindings ??
+      new Informer(sealBindingSource(options.rest), {
+        name: 'sealbindings',
+        ...informerOptions,
+        onError: (error, what) => log('warn', `sealbinding ${what} failed`, { error: String(error) }),
+      });
     this.nodes = new Informer(nodeSource(options.rest), {
       name: 'nodes',
       ...informerOptions,
@@ -203,7 +212,11 @@ export class SealBindingController {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    await Promise.all([this.bindings.start(), this.nodes.start()]);
+    this.#unsubscribe = [
+      this.#o.events.subscribe(WATCHED_EVENTS, (event) => this.#onChainEvent(event)),
+      this.#o.epochs.subscribe((tick) => this.#onEpoch(tick)),
+    ];
+    await Promise.all([this.#ownsBindings ? this.bindings.start() : undefined, this.nodes.start()]);
     this.#elector.start();
   }
 
@@ -212,7 +225,8 @@ export class SealBindingController {
     await this.#elector.stop();
     this.#stopLeading();
     this.#recorder.close();
-    this.bindings.stop();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    if (this.#ownsBindings) this.bindings.stop();
     this.nodes.stop();
   }
 
@@ -245,53 +259,27 @@ export class SealBindingController {
   }
 
   #startLeading(): void {
-    this.#term++;
     this.metrics.setLeader(true);
     this.#reconciler.reset();
     this.#queue.start();
     this.resyncAll(true);
-    void this.#follow();
-    this.#timers.push(
-      setInterval(() => this.resyncAll(true), this.#t.resyncMs),
-      setInterval(() => void this.#pollEpoch(), this.#t.epochPollMs),
-    );
+    // The first epoch tick of a term has nothing to compare with, and the epoch may have moved since the
+    // resync that started the term read the chain: it counts as a move.
+    this.#epoch = undefined;
+    this.#timers.push(setInterval(() => this.resyncAll(true), this.#t.resyncMs));
     for (const timer of this.#timers) timer.unref();
   }
 
-  /**
-   * Follows chain events from where the last term stopped, or from now on: the resync that starts
-   * each term already covers everything older.
-   */
-  async #follow(): Promise<void> {
-    const term = this.#term;
-    if (this.#cursor === null && this.#o.chain.latestEventCursor) {
-      this.#cursor = await this.#o.chain.latestEventCursor([...WATCHED_EVENTS]).catch(() => null);
-    }
-    if (term !== this.#term || !this.#elector.isLeader) return;
-    this.#follower = this.#o.chain.followEvents({
-      after: this.#cursor,
-      names: [...WATCHED_EVENTS],
-      pollMs: this.#t.chainPollMs,
-      onEvent: (event) => this.#onChainEvent(event),
-      onError: (error) => this.#o.log?.('warn', 'chain event follower', { error: String(error) }),
-    });
-  }
-
   #stopLeading(): void {
-    this.#term++;
     this.metrics.setLeader(false);
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
-    if (this.#follower) {
-      this.#cursor = this.#follower.cursor();
-      void this.#follower.stop();
-      this.#follower = undefined;
-    }
     this.#queue.stop();
     this.#drainer.stopAll();
   }
 
   #onChainEvent(event: ChainEventLike): void {
+    if (!this.#elector.isLeader) return; // a standby hears the shared feed too; the next term's resync covers it
     const ids = new Set(idsOfEvent(event));
     if (ids.size === 0) return;
     for (const b of this.bindings.list()) {
@@ -300,17 +288,10 @@ export class SealBindingController {
   }
 
   /** Seal tokens expire by epoch, and no event says so: re-check token-bound bindings when it moves. */
-  async #pollEpoch(): Promise<void> {
-    let epoch: bigint;
-    try {
-      epoch = await this.#o.chain.getEpoch();
-    } catch {
-      this.metrics.setChainReachable(false);
-      return;
-    }
-    this.metrics.setChainReachable(true);
-    // The first poll has nothing to compare with, and the epoch may have moved since the resync that
-    // started the term read the chain (up to epochPollMs earlier): it counts as a move.
+  #onEpoch({ epoch, error }: { epoch?: bigint; error?: unknown }): void {
+    if (!this.#elector.isLeader) return;
+    this.metrics.setChainReachable(error === undefined);
+    if (epoch === undefined) return;
     if (epoch !== this.#epoch) {
       for (const b of this.bindings.list()) if (b.spec.sealToken) this.#enqueue(b.metadata.name, true);
     }

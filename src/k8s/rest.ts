@@ -65,16 +65,22 @@ interface Credentials {
 /** Credentials are re-read at most this often (exec plugins and token files rotate). */
 const CREDENTIALS_TTL_MS = 5_000;
 
+/** Clients made by this process so far: each names itself in its User-Agent, so the apiserver's audit log can count them. */
+let clientsMade = 0;
+
 export class KubeRest {
   readonly server: URL;
   readonly #kc: KubeConfig;
   readonly #agent: http.Agent;
+  /** `daas-auth/<pid>.<n>`: which process and which of its clients sent a request (audit logs). */
+  readonly userAgent: string;
   #credentials: Credentials | undefined;
 
   private constructor(kc: KubeConfig, server: URL, agent: http.Agent) {
     this.#kc = kc;
     this.server = server;
     this.#agent = agent;
+    this.userAgent = `daas-auth/${process.pid}.${++clientsMade}`;
   }
 
   static async fromKubeConfig(kc: KubeConfig, options: { maxSockets?: number } = {}): Promise<KubeRest> {
@@ -121,7 +127,7 @@ export class KubeRest {
   }
 
   async #send(method: string, url: URL, options: RequestOptions, signal?: AbortSignal): Promise<http.IncomingMessage> {
-    const headers: Record<string, string> = { Accept: 'application/json', ...(await this.#headers()) };
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent, ...(await this.#headers()) };
     let payload: Buffer | undefined;
     if (options.body !== undefined) {
       payload = Buffer.from(JSON.stringify(options.body));

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { RequestHandler } from './authenticate.ts';
+import type { RequestHandler } from './types.ts';
 import { admitRequest, type RateLimiter } from './rate-limit.ts';
 
 export interface WebhookGuard {

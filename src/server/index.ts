@@ -1,7 +1,6 @@
-/** The HTTPS server that carries every webhook: app composition, TLS, readiness, the authn router. */
+/** The host: one HTTPS server for every component (TLS, client-certificate guard, limits, readiness, metrics). */
 export { createApp, type AppOptions } from './app.ts';
 export { startHttpsServer, type HttpsOptions, type RunningServer } from './https.ts';
-export { ChainProbe, type ReadinessCheck } from './readiness.ts';
 export { readTlsFiles, watchTlsFiles, type TlsFiles } from './tls.ts';
-export { AUTHENTICATE_PATH, createAuthnRouter, createTokenReviewHandler, type AuthnRouterDeps, type RequestHandler } from './authenticate.ts';
 export { createRequestListener, type DispatchOptions } from './dispatch.ts';
+export type { ReadinessCheck, RequestHandler, ServeComponent, ServeContext, StartedComponent } from './types.ts';

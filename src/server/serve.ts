@@ -1,52 +1,24 @@
 /**
- * `daas-auth serve`: one process, one HTTPS server, several components. Each component (the authn
- * webhook, the admission webhook, the controller, ...) gets the shared context — config, logger,
- * chain reader, Kubernetes client, SealBinding index — and returns the routers it mounts, the
- * readiness checks it adds and how to stop it. src/server/components.ts lists the components.
+ * `daas-auth serve`: one process, one HTTPS server, several components. The host opens the shared
+ * feeds once (src/feeds: Kubernetes client, SealBinding watcher, chain event feed, epoch clock), hands
+ * every component the context, and mounts the routers each returns. It knows no component: the
+ * `serve` command passes the list (src/cli/commands/serve.ts).
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Router } from 'express';
-import { isExemptNode } from '../admission/config.ts';
-import { informerBindings, BindingIndex, type BindingSource } from '../authn/bindings.ts';
 import { ChainReader } from '../chain/reader.ts';
 import { resolveNetwork } from '../chain/network.ts';
 import type { Config } from '../config/schema.ts';
+import { openFeeds, type FeedOptions } from '../feeds/index.ts';
 import type { Logger } from '../log/index.ts';
 import { chainCallHook } from '../metrics/chain.ts';
 import { EndpointProbe } from '../chain/endpoint-probe.ts';
 import { createApp } from './app.ts';
-import type { RequestHandler } from './authenticate.ts';
 import { createRequestListener } from './dispatch.ts';
 import { startHttpsServer, type RunningServer } from './https.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { ChainProbe, type ReadinessCheck } from './readiness.ts';
+import type { ReadinessCheck, RequestHandler, ServeComponent, ServeContext } from './types.ts';
 
-export interface ServeContext {
-  config: Config;
-  logger: Logger;
-  reader: ChainReader;
-  /** Present when Kubernetes access is configured (kubernetes.watchBindings or a kubeconfig). */
-  kubeConfig?: KubeConfig;
-  /** SealBindings by node, kept current by one informer shared by every component. */
-  bindings: BindingSource;
-  /** Calls `listener` with the chain's epoch every time the readiness probe reads it. */
-  onEpoch(listener: (epoch: bigint) => void): void;
-}
-
-export interface StartedComponent {
-  routers?: Router[];
-  /** Hot paths served by a plain Node handler ahead of express (see dispatch.ts). */
-  fastRoutes?: Record<string, RequestHandler>;
-  /** Public endpoints that are not webhooks: no client certificate, no rate limit (AppOptions.openRouters). */
-  openRouters?: Router[];
-  readiness?: ReadinessCheck[];
-  stop?(): Promise<void> | void;
-}
-
-export interface ServeComponent {
-  name: string;
-  start(context: ServeContext): Promise<StartedComponent>;
-}
+export type { ServeComponent, ServeContext, StartedComponent } from './types.ts';
 
 export interface Serving {
   url: string;
@@ -55,49 +27,27 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-const PROBE_INTERVAL_MS = 5_000;
-/** Each configured Sui endpoint is asked this often (only with several endpoints: one is the ChainProbe's). */
+/** Each configured Sui endpoint is asked this often (only with several endpoints: one is the epoch clock's). */
 const ENDPOINT_PROBE_INTERVAL_MS = 30_000;
 
-export async function startServe(config: Config, logger: Logger, components: readonly ServeComponent[]): Promise<Serving> {
+export async function startServe(config: Config, logger: Logger, components: readonly ServeComponent[], feedOptions: FeedOptions = {}): Promise<Serving> {
   const network = resolveNetwork(config.network.name, {
     stateDir: config.network.stateDir,
     overrides: { endpoints: config.network.endpoints, packageId: config.network.packageId, poolId: config.network.poolId },
   });
   const reader = new ChainReader(network, { timeoutMs: config.network.timeoutMs, onCall: chainCallHook });
-  const kubeConfig = loadKubeConfig(config);
-  // Exempt (control-plane) node names never get a node identity, whatever a binding says (issue 9).
-  const exemptNode = (node: string): boolean => isExemptNode(config.admission, node);
-  const informer = kubeConfig && config.kubernetes.watchBindings ? informerBindings(kubeConfig, (error) => logger.warn('SealBinding watch failed; retrying', { error: String(error) }), { isExemptNode: exemptNode }) : undefined;
-  const bindings: BindingSource = informer ?? new BindingIndex();
-  const epochListeners: Array<(epoch: bigint) => void> = [];
-  const context: ServeContext = { config, logger, reader, kubeConfig, bindings, onEpoch: (listener) => void epochListeners.push(listener) };
-
   const stops: Array<() => Promise<void> | void> = [() => reader.close()];
   try {
-    if (informer) {
-      await informer.start();
-      stops.unshift(() => informer.stop());
-    }
-    const probe = new ChainProbe({
-      probe: () => {
-        reader.invalidateEpoch(); // a real request every time, not the reader's cached epoch
-        return reader.getEpoch();
-      },
-      intervalMs: PROBE_INTERVAL_MS,
-      onEpoch: (epoch) => epochListeners.forEach((listener) => listener(epoch)),
-      onChange: (up, error) => logger.log(up ? 'info' : 'warn', up ? 'chain reachable' : 'chain unreachable', error ? { error: String(error) } : {}),
-    });
-    await probe.start();
-    stops.unshift(() => probe.stop());
+    const opened = await openFeeds(config, logger, reader, feedOptions);
+    stops.unshift(() => opened.stop());
+    const context: ServeContext = { config, logger, reader, feeds: opened.feeds };
     if (network.endpoints.length > 1) {
       // Failover keeps traffic on one endpoint; this keeps every endpoint's daas_auth_chain_endpoint_up current.
       const endpoints = new EndpointProbe(network.endpoints, { intervalMs: ENDPOINT_PROBE_INTERVAL_MS, timeoutMs: config.network.timeoutMs, onCall: chainCallHook });
       endpoints.start();
       stops.unshift(() => endpoints.stop());
     }
-    const readiness: ReadinessCheck[] = [probe];
-    if (informer) readiness.push({ name: 'sealbindings', ok: () => informer.synced() });
+    const readiness: ReadinessCheck[] = [...opened.readiness];
     const routers: Router[] = [];
     const fastRoutes: Record<string, RequestHandler> = {};
     const openRouters: Router[] = [];
@@ -145,12 +95,4 @@ export async function startServe(config: Config, logger: Logger, components: rea
 
 async function runStops(stops: Array<() => Promise<void> | void>): Promise<void> {
   for (const stop of stops) await stop();
-}
-
-function loadKubeConfig(config: Config): KubeConfig | undefined {
-  if (!config.kubernetes.watchBindings && !config.kubernetes.kubeconfig) return undefined;
-  const kubeConfig = new KubeConfig();
-  if (config.kubernetes.kubeconfig) kubeConfig.loadFromFile(config.kubernetes.kubeconfig);
-  else kubeConfig.loadFromDefault();
-  return kubeConfig;
 }

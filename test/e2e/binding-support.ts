@@ -1,10 +1,9 @@
 /**
  * Helpers of the SealBinding / controller e2e tests: node stakes on the run's sui-sim, SealBindings and
  * their status and Events through the real apiserver, kwok nodes that need a binding, workloads pinned
- * to a node, and extra controller processes (src/controller/run.ts) for the failover test.
+ * to a node, and extra controller processes (`daas-auth serve --mode controller`) for the failover test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { ChainWriter } from '../../src/chain/writer.ts';
@@ -12,6 +11,7 @@ import { MIST_PER_SUI } from '../../src/chain/schema.ts';
 import { createSealBinding, getSealBinding } from '../../src/k8s/api.ts';
 import { KubeRest } from '../../src/k8s/rest.ts';
 import { SEALBINDING_API_VERSION, SEALBINDING_KIND, type SealBinding, type SealBindingPhase, type SealBindingSpec } from '../../src/k8s/sealbinding.ts';
+import { startControllerServe, type ControllerServeOptions } from '../../hack/lib/controller-serve.ts';
 import { adminKubeConfig, e2eEnv, fundedKey, localNetwork, waitFor } from './harness/index.ts';
 
 let restPromise: Promise<KubeRest> | undefined;
@@ -157,7 +157,7 @@ export async function patchPdb(namespace: string, name: string, spec: Record<str
   });
 }
 
-/** A controller of its own (src/controller/run.ts), as a separate process of the run's cluster and sim. */
+/** A controller of its own (`daas-auth serve --mode controller`), as a separate process of the run's cluster and sim. */
 export interface ControllerProcess {
   identity: string;
   child: ChildProcess;
@@ -166,22 +166,18 @@ export interface ControllerProcess {
   exited: Promise<number | null>;
 }
 
-export async function startControllerProcess(identity: string, timings: Record<string, number>): Promise<ControllerProcess> {
-  const { cluster, sim } = e2eEnv();
-  const script = new URL('../../src/controller/run.ts', import.meta.url).pathname;
-  const child = spawn(
-    process.execPath,
-    [script, '--kubeconfig', cluster.kubeconfig, '--network', `${sim.stateDir}/network.json`, '--identity', identity, '--timings', JSON.stringify(timings)],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DAAS_DEBUG: '1' } },
-  );
+export async function startControllerProcess(identity: string, timings: ControllerServeOptions['timings']): Promise<ControllerProcess> {
+  const { cluster, sim, runDir } = e2eEnv();
   const log: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  createInterface({ input: child.stderr! }).on('line', (line) => log.push(line));
-  await new Promise<void>((resolve, reject) => {
-    void exited.then((code) => reject(new Error(`controller ${identity} exited (${code}) before it was ready:\n${log.slice(-10).join('\n')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('"ready":true')) resolve();
-    });
+  const { child, exited } = await startControllerServe({
+    identity,
+    kubeconfig: cluster.kubeconfig,
+    network: { name: 'local', stateDir: sim.stateDir },
+    tls: { certFile: cluster.webhook.servingCertFile, keyFile: cluster.webhook.servingKeyFile, caFile: cluster.webhook.caFile, clientCaFile: cluster.webhook.clientCaFile },
+    dir: runDir,
+    timings,
+    logLevel: 'debug',
+    onLine: (line) => log.push(line),
   });
   return { identity, child, log, exited };
 }

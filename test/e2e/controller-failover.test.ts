@@ -3,7 +3,7 @@
  * finishes the drain, and at no moment are more pods down than the PodDisruptionBudget allows
  * (issue 5, "Must show").
  *
- * Two controller processes of our own (src/controller/run.ts) with a short Lease join the run's
+ * Two controller processes of our own (`daas-auth serve --mode controller`) with a short Lease join the run's
  * `daas-auth serve` controller as candidates; the Lease is handed to the first, as a candidate would
  * take it, so the test knows who leads. The deployment's 4 pods sit on the slashed node behind a PDB
  * with maxUnavailable 1; their replacements can run on a spare node, so the drain proceeds one pod at a

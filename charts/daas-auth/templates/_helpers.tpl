@@ -193,6 +193,7 @@ Paths are relative to the config file (serve resolves them from its directory): 
   "log" (dict "level" $v.logLevel)
   "admission" (dict "enabled" (and $webhook $v.admission.enabled) "exemptNodeNames" $v.admission.exemptNodeNames "exemptNodeLabels" $v.admission.exemptNodeLabels)
   "controller" (dict "enabled" (and (not $webhook) $v.controller.enabled) "leaseNamespace" .root.Release.Namespace "leaseName" $v.controller.leaseName "resync" $v.controller.resync "expiringWithinEpochs" (int $v.controller.expiringWithinEpochs))
+  "mode" (ternary "webhook" "controller" $webhook)
 -}}
 {{- with $v.tiers }}{{ $_ := set $config "tiers" . }}{{ end -}}
 {{- toPrettyJson $config -}}

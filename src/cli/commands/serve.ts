@@ -1,14 +1,15 @@
 /**
- * `daas-auth serve`: runs the webhooks (and every other component of src/server/components.ts) on
- * one HTTPS server until SIGINT/SIGTERM. Configuration: --config FILE, DAAS_* variables and the flags
- * below, validated before anything starts.
+ * `daas-auth serve`: runs the components below on one HTTPS server until SIGINT/SIGTERM. The host
+ * (src/server) knows no component: this list, and the modes that pick from it, are the composition.
+ * Configuration: --config FILE, DAAS_* variables and the flags below, validated before anything starts.
  */
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { NetworkConfigError } from '../../chain/network.ts';
 import { createLogger, type LogLevel } from '../../log/index.ts';
-import { SERVE_COMPONENTS } from '../../server/components.ts';
-import { startServe } from '../../server/serve.ts';
+import { isExemptNode } from '../../admission/config.ts';
+import type { Config } from '../../config/schema.ts';
+import { startServe, type ServeComponent } from '../../server/serve.ts';
 import { UserError } from '../errors.ts';
 import { preflightServe } from '../serve-preflight.ts';
 
@@ -24,9 +25,26 @@ interface ServeOptions {
   kubeconfig?: string;
   watchBindings?: boolean;
   logLevel?: string;
+  mode?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+type Mode = Config['mode'];
+const MODES: readonly Mode[] = ['all', 'webhook', 'controller'];
+
+/** What `serve` runs, in start order, and in which modes. Each component owns its code and gets the shared ServeContext. */
+const SERVE_COMPONENTS: Array<{ modes: readonly Mode[]; load(): Promise<ServeComponent> }> = [
+  { modes: ['all', 'webhook'], load: async () => (await import('../../authn/component.ts')).authnComponent },
+  { modes: ['all', 'webhook'], load: async () => (await import('../../authz/component.ts')).authzComponent },
+  { modes: ['all', 'webhook'], load: async () => (await import('../../admission/component.ts')).admissionComponent },
+  { modes: ['all', 'controller'], load: async () => (await import('../../controller/component.ts')).controllerComponent },
+  { modes: ['all', 'webhook'], load: async () => (await import('../../enclave/route/component.ts')).attestationComponent },
+];
+
+export function componentsFor(mode: Mode): Promise<ServeComponent[]> {
+  return Promise.all(SERVE_COMPONENTS.filter((c) => c.modes.includes(mode)).map((c) => c.load()));
+}
 
 export function register(program: Command): void {
   program
@@ -43,6 +61,7 @@ export function register(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig for watching SealBindings (default: in-cluster or $KUBECONFIG)')
     .option('--no-watch-bindings', 'do not watch SealBindings (no kubelet tokens)')
     .option('--log-level <level>', 'error | warn | info | debug')
+    .option('--mode <mode>', 'all (default) | webhook (authn, authz, admission, attestation) | controller (the SealBinding controller only)')
     .addHelpText(
       'after',
       [
@@ -69,10 +88,11 @@ export function register(program: Command): void {
         clientCaFile: opts.clientCa !== undefined ? '--client-ca' : source('DAAS_CLIENT_CA', 'server.clientCaFile'),
       });
       const logger = createLogger({ level: config.log.level as LogLevel });
-      const components = await Promise.all(SERVE_COMPONENTS.map((load) => load()));
+      const components = await componentsFor(config.mode);
       let serving;
       try {
-        serving = await startServe(config, logger, components);
+        // Exempt (control-plane) node names never get a node identity, whatever a binding says (issue 9).
+        serving = await startServe(config, logger, components, { isExemptNode: (node) => isExemptNode(config.admission, node) });
       } catch (error) {
         if (error instanceof NetworkConfigError) throw new UserError(error.message);
         throw error;
@@ -95,6 +115,7 @@ function load(globals: { config?: string; network?: string }, opts: ServeOptions
     server: { host: opts.host, port: opts.port === undefined ? undefined : port(opts.port), tlsCertFile: opts.tlsCert, tlsKeyFile: opts.tlsKey, clientCaFile: opts.clientCa, insecureNoClientCert: opts.insecureNoClientCert },
     kubernetes: { kubeconfig: opts.kubeconfig, watchBindings: opts.watchBindings === false ? false : undefined },
     log: { level: opts.logLevel },
+    mode: opts.mode === undefined ? undefined : mode(opts.mode),
   };
   if (opts.cluster?.length) flags.clusters = opts.cluster.map((id) => ({ id, apiAudiences: opts.apiAudience ?? [] }));
   try {
@@ -108,6 +129,12 @@ function load(globals: { config?: string; network?: string }, opts: ServeOptions
 /** The name of a setting not given as a flag: its variable if set, else its key in the config file. */
 function source(variable: string, key: string): string {
   return process.env[variable]?.trim() ? variable : `${key} (--config)`;
+}
+
+function mode(text: string): Mode {
+  const found = MODES.find((m) => m === text);
+  if (!found) throw new UserError(`--mode "${text}" is not one of ${MODES.join(', ')}`);
+  return found;
 }
 
 function port(text: string): number {

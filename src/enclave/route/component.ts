@@ -10,7 +10,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../log/index.ts';
 import { attestationRequests, recordAttestationIssued } from '../../metrics/attestation.ts';
-import type { ServeComponent } from '../../server/serve.ts';
+import type { ServeComponent } from '../../server/types.ts';
 import { openNsm, type Nsm } from '../nsm/index.ts';
 import { RateLimiter } from './rate.ts';
 import { ATTESTATION_PATH, encodeUserData, parseNonceParam, spkiOfCertificate } from './request.ts';

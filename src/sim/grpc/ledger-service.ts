@@ -98,6 +98,7 @@ export function ledgerService(ledger: Ledger, stats: SimStats, server: string) {
     },
 
     async listEvents(request: GrpcTypes.ListEventsRequest, responses: Stream<GrpcTypes.ListEventsResponse>): Promise<void> {
+      stats.noteEventFilter(eventTypesOf(request.filter));
       const matches = dnfMatcher(request.filter, eventFacts);
       const inRange = (e: SimEvent) =>
         (request.startCheckpoint === undefined || e.checkpoint >= request.startCheckpoint) &&
@@ -188,4 +189,15 @@ function renderEpoch(ledger: Ledger, epoch: bigint | undefined): GrpcTypes.Epoch
       validatorReportRecords: [],
     },
   };
+}
+
+/** The event types a ListEvents filter names (its eventType literals), for the stats' filter count. */
+function eventTypesOf(filter: GrpcTypes.EventFilter | undefined): string[] {
+  const types: string[] = [];
+  for (const term of filter?.terms ?? []) {
+    for (const literal of term.literals ?? []) {
+      if (literal.predicate?.oneofKind === 'eventType') types.push(literal.predicate.eventType.eventType ?? '');
+    }
+  }
+  return types;
 }

@@ -3,7 +3,7 @@
 // audit line per TokenReview) goes to a log file tests can read.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../../hack/cluster.ts';
+import { REPO_ROOT, type ClusterInfo } from '../../../hack/cluster.ts';
 import { isRunning, startDaemon, stopGroups } from '../../../hack/lib/procs.ts';
 import { waitFor200 } from '../../../hack/lib/probe.ts';
 import { runChecked } from '../../../hack/lib/run.ts';
@@ -49,13 +49,7 @@ export const startDaasServeStep: SetupStep = {
       network: { name: 'local', stateDir: sim.stateDir, eventPollMs: 200 },
       clusters: [{ id: E2E_CLUSTER_ID, apiAudiences: cluster.apiAudiences, clientCommonNames: [E2E_APISERVER_CN] }, E2E_PEER_CLUSTER],
       cache: { ttl: '60s' },
-      server: {
-        host: '127.0.0.1',
-        port: ctx.webhookPort,
-        tlsCertFile: cluster.webhook.servingCertFile,
-        tlsKeyFile: cluster.webhook.servingKeyFile,
-        clientCaFile: cluster.webhook.clientCaFile,
-      },
+      server: serverConfig(cluster, ctx.webhookPort),
       kubernetes: { kubeconfig: cluster.kubeconfig },
       log: { level: 'info' },
     };
@@ -78,6 +72,17 @@ export const startDaasServeStep: SetupStep = {
     ctx.env.webhook = env;
   },
 };
+
+/** serve's `server` section on the bed: the port kube-apiserver was told about, the bed's serving and client CA files. */
+export function serverConfig(cluster: ClusterInfo, port: number): Record<string, unknown> {
+  return {
+    host: '127.0.0.1',
+    port,
+    tlsCertFile: cluster.webhook.servingCertFile,
+    tlsKeyFile: cluster.webhook.servingKeyFile,
+    clientCaFile: cluster.webhook.clientCaFile,
+  };
+}
 
 export interface ServeFiles {
   /** The bed's run directory (where the pid file goes). */

@@ -24,7 +24,7 @@ export interface SetupContext {
   /** Reserved by reserveWebhookPort; the cluster is told to call https://127.0.0.1:<port>/authenticate. */
   webhookPort?: number;
   /** A private bed's cluster settings over the run's (private-bed.ts). */
-  clusterOptions?: { tokenCacheTtl?: string; authorizationWebhook?: boolean };
+  clusterOptions?: { tokenCacheTtl?: string; authorizationWebhook?: boolean; auditLog?: boolean };
   /** Undo actions, run last-first at teardown or as soon as a later step fails. */
   cleanups: { what: string; run: () => Promise<void> }[];
 }
@@ -69,6 +69,7 @@ export const startClusterStep: SetupStep = {
       // Short, so revocation shows through kubectl quickly, yet the apiserver's cache is still exercised.
       tokenCacheTtl: ctx.clusterOptions?.tokenCacheTtl ?? process.env.DAAS_E2E_TOKEN_CACHE_TTL ?? '1s',
       ...(ctx.clusterOptions?.authorizationWebhook ? { authorizationWebhookUrl: `https://127.0.0.1:${ctx.webhookPort}${AUTHORIZE_PATH}` } : {}),
+      ...(ctx.clusterOptions?.auditLog ? { auditLog: true } : {}),
       ownerPid: process.pid,
       log: ctx.log,
     });

@@ -13,7 +13,7 @@ import { DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/admission/config.ts';
 import { activeBindingsForNode, bindingsForNode } from '../../../src/admission/lookup.ts';
 import { bindAnyOwnerReview } from '../../../src/admission/grant.ts';
 import { RateLimiter } from '../../../src/admission/rate-limit.ts';
-import { BindingIndex } from '../../../src/authn/bindings.ts';
+import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import { review } from './fixtures.ts';
 import { OTHER, OWNER, RECORD, TOKEN, binding, record, token } from '../controller/fixtures.ts';

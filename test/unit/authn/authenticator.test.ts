@@ -1,8 +1,8 @@
 import type { Signer } from '@mysten/sui/cryptography';
 import type { Decision } from '../../../src/authn/authenticator.ts';
-import { BindingIndex } from '../../../src/authn/bindings.ts';
+import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import { dropForEvent, watchRevocations } from '../../../src/authn/revocation.ts';
-import type { ChainEvent, FollowOptions } from '../../../src/chain/reader.ts';
+import type { ChainEvent } from '../../../src/chain/reader.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import { makeSealToken } from '../../../src/token/index.ts';
 import { API_AUDIENCE, claimsFor, CLUSTER, NOW, newKey } from '../token/fixtures.ts';
@@ -176,15 +176,11 @@ describe('Authenticator', () => {
 
   it('watchRevocations wires chain events and binding changes to the cache', async () => {
     env = setup();
-    let follow: FollowOptions | undefined;
+    let follow: { names: readonly string[]; onEvent(event: ChainEvent): void } | undefined;
     const watch = watchRevocations({
       cache: env.authn.cache,
-      followEvents: (opts) => {
-        follow = opts;
-        return { stop: async () => {}, cursor: () => null };
-      },
+      events: { subscribe: (names, onEvent) => ((follow = { names, onEvent }), () => {}) },
       bindings: env.bindings,
-      pollMs: 100,
     });
     expect(follow?.names).toEqual(expect.arrayContaining(['StakeSlashed', 'StakeWithdrawn', 'SealTokenRevoked', 'UnstakeRequested']));
     const kp = newKey();

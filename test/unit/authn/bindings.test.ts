@@ -4,7 +4,7 @@
  * index may be out of date, so a binding deleted meanwhile can never authorise a kubelet token.
  */
 import type { Signer } from '@mysten/sui/cryptography';
-import { describeHealthChange, watchedBindings, type BindingHealthChange, type InformerBindings } from '../../../src/authn/bindings.ts';
+import { describeHealthChange, watchedBindings, type BindingHealthChange, type InformerBindings } from '../../../src/feeds/bindings.ts';
 import type { ListWatchSource } from '../../../src/k8s/informer.ts';
 import type { WatchEvent } from '../../../src/k8s/rest.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';

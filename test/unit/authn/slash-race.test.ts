@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Authenticator } from '../../../src/authn/authenticator.ts';
-import { BindingIndex } from '../../../src/authn/bindings.ts';
-import { REVOCATION_EVENTS, watchRevocations, type RevocationWatch } from '../../../src/authn/revocation.ts';
+import { BindingIndex } from '../../../src/feeds/bindings.ts';
+import { watchRevocations, type RevocationWatch } from '../../../src/authn/revocation.ts';
+import { createEventFeed } from '../../../src/feeds/events.ts';
 import { DEFAULT_TIERS, validateTiers } from '../../../src/authn/tiers.ts';
 import { ChainClient } from '../../../src/chain/client.ts';
 import { resolveNetwork, type NetworkConfig } from '../../../src/chain/network.ts';
@@ -89,13 +90,13 @@ it('a read joining a fetch that began before the slash is answered but not cache
   await reader.getEpoch(); // cached from now on (epochTtlMs), so the race below is decided by the object reads
   let slashDrops = 0;
   let watch: RevocationWatch | undefined;
+  const feed = createEventFeed(reader, { pollMs: 50 });
   try {
+    await feed.start(); // from the newest event on
     watch = watchRevocations({
       cache: authn.cache,
-      followEvents: (opts) => reader.followEvents(opts),
-      after: await reader.latestEventCursor([...REVOCATION_EVENTS]),
+      events: feed,
       bindings,
-      pollMs: 50,
       onDrop: (cause) => void (cause === 'StakeSlashed' && slashDrops++),
     });
     // Someone else (the controller, say) reads the stake record before the slash; the fetch is held.
@@ -116,6 +117,7 @@ it('a read joining a fetch that began before the slash is answered but not cache
     expect(next).toMatchObject({ authenticated: false, reason: 'stake_slashed', cached: false });
   } finally {
     await watch?.stop();
+    await feed.stop();
     authn.close();
     reader.close();
     client.close();

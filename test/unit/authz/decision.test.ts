@@ -3,7 +3,7 @@
  * and bound), which chain events revoke, and the decision (deny revoked stakes, tokens and ended node
  * bindings; otherwise no opinion, never allow).
  */
-import { BindingIndex } from '../../../src/authn/bindings.ts';
+import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import { EXTRA_KEYS } from '../../../src/authn/identity.ts';
 import { watchRevocations } from '../../../src/authn/revocation.ts';
 import { DecisionCache } from '../../../src/authn/cache.ts';
@@ -11,7 +11,8 @@ import { createRevokedSet } from '../../../src/authz/component.ts';
 import { decideAuthorization } from '../../../src/authz/decision.ts';
 import { revokeForEvent } from '../../../src/authz/feed.ts';
 import { RevokedSet } from '../../../src/authz/revoked.ts';
-import type { ChainEvent, FollowOptions } from '../../../src/chain/reader.ts';
+import type { ChainEvent } from '../../../src/chain/reader.ts';
+import type { EventName } from '../../../src/chain/schema.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import { parseSubjectAccessReview, type SarRequest } from '../../../src/k8s/subjectaccessreview.ts';
 
@@ -146,21 +147,17 @@ describe('revokeForEvent', () => {
   });
 
   it('is fed by the authn event follower (one follower for the cache and the set)', async () => {
-    let follow: FollowOptions | undefined;
-    const feed = createRevokedSet({ maxLifetimeSeconds: 900, skewSeconds: 60 });
-    const watch = watchRevocations({
-      cache: new DecisionCache({ ttlSeconds: 60, maxEntries: 10 }),
-      followEvents: (opts) => {
-        follow = opts;
-        return { stop: async () => {}, cursor: () => null };
-      },
-      bindings: new BindingIndex(),
-      pollMs: 100,
-      onEvent: feed.onEvent,
-    });
-    await follow!.onEvent(event('StakeSlashed', { record_id: RECORD }));
+    // One feed, two subscribers: the authn cache and the authorization webhook's RevokedSet.
+    const subscribers: Array<{ names: readonly string[]; onEvent(event: ChainEvent): void }> = [];
+    const events = { subscribe: (names: readonly EventName[], onEvent: (event: ChainEvent) => void) => (subscribers.push({ names, onEvent }), () => {}) };
+    const feed = createRevokedSet({ maxLifetimeSeconds: 900, skewSeconds: 60 }, events);
+    const watch = watchRevocations({ cache: new DecisionCache({ ttlSeconds: 60, maxEntries: 10 }), events, bindings: new BindingIndex() });
+    const slashed = event('StakeSlashed', { record_id: RECORD });
+    for (const s of subscribers) if (s.names.includes(slashed.name)) s.onEvent(slashed);
+    expect(subscribers).toHaveLength(2);
     expect(feed.set.causeOf(RECORD)).toBe('StakeSlashed');
     await watch.stop();
+    feed.stop();
   });
 });
 

@@ -3,12 +3,12 @@
  * certificate required), strict about its body, echoing the review's apiVersion, counting results.
  */
 import { PassThrough } from 'node:stream';
-import { BindingIndex } from '../../../src/authn/bindings.ts';
+import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import { EXTRA_KEYS } from '../../../src/authn/identity.ts';
 import { RevokedSet } from '../../../src/authz/revoked.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { registry } from '../../../src/metrics/registry.ts';
-import { AUTHORIZE_PATH, createAuthorizeRouter } from '../../../src/server/authorize.ts';
+import { AUTHORIZE_PATH, createAuthorizeRouter } from '../../../src/authz/router.ts';
 import { httpsClient } from '../server/client.ts';
 import { startTestServer, type ServerEnv } from '../server/harness.ts';
 import { makeTestPki, type TestPki } from '../server/pki.ts';

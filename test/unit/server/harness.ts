@@ -1,14 +1,15 @@
 /** Builds the real authn server (createApp + HTTPS on port 0) over a FakeChain for server tests. */
 import { PassThrough } from 'node:stream';
 import { Authenticator } from '../../../src/authn/authenticator.ts';
-import { BindingIndex } from '../../../src/authn/bindings.ts';
+import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { recordCacheLookup } from '../../../src/metrics/authn.ts';
-import { AUTHENTICATE_PATH, createApp, createRequestListener, createTokenReviewHandler, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
+import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../../../src/authn/authenticate.ts';
+import { createApp, createRequestListener, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
 import { createAuditLog } from '../../../src/log/audit.ts';
-import { ReviewMemo } from '../../../src/server/review-memo.ts';
+import { ReviewMemo } from '../../../src/authn/review-memo.ts';
 import type { Router } from 'express';
-import { ClusterResolver } from '../../../src/server/cluster-of.ts';
+import { ClusterResolver } from '../../../src/authn/cluster-of.ts';
 import type { ConnectionLimits } from '../../../src/server/https.ts';
 import type { RateLimiter } from '../../../src/server/rate-limit.ts';
 import type { ClusterAudience } from '../../../src/token/verify.ts';

@@ -1,4 +1,4 @@
-import { ReviewMemo, type MemoEntry } from '../../../src/server/review-memo.ts';
+import { ReviewMemo, type MemoEntry } from '../../../src/authn/review-memo.ts';
 
 const entry = (token: string): MemoEntry => ({ review: { apiVersion: 'authentication.k8s.io/v1', spec: { token } }, digest: `digest-of-${token}` });
 

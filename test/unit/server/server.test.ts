@@ -3,7 +3,8 @@ import { PassThrough } from 'node:stream';
 import express from 'express';
 import { createAuditLog } from '../../../src/log/audit.ts';
 import { silentLogger } from '../../../src/log/index.ts';
-import { createApp, createAuthnRouter, startHttpsServer } from '../../../src/server/index.ts';
+import { createAuthnRouter } from '../../../src/authn/authenticate.ts';
+import { createApp, startHttpsServer } from '../../../src/server/index.ts';
 import { makeSealToken } from '../../../src/token/index.ts';
 import { tokenHash } from '../../../src/token/hash.ts';
 import { API_AUDIENCE, claimsFor, newKey } from '../token/fixtures.ts';
@@ -207,7 +208,7 @@ describe('health, readiness, metrics', () => {
 describe('composition and TLS', () => {
   it('serves the same webhook when mounted as an express router (createAuthnRouter)', async () => {
     const { Authenticator } = await import('../../../src/authn/authenticator.ts');
-    const { BindingIndex } = await import('../../../src/authn/bindings.ts');
+    const { BindingIndex } = await import('../../../src/feeds/bindings.ts');
     const { DEFAULT_TIERS, validateTiers } = await import('../../../src/authn/tiers.ts');
     const { FakeChain } = await import('../authn/fake-chain.ts');
     const chain = new FakeChain();
@@ -289,7 +290,7 @@ describe('composition and TLS', () => {
 
 describe('responseJson', () => {
   it('is byte for byte what serialising the TokenReview response gives', async () => {
-    const { responseJson } = await import('../../../src/server/authenticate.ts');
+    const { responseJson } = await import('../../../src/authn/authenticate.ts');
     const { tokenReviewResponse } = await import('../../../src/k8s/tokenreview.ts');
     const user = { username: 'sui:0xabc', uid: '0xabc', groups: ['daas:stakers', 'daas:tier:viewer'], extra: { 'daas.io/tier': ['viewer'] } };
     const decision = { authenticated: true, user, audiences: ['aud-1'], identity: { path: 'user', user }, claims: {}, cached: true } as never;

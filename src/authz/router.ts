@@ -8,7 +8,7 @@
  * decides); every well-formed review gets 200 with the verdict.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { decideAuthorization, type AuthorizeDeps } from '../authz/decision.ts';
+import { decideAuthorization, type AuthorizeDeps } from './decision.ts';
 import { parseSubjectAccessReview, sarResponse, type SarRequest } from '../k8s/subjectaccessreview.ts';
 import type { Logger } from '../log/index.ts';
 import { authorizeSeconds, authorizeTotal } from '../metrics/authz.ts';

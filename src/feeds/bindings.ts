@@ -1,5 +1,6 @@
 /**
- * Where the authenticator looks up SealBindings for kubelet tokens: an in-memory index by node name,
+ * The process's one SealBinding watcher (a shared feed of `serve`): the authn webhook, the admission
+ * webhook and the controller all read it. An in-memory index by node name,
  * kept current by the watchdog informer of src/k8s/informer.ts (list + watch on the cluster-scoped
  * CRD, relist on failure or silence), and change notifications so the decision cache can drop a
  * node's entries the moment its binding changes.
@@ -10,11 +11,10 @@
  * binding that may have been deleted meanwhile. User tokens do not depend on the index. The state is
  * logged on every change (through onHealthChange) and exported as daas_auth_sealbinding_index_stale.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Counter, Gauge } from 'prom-client';
 import { sealBindingSource } from '../k8s/api.ts';
 import { Informer, type InformerStaleness, type ListWatchSource } from '../k8s/informer.ts';
-import { KubeRest } from '../k8s/rest.ts';
+import type { KubeRest } from '../k8s/rest.ts';
 import { rightfulBinding, type SealBinding } from '../k8s/sealbinding.ts';
 import { METRIC_PREFIX, registry } from '../metrics/registry.ts';
 
@@ -121,6 +121,8 @@ const relistsTotal = new Counter({
 // ---- the watched index --------------------------------------------------------------------------
 
 export interface InformerBindings extends BindingSource {
+  /** The informer under the index: the controller reacts to its add/update/delete and lists it (no second watch). */
+  readonly informer: Informer<SealBinding>;
   /** Resolves after the first list attempt, successful or not; later attempts go on in the background. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -166,7 +168,7 @@ export function watchedBindings(source: ListWatchSource<SealBinding>, options: W
   let tick: NodeJS.Timeout | undefined;
 
   const informer = new Informer<SealBinding>(source, {
-    name: 'authn-sealbindings',
+    name: 'sealbindings',
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
     relistIntervalMs: options.relistIntervalMs ?? 300_000,
     retryBaseMs: options.retryBaseMs ?? 500,
@@ -210,6 +212,7 @@ export function watchedBindings(source: ListWatchSource<SealBinding>, options: W
   }
 
   const bindings: InformerBindings = {
+    informer,
     forNode: (node) => (informer.staleness() === undefined && options.isExemptNode?.(node) !== true ? index.forNode(node) : undefined),
     allForNode: (node) => (informer.staleness() === undefined ? index.allForNode(node) : undefined),
     onChange: (listener) => index.onChange(listener),
@@ -243,31 +246,9 @@ export function watchedBindings(source: ListWatchSource<SealBinding>, options: W
   return bindings;
 }
 
-/** The index over the cluster's `sealbindings.daas.io`, reached with this kubeconfig. */
-export function informerBindings(kubeConfig: KubeConfig, onError: (error: unknown) => void = () => {}, options: WatchedBindingsOptions = {}): InformerBindings {
-  let rest: Promise<KubeRest> | undefined;
-  let connected: KubeRest | undefined;
-  const connect = (): Promise<KubeRest> =>
-    (rest ??= KubeRest.fromKubeConfig(kubeConfig, { maxSockets: 4 }).then(
-      (client) => (connected = client),
-      (error: unknown) => {
-        rest = undefined; // try again on the next list
-        throw error;
-      },
-    ));
-  const source: ListWatchSource<SealBinding> = {
-    list: async () => sealBindingSource(await connect()).list(),
-    // The informer only watches after a list succeeded, so the client exists by then.
-    watch: (query, onEvent) => sealBindingSource(connected!).watch(query, onEvent),
-  };
-  return watchedBindings(source, {
-    ...options,
-    onError,
-    onStop: () => {
-      connected?.close();
-      options.onStop?.();
-    },
-  });
+/** The index over the cluster's `sealbindings.daas.io`, through the process's one Kubernetes client. */
+export function informerBindings(rest: KubeRest, onError: (error: unknown) => void = () => {}, options: WatchedBindingsOptions = {}): InformerBindings {
+  return watchedBindings(sealBindingSource(rest), { ...options, onError });
 }
 
 /** One log line for a health change: what happened and what it means for node tokens. */

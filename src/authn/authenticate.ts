@@ -8,19 +8,20 @@
  * `authenticated: false` with `error` (not a verdict). The apiVersion of the request is echoed.
  *
  * This is the hot path, so it is a plain Node request handler (no body-parser, no express response
- * helpers): serve.ts dispatches the path to it before express. createAuthnRouter mounts the same
+ * helpers): the host (src/server/dispatch.ts) dispatches the path to it before express. createAuthnRouter mounts the same
  * handler in an express app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import express, { type Router } from 'express';
-import type { Authenticator, Decision } from '../authn/authenticator.ts';
+import type { Authenticator, Decision } from './authenticator.ts';
 import { parseTokenReviewRequest, tokenReviewResponse, type TokenReviewApiVersion, type TokenReviewStatus } from '../k8s/tokenreview.ts';
 import type { AuditLog, TokenReviewAudit } from '../log/audit.ts';
 import type { Logger } from '../log/index.ts';
 import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../metrics/authn.ts';
 import { shortHash, tokenHash } from '../token/hash.ts';
 import { readJsonBody } from '../token/strict-json.ts';
+import type { RequestHandler } from '../server/types.ts';
 import type { ClusterResolver, ClusterScope } from './cluster-of.ts';
 import { ReviewMemo, type MemoEntry, type ParsedReview } from './review-memo.ts';
 
@@ -28,7 +29,6 @@ export const AUTHENTICATE_PATH = '/authenticate';
 /** A token is ≤ 8 KiB; audiences and envelope add little. */
 export const TOKENREVIEW_BODY_LIMIT = 64 * 1024;
 
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface AuthnRouterDeps {
   authenticator: Pick<Authenticator, 'decide' | 'cache'>;
