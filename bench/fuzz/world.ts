@@ -13,7 +13,7 @@ import { Secp256r1Keypair } from '@mysten/sui/keypairs/secp256r1';
 import { MultiSigPublicKey, MultiSigSigner } from '@mysten/sui/multisig';
 import { DEFAULT_DRAIN_POLICY_LIMITS } from '../../src/admission/config.ts';
 import { validateNodeCreate } from '../../src/admission/node.ts';
-import { createAdmissionRouter } from '../../src/admission/router.ts';
+import { ADMISSION_BODY_LIMITS, createAdmissionRouter } from '../../src/admission/router.ts';
 import { validateSealBinding } from '../../src/admission/sealbinding.ts';
 import { Authenticator, type AuthnChain } from '../../src/authn/authenticator.ts';
 import { BindingIndex } from '../../src/feeds/bindings.ts';
@@ -22,7 +22,7 @@ import type { SealTokenView, StakeRecordView } from '../../src/chain/objects.ts'
 import { MIST_PER_SUI } from '../../src/chain/schema.ts';
 import { createAuditLog } from '../../src/log/audit.ts';
 import { silentLogger } from '../../src/log/index.ts';
-import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../../src/authn/authenticate.ts';
+import { AUTHENTICATE_PATH, tokenReviewRoutes } from '../../src/authn/authenticate.ts';
 import { createApp, createRequestListener } from '../../src/server/index.ts';
 import { ClusterResolver } from '../../src/authn/cluster-of.ts';
 import { makeSealToken, newClaims, type SealClaims } from '../../src/token/index.ts';
@@ -109,7 +109,6 @@ export async function buildWorld(now: number): Promise<World> {
   const sink = new PassThrough();
   sink.resume();
   const resolver = new ClusterResolver(AUTHENTICATE_PATH, [HOME, PEER]);
-  const handler = createTokenReviewHandler({ authenticator, logger: silentLogger(), audit: createAuditLog(sink), clusters: resolver });
   const exemptions = { exemptNodeNames: ['cp-*'], exemptNodeLabels: [{ key: 'node-role.kubernetes.io/control-plane' }] };
   const admission = createAdmissionRouter({
     validateSealBinding: (request) =>
@@ -124,8 +123,8 @@ export async function buildWorld(now: number): Promise<World> {
     validateNode: (request) => validateNodeCreate(request, { config: exemptions, bindingsForNode: async () => [] }),
   });
   const listener = createRequestListener({
-    app: createApp({ routers: [admission], requireClientCert: true }),
-    fastRoutes: Object.fromEntries(resolver.paths.map((path) => [path, handler])),
+    app: createApp({ routers: [admission], requireClientCert: true, bodyLimits: ADMISSION_BODY_LIMITS }),
+    fastRoutes: tokenReviewRoutes({ authenticator, logger: silentLogger(), audit: createAuditLog(sink), clusters: resolver }),
     requireClientCert: true,
   });
   return { listener, authenticator, valid, invalidSeeds, close: () => authenticator.close() };

@@ -10,12 +10,13 @@ import { DEFAULT_TIERS, validateTiers } from '../../src/authn/tiers.ts';
 import { createAuditLog } from '../../src/log/audit.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { recordCacheLookup } from '../../src/metrics/authn.ts';
-import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../../src/authn/authenticate.ts';
-import type { RequestHandler } from '../../src/server/index.ts';
+import { AUTHENTICATE_PATH, tokenReviewRoutes } from '../../src/authn/authenticate.ts';
+import type { FastRoute } from '../../src/server/index.ts';
 import { ClusterResolver } from '../../src/authn/cluster-of.ts';
 import { MemoryChain, type Fixture } from './fixture.ts';
 
-export function benchHandler(fixture: Fixture, cacheTtlSeconds: number, auditStream: Writable): RequestHandler {
+/** The fast route of POST /authenticate, as the authn component hands it to the host. */
+export function benchRoute(fixture: Fixture, cacheTtlSeconds: number, auditStream: Writable): FastRoute {
   const clusters = [{ id: fixture.cluster, apiAudiences: [fixture.apiAudience] }];
   const authenticator = new Authenticator({
     chain: new MemoryChain(fixture),
@@ -29,5 +30,5 @@ export function benchHandler(fixture: Fixture, cacheTtlSeconds: number, auditStr
     onCacheLookup: recordCacheLookup,
   });
   // As the authn component mounts it: each review placed with its cluster (cluster-of.ts).
-  return createTokenReviewHandler({ authenticator, logger: createLogger(), audit: createAuditLog(auditStream), clusters: new ClusterResolver(AUTHENTICATE_PATH, clusters) });
+  return tokenReviewRoutes({ authenticator, logger: createLogger(), audit: createAuditLog(auditStream), clusters: new ClusterResolver(AUTHENTICATE_PATH, clusters) })[AUTHENTICATE_PATH]!;
 }

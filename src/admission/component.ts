@@ -12,7 +12,7 @@ import { subjectAccessReviewGrant } from './grant.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { createAdmissionMetrics } from './metrics.ts';
 import { validateNodeCreate } from './node.ts';
-import { createAdmissionRouter } from './router.ts';
+import { ADMISSION_BODY_LIMITS, createAdmissionRouter } from './router.ts';
 import { validateSealBinding } from './sealbinding.ts';
 
 export const admissionComponent: ServeComponent = {
@@ -49,6 +49,6 @@ export const admissionComponent: ServeComponent = {
         else logger.info('admission decision', fields);
       },
     });
-    return { routers: [router] };
+    return { routers: [router], bodyLimits: ADMISSION_BODY_LIMITS };
   },
 };

@@ -17,6 +17,7 @@ import {
   type AdmissionRequest,
 } from '../k8s/admissionreview.ts';
 import type { Decision } from './decision.ts';
+import { readJsonBytes } from '../token/strict-json.ts';
 
 export const ADMISSION_PATHS = { sealBindings: '/admission/sealbindings', nodes: '/admission/nodes' } as const;
 
@@ -32,13 +33,22 @@ export interface AdmissionRouterDeps {
 }
 
 /** Node objects are a few KiB; SealBindings far less. AdmissionReview carries old and new. */
-const BODY_LIMIT = '3mb';
+export const ADMISSION_BODY_LIMIT = 3 * 1024 * 1024;
+
+/** What the host reads at most on each admission path (src/server/body.ts). */
+export const ADMISSION_BODY_LIMITS: Record<string, number> = Object.fromEntries(Object.values(ADMISSION_PATHS).map((path) => [path, ADMISSION_BODY_LIMIT]));
 
 function handler(kind: 'sealbinding' | 'node', validate: Validator, deps: AdmissionRouterDeps) {
   return async (req: Request, res: Response): Promise<void> => {
+    // The host (src/server) has read the raw body, up to ADMISSION_BODY_LIMIT; it is parsed strictly here.
+    const body = req.is('application/json') && Buffer.isBuffer(req.body) ? readJsonBytes(req.body) : { ok: false as const, message: 'Content-Type must be application/json' };
+    if (!body.ok) {
+      res.status(400).json({ error: body.message });
+      return;
+    }
     let request: AdmissionRequest;
     try {
-      request = parseAdmissionReview(req.body).request;
+      request = parseAdmissionReview(body.value).request;
     } catch (error) {
       const message = error instanceof AdmissionReviewError ? error.message : 'malformed AdmissionReview';
       res.status(400).json({ error: message });
@@ -69,9 +79,8 @@ function limiter(deps: AdmissionRouterDeps) {
 
 export function createAdmissionRouter(deps: AdmissionRouterDeps): Router {
   const router = express.Router();
-  const json = express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json'] });
   const limit = limiter(deps);
-  router.post(ADMISSION_PATHS.sealBindings, limit, json, handler('sealbinding', deps.validateSealBinding, deps));
-  router.post(ADMISSION_PATHS.nodes, limit, json, handler('node', deps.validateNode, deps));
+  router.post(ADMISSION_PATHS.sealBindings, limit, handler('sealbinding', deps.validateSealBinding, deps));
+  router.post(ADMISSION_PATHS.nodes, limit, handler('node', deps.validateNode, deps));
   return router;
 }

@@ -20,8 +20,8 @@ import type { AuditLog, TokenReviewAudit } from '../log/audit.ts';
 import type { Logger } from '../log/index.ts';
 import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../metrics/authn.ts';
 import { shortHash, tokenHash } from '../token/hash.ts';
-import { readJsonBody } from '../token/strict-json.ts';
-import type { RequestHandler } from '../server/types.ts';
+import { jsonText, readJsonBody } from '../token/strict-json.ts';
+import type { FastRoute, WebhookHandler } from '../server/types.ts';
 import type { ClusterResolver, ClusterScope } from './cluster-of.ts';
 import { ReviewMemo, type MemoEntry, type ParsedReview } from './review-memo.ts';
 
@@ -47,52 +47,52 @@ export interface AuthnRouterDeps {
 
 type HandlerDeps = AuthnRouterDeps & { memo: ReviewMemo };
 
-// ignoreBOM keeps a byte-order mark in the text instead of silently dropping it; review() refuses it.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function createTokenReviewHandler(options: AuthnRouterDeps): RequestHandler {
+/** The TokenReview handler; the host (src/server) has read the body, up to TOKENREVIEW_BODY_LIMIT. */
+export function createTokenReviewHandler(options: AuthnRouterDeps): WebhookHandler {
   const deps: HandlerDeps = { ...options, memo: options.memo ?? new ReviewMemo() };
-  return (req, res) => {
+  return (req, res, body) => {
     const started = performance.now();
-    if (req.method !== 'POST') {
-      reply(res, 405, { error: 'use POST' }, { allow: 'POST' });
-      return;
-    }
     if (!isJson(req.headers['content-type'])) {
-      req.resume();
       badRequest(deps, req, res, started, 'Content-Type must be application/json');
       return;
     }
     const scope = deps.clusters?.resolve(req);
     if (typeof scope === 'string') {
-      req.resume();
       badRequest(deps, req, res, started, scope, 403);
       return;
     }
-    readBody(req, res, (body) => review(deps, req, res, started, body, scope));
+    review(deps, req, res, started, body, scope);
   };
 }
 
-/** The same handler as an express Router (for apps composed with createApp). */
+/** The fast routes of the webhook: POST /authenticate and each /authenticate/<cluster id>. */
+export function tokenReviewRoutes(deps: AuthnRouterDeps): Record<string, FastRoute> {
+  const route: FastRoute = { handle: createTokenReviewHandler(deps), maxBodyBytes: TOKENREVIEW_BODY_LIMIT };
+  return Object.fromEntries((deps.clusters?.paths ?? [AUTHENTICATE_PATH]).map((path) => [path, route]));
+}
+
+/** The same handler as an express Router (for apps composed with createApp, which reads the body). */
 export function createAuthnRouter(deps: AuthnRouterDeps): Router {
   const router = express.Router();
   const handler = createTokenReviewHandler(deps);
   // A set, not route patterns: cluster ids may hold characters path patterns give meaning to.
   const paths = new Set(deps.clusters?.paths ?? [AUTHENTICATE_PATH]);
-  router.use((req, res, next) => (paths.has(req.path) ? handler(req, res) : next()));
+  router.use((req, res, next) => {
+    if (!paths.has(req.path)) next();
+    else if (req.method !== 'POST') reply(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    else handler(req, res, req.body as Buffer);
+  });
   return router;
 }
 
 function review(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, started: number, body: Buffer, scope: ClusterScope | undefined): void {
-  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) {
-    badRequest(deps, req, res, started, 'a byte-order mark before the JSON body is not allowed');
+  const decoded = jsonText(body);
+  if (!decoded.ok) {
+    badRequest(deps, req, res, started, decoded.message);
     return;
   }
-  const text = decodeBody(body);
-  if (text === undefined) {
-    badRequest(deps, req, res, started, 'body is not valid JSON');
-    return;
-  }
+  const text = decoded.text;
   const known = deps.memo.get(text);
   const parsed = known?.review ?? readReview(text);
   if (typeof parsed === 'string') {
@@ -177,45 +177,6 @@ function isJson(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const semicolon = contentType.indexOf(';');
   return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
-}
-
-/** Collects the body up to the limit; past it, answers 413 and closes the connection. */
-function readBody(req: IncomingMessage, res: ServerResponse, done: (body: Buffer) => void): void {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > TOKENREVIEW_BODY_LIMIT) {
-    tooLarge(req, res);
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  req.on('data', (chunk: Buffer) => {
-    if (over) return;
-    size += chunk.length;
-    if (size > TOKENREVIEW_BODY_LIMIT) {
-      over = true;
-      tooLarge(req, res);
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (!over) done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-  });
-  req.on('error', () => res.destroy());
-}
-
-function tooLarge(req: IncomingMessage, res: ServerResponse): void {
-  reply(res, 413, { error: 'request body too large' }, { connection: 'close' });
-  res.on('finish', () => req.destroy());
-}
-
-function decodeBody(body: Buffer): string | undefined {
-  try {
-    return utf8.decode(body);
-  } catch {
-    return undefined; // not UTF-8, so not JSON (RFC 8259 §8.1)
-  }
 }
 
 /** The request's TokenReview, or a message saying why it is not one. */

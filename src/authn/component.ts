@@ -7,7 +7,7 @@ import type { ServeComponent } from '../server/types.ts';
 import { describeHealthChange } from '../feeds/bindings.ts';
 import { auditLogFor } from '../log/audit.ts';
 import { recordCacheLookup, cacheDrops, reportCacheSize } from '../metrics/authn.ts';
-import { AUTHENTICATE_PATH, createTokenReviewHandler } from './authenticate.ts';
+import { AUTHENTICATE_PATH, tokenReviewRoutes } from './authenticate.ts';
 import { Authenticator } from './authenticator.ts';
 import { ClusterResolver } from './cluster-of.ts';
 import { watchRevocations } from './revocation.ts';
@@ -52,9 +52,8 @@ export const authnComponent: ServeComponent = {
     });
     // POST /authenticate and /authenticate/<cluster id>: each review is placed with the cluster that sent it.
     const clusters = new ClusterResolver(AUTHENTICATE_PATH, config.clusters);
-    const handler = createTokenReviewHandler({ authenticator, logger, audit, clusters });
     return {
-      fastRoutes: Object.fromEntries(clusters.paths.map((path) => [path, handler])),
+      fastRoutes: tokenReviewRoutes({ authenticator, logger, audit, clusters }),
       stop: async () => {
         await watch.stop();
         unwatchEpoch();

@@ -12,7 +12,7 @@ import { decideAuthorization, type AuthorizeDeps } from './decision.ts';
 import { parseSubjectAccessReview, sarResponse, type SarRequest } from '../k8s/subjectaccessreview.ts';
 import type { Logger } from '../log/index.ts';
 import { authorizeSeconds, authorizeTotal } from '../metrics/authz.ts';
-import { readJsonBody } from '../token/strict-json.ts';
+import { readJsonBytes } from '../token/strict-json.ts';
 
 export const AUTHORIZE_PATH = '/authorize';
 /** A review is its user's groups and extra plus a few attributes: well under this. */
@@ -20,9 +20,10 @@ export const SAR_BODY_LIMIT = 64 * 1024;
 
 export function createAuthorizeRouter(deps: AuthorizeDeps & { logger: Logger }): Router {
   const router = express.Router();
-  router.post(AUTHORIZE_PATH, express.text({ type: 'application/json', limit: SAR_BODY_LIMIT }), (req: Request, res: Response) => {
+  // The host (src/server) has read the body, up to SAR_BODY_LIMIT, as raw bytes.
+  router.post(AUTHORIZE_PATH, (req: Request, res: Response) => {
     const started = performance.now();
-    const parsed = typeof req.body === 'string' ? readReview(req.body) : 'Content-Type must be application/json';
+    const parsed = req.is('application/json') && Buffer.isBuffer(req.body) ? readReview(req.body) : 'Content-Type must be application/json';
     if (typeof parsed === 'string') {
       authorizeTotal.inc({ result: 'bad_request' });
       res.status(400).json({ error: parsed });
@@ -38,8 +39,8 @@ export function createAuthorizeRouter(deps: AuthorizeDeps & { logger: Logger }):
   return router;
 }
 
-function readReview(text: string): SarRequest | string {
-  const body = readJsonBody(text);
+function readReview(bytes: Buffer): SarRequest | string {
+  const body = readJsonBytes(bytes);
   if (!body.ok) return body.message;
   const parsed = parseSubjectAccessReview(body.value);
   return parsed.ok ? parsed.review : parsed.message;

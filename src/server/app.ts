@@ -11,6 +11,7 @@
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { registry as defaultRegistry } from '../metrics/registry.ts';
+import { DEFAULT_BODY_LIMIT, readBody } from './body.ts';
 import { guardWebhook } from './dispatch.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { ReadinessCheck } from './readiness.ts';
@@ -24,6 +25,8 @@ export interface AppOptions {
   requireClientCert?: boolean;
   /** Per-client rate limit of the routers (rate-limit.ts). */
   limiter?: RateLimiter;
+  /** Body limits of the routers' paths in bytes (body.ts; default DEFAULT_BODY_LIMIT). */
+  bodyLimits?: Record<string, number>;
   metrics?: Registry;
 }
 
@@ -49,12 +52,21 @@ export function createApp(options: AppOptions = {}): Express {
   for (const router of options.openRouters ?? []) app.use(router);
   const guard = { requireClientCert: options.requireClientCert, limiter: options.limiter };
   if (guard.requireClientCert || guard.limiter) app.use((req: Request, res: Response, next: NextFunction) => void (guardWebhook(guard, req, res) && next()));
+  // The routers get the raw body as a Buffer, read by the host's one reader up to the path's limit.
+  const limits = new Map(Object.entries(options.bodyLimits ?? {}));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    readBody(req, res, limits.get(req.path) ?? DEFAULT_BODY_LIMIT, (body) => {
+      req.body = body;
+      next();
+    });
+  });
   for (const router of options.routers ?? []) app.use(router);
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not found' });
   });
-  // Body-parser errors (too large, aborted) and anything a router let slip: JSON, never a stack trace.
+  // Anything a router let slip: JSON, never a stack trace.
   app.use((error: { status?: number; statusCode?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const status = error.status ?? error.statusCode ?? 500;
     const code = status >= 400 && status < 500 ? status : 500;

@@ -2,11 +2,13 @@
  * The server's request listener: hot paths (POST /authenticate) go straight to their plain Node
  * handler, everything else to the express app from createApp. Express costs more per request than
  * the whole TLS + HTTP exchange of a warm TokenReview, so the webhook path does not pay it.
- * Webhook paths are guarded the same way on both sides (guardWebhook): client certificate, rate limit.
+ * Webhook paths are guarded the same way on both sides (guardWebhook): client certificate, rate limit,
+ * and their bodies are read by the one body reader (body.ts) up to each route's limit.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { RequestHandler } from './types.ts';
+import { DEFAULT_BODY_LIMIT, readBody } from './body.ts';
+import type { FastRoute } from './types.ts';
 import { admitRequest, type RateLimiter } from './rate-limit.ts';
 
 export interface WebhookGuard {
@@ -18,9 +20,10 @@ export interface WebhookGuard {
 
 export interface DispatchOptions extends WebhookGuard {
   app: RequestListener;
-  fastRoutes?: Record<string, RequestHandler>;
+  fastRoutes?: Record<string, FastRoute>;
 }
 
+const USE_POST = JSON.stringify({ error: 'use POST' });
 const NO_CERT = JSON.stringify({ error: 'a client certificate signed by the configured CA is required' });
 
 /** True when the request may reach a webhook handler; otherwise it has been answered (401 / 429). */
@@ -39,8 +42,14 @@ export function createRequestListener(options: DispatchOptions): RequestListener
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
-    const handler = routes.get(query < 0 ? url : url.slice(0, query));
-    if (!handler) return options.app(req, res);
-    if (guardWebhook(options, req, res)) handler(req, res);
+    const route = routes.get(query < 0 ? url : url.slice(0, query));
+    if (!route) return options.app(req, res);
+    if (!guardWebhook(options, req, res)) return;
+    if (req.method !== 'POST') {
+      res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' }).end(USE_POST);
+      req.resume();
+      return;
+    }
+    readBody(req, res, route.maxBodyBytes ?? DEFAULT_BODY_LIMIT, (body) => route.handle(req, res, body));
   };
 }

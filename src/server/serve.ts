@@ -16,7 +16,7 @@ import { createApp } from './app.ts';
 import { createRequestListener } from './dispatch.ts';
 import { startHttpsServer, type RunningServer } from './https.ts';
 import { RateLimiter } from './rate-limit.ts';
-import type { ReadinessCheck, RequestHandler, ServeComponent, ServeContext } from './types.ts';
+import type { FastRoute, ReadinessCheck, ServeComponent, ServeContext } from './types.ts';
 
 export type { ServeComponent, ServeContext, StartedComponent } from './types.ts';
 
@@ -49,12 +49,14 @@ export async function startServe(config: Config, logger: Logger, components: rea
     }
     const readiness: ReadinessCheck[] = [...opened.readiness];
     const routers: Router[] = [];
-    const fastRoutes: Record<string, RequestHandler> = {};
+    const fastRoutes: Record<string, FastRoute> = {};
+    const bodyLimits: Record<string, number> = {};
     const openRouters: Router[] = [];
     for (const component of components) {
       const started = await component.start(context);
       routers.push(...(started.routers ?? []));
       Object.assign(fastRoutes, started.fastRoutes);
+      Object.assign(bodyLimits, started.bodyLimits);
       openRouters.push(...(started.openRouters ?? []));
       readiness.push(...(started.readiness ?? []));
       if (started.stop) stops.unshift(started.stop);
@@ -66,7 +68,7 @@ export async function startServe(config: Config, logger: Logger, components: rea
     const limiter = config.server.rateLimit.perSecond > 0 ? new RateLimiter(config.server.rateLimit) : undefined;
     const server: RunningServer = await startHttpsServer({
       app: createRequestListener({
-        app: createApp({ routers, openRouters, readiness, requireClientCert, limiter }),
+        app: createApp({ routers, openRouters, readiness, requireClientCert, limiter, bodyLimits }),
         fastRoutes,
         requireClientCert,
         limiter,

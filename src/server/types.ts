@@ -12,6 +12,18 @@ import type { Logger } from '../log/index.ts';
 /** A plain Node request handler (the hot path skips express: dispatch.ts). */
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/**
+ * A webhook's handler on the hot path: the host has checked the client certificate and the rate limit
+ * and read the body up to the route's limit (body.ts) before calling it.
+ */
+export type WebhookHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
+
+export interface FastRoute {
+  handle: WebhookHandler;
+  /** Bytes the host reads at most (413 past it); default body.ts DEFAULT_BODY_LIMIT. */
+  maxBodyBytes?: number;
+}
+
 export interface ReadinessCheck {
   name: string;
   ok(): boolean;
@@ -28,7 +40,12 @@ export interface ServeContext {
 export interface StartedComponent {
   routers?: Router[];
   /** Hot paths served by a plain Node handler ahead of express (see dispatch.ts). */
-  fastRoutes?: Record<string, RequestHandler>;
+  fastRoutes?: Record<string, FastRoute>;
+  /**
+   * Body limits of the routers' paths (bytes; default body.ts DEFAULT_BODY_LIMIT). The host reads every
+   * webhook body and hands the routers the raw bytes as `req.body` (a Buffer).
+   */
+  bodyLimits?: Record<string, number>;
   /** Public endpoints that are not webhooks: no client certificate, no rate limit (AppOptions.openRouters). */
   openRouters?: Router[];
   readiness?: ReadinessCheck[];

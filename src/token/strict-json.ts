@@ -26,6 +26,25 @@ const FRACTION_OR_EXPONENT_RE = /[.eE]/y;
 const PLAIN_RUN_RE = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
+// ignoreBOM keeps a byte-order mark in the text instead of silently dropping it; jsonText refuses it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A body's bytes as JSON text: UTF-8 (RFC 8259 §8.1) without a byte-order mark, or why not. */
+export function jsonText(bytes: Uint8Array): { ok: true; text: string } | { ok: false; message: string } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { ok: false, message: 'a byte-order mark before the JSON body is not allowed' };
+  try {
+    return { ok: true, text: utf8.decode(bytes) };
+  } catch {
+    return { ok: false, message: 'body is not valid JSON' };
+  }
+}
+
+/** A request body's bytes parsed strictly, or the one-line reason a webhook answers 400 with. */
+export function readJsonBytes(bytes: Uint8Array): { ok: true; value: JsonValue } | { ok: false; message: string } {
+  const text = jsonText(bytes);
+  return text.ok ? readJsonBody(text.text) : text;
+}
+
 /** A request body parsed strictly, or the one-line reason a webhook answers 400 with. */
 export function readJsonBody(text: string): { ok: true; value: JsonValue } | { ok: false; message: string } {
   if (text.length === 0) return { ok: false, message: 'empty body' };

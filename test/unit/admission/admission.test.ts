@@ -1,10 +1,11 @@
-import express from 'express';
+import { Registry } from 'prom-client';
+import { createApp } from '../../../src/server/app.ts';
 import type { AddressInfo } from 'node:net';
 import { parseAdmissionReview, AdmissionReviewError } from '../../../src/k8s/admissionreview.ts';
 import { validateSealBinding, type SealBindingValidatorDeps } from '../../../src/admission/sealbinding.ts';
 import { validateNodeCreate } from '../../../src/admission/node.ts';
 import { isExemptNode, parseLabelExemption, DEFAULT_ADMISSION_CONFIG, DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/admission/config.ts';
-import { createAdmissionRouter, ADMISSION_PATHS } from '../../../src/admission/router.ts';
+import { ADMISSION_BODY_LIMITS, createAdmissionRouter, ADMISSION_PATHS } from '../../../src/admission/router.ts';
 import { validatingWebhookConfiguration } from '../../../src/admission/manifest.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import type { SealTokenView, StakeRecordView } from '../../../src/controller/chain-port.ts';
@@ -163,11 +164,15 @@ describe('config', () => {
 
 describe('router', () => {
   async function withServer(run: (base: string) => Promise<void>, validateSealBinding = async () => ({ allowed: true as const })) {
-    const app = express();
-    app.use(createAdmissionRouter({
-      validateSealBinding,
-      validateNode: async () => ({ allowed: false, message: 'no binding', code: 403, reason: 'Forbidden' }),
-    }));
+    // As serve mounts it: the host reads the body up to the admission limit.
+    const app = createApp({
+      routers: [createAdmissionRouter({
+        validateSealBinding,
+        validateNode: async () => ({ allowed: false, message: 'no binding', code: 403, reason: 'Forbidden' }),
+      })],
+      bodyLimits: ADMISSION_BODY_LIMITS,
+      metrics: new Registry(),
+    });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {

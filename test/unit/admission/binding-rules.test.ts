@@ -1,12 +1,13 @@
+import { Registry } from 'prom-client';
 /**
  * Issue 9, items 1–3 and 7 at the admission layer: exempt and running nodes cannot be claimed, a
  * staker acts only for itself (anyone else needs the bind-any-owner grant), a staker's drain policy is
  * capped, the rightful binding can be renewed next to a duplicate, lookups come from the informer
  * cache, and each client address is rate-limited.
  */
-import express from 'express';
+import { createApp } from '../../../src/server/app.ts';
 import type { AddressInfo } from 'node:net';
-import { createAdmissionRouter } from '../../../src/admission/router.ts';
+import { ADMISSION_BODY_LIMITS, createAdmissionRouter } from '../../../src/admission/router.ts';
 import { parseAdmissionReview, type AdmissionRequest } from '../../../src/k8s/admissionreview.ts';
 import { drainPolicyViolation, stakerAddress, validateSealBinding, type SealBindingValidatorDeps } from '../../../src/admission/sealbinding.ts';
 import { DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/admission/config.ts';
@@ -218,15 +219,18 @@ describe('rate limit (item 7)', () => {
   });
 });
 
-test('the router answers 429 with Retry-After before reading the body once a client is over its budget', async () => {
+test('the router answers 429 with Retry-After, without validating, once a client is over its budget', async () => {
   const limiter = new RateLimiter({ perSecond: 1, burst: 2 }, () => 0);
   let validated = 0;
-  const app = express();
-  app.use(createAdmissionRouter({
-    validateSealBinding: async () => (validated++, { allowed: true }),
-    validateNode: async () => ({ allowed: true }),
-    rateLimit: (client) => limiter.take(client),
-  }));
+  const app = createApp({
+    routers: [createAdmissionRouter({
+      validateSealBinding: async () => (validated++, { allowed: true }),
+      validateNode: async () => ({ allowed: true }),
+      rateLimit: (client) => limiter.take(client),
+    })],
+    bodyLimits: ADMISSION_BODY_LIMITS,
+    metrics: new Registry(),
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   try {

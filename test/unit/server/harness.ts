@@ -4,7 +4,7 @@ import { Authenticator } from '../../../src/authn/authenticator.ts';
 import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { recordCacheLookup } from '../../../src/metrics/authn.ts';
-import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../../../src/authn/authenticate.ts';
+import { AUTHENTICATE_PATH, tokenReviewRoutes } from '../../../src/authn/authenticate.ts';
 import { createApp, createRequestListener, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
 import { createAuditLog } from '../../../src/log/audit.ts';
 import { ReviewMemo } from '../../../src/authn/review-memo.ts';
@@ -53,10 +53,9 @@ export async function startTestServer(pki: TestPki, options: TestServerOptions =
   const memo = new ReviewMemo();
   const check: ReadinessCheck = { name: 'chain', ok: () => ready.value };
   // As serve.ts composes it: POST /authenticate dispatched ahead of the express app.
-  const handler = createTokenReviewHandler({ authenticator: authn, logger, audit: createAuditLog(stream), memo, ...(resolver ? { clusters: resolver } : {}) });
   const app = createRequestListener({
     app: createApp({ routers: options.routers ?? [], readiness: [check], requireClientCert: options.requireClientCert, limiter: options.limiter }),
-    fastRoutes: Object.fromEntries((resolver?.paths ?? [AUTHENTICATE_PATH]).map((path) => [path, handler])),
+    fastRoutes: tokenReviewRoutes({ authenticator: authn, logger, audit: createAuditLog(stream), memo, ...(resolver ? { clusters: resolver } : {}) }),
     requireClientCert: options.requireClientCert,
     limiter: options.limiter,
   });
