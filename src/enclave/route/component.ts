@@ -19,7 +19,7 @@ export const attestationComponent: ServeComponent = {
   name: 'attestation',
   async start({ config, logger, reader }) {
     if (!config.attestation.enabled) return {};
-    const nsm = openConfiguredNsm(config.attestation);
+    const nsm = await openConfiguredNsm(config.attestation);
     const userData = encodeUserData({ v: 1, packageId: reader.network.packageId, clusters: config.clusters.map((c) => c.id) });
     const router = attestationRouter({ nsm, userData, certFile: config.server.tlsCertFile, ratePerMinute: config.attestation.ratePerMinute, logger });
     logger.info('attestation enabled', { nsm: nsm.kind, path: ATTESTATION_PATH });
@@ -27,10 +27,12 @@ export const attestationComponent: ServeComponent = {
   },
 };
 
-function openConfiguredNsm(settings: Config['attestation']): Nsm {
+/** The simulator is loaded only when configured: a device deployment never has it in its module graph. */
+async function openConfiguredNsm(settings: Config['attestation']): Promise<Nsm> {
   if (settings.nsm === 'device') return openNsm({ nsm: 'device', device: settings.device });
   if (!settings.simulatedStateFile) throw new Error('attestation.nsm is simulated but attestation.simulatedStateFile is not set');
-  return openNsm({ nsm: 'simulated', stateFile: settings.simulatedStateFile });
+  const { openSimulatedNsm } = await import('../nsm-sim/open.ts');
+  return openSimulatedNsm(settings.simulatedStateFile);
 }
 
 export interface AttestationRouterDeps {
