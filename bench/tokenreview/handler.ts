@@ -9,7 +9,7 @@ import { BindingIndex } from '../../src/authn/bindings.ts';
 import { DEFAULT_TIERS, validateTiers } from '../../src/authn/tiers.ts';
 import { createAuditLog } from '../../src/log/audit.ts';
 import { createLogger } from '../../src/log/index.ts';
-import { recordCacheLookup } from '../../src/metrics/authn.ts';
+import { recordCacheLookup } from '../../src/authn/metrics.ts';
 import { AUTHENTICATE_PATH, createTokenReviewHandler, type RequestHandler } from '../../src/server/index.ts';
 import { ClusterResolver } from '../../src/server/cluster-of.ts';
 import { MemoryChain, type Fixture } from './fixture.ts';

@@ -7,7 +7,7 @@ import type { ServeComponent } from '../server/serve.ts';
 import { AUTHENTICATE_PATH, createTokenReviewHandler } from '../server/authenticate.ts';
 import { ClusterResolver } from '../server/cluster-of.ts';
 import { auditLogFor } from '../log/audit.ts';
-import { recordCacheLookup, cacheDrops, reportCacheSize } from '../metrics/authn.ts';
+import { recordCacheLookup, cacheDrops, reportCacheSize } from './metrics.ts';
 import { Authenticator } from './authenticator.ts';
 import { describeHealthChange } from './bindings.ts';
 import { REVOCATION_EVENTS, watchRevocations } from './revocation.ts';

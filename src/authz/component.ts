@@ -3,7 +3,7 @@
  * the hook the authn component's event follower calls (one follower feeds both, src/authn/component.ts).
  */
 import type { ChainEvent } from '../chain/reader.ts';
-import { reportRevokedSize } from '../metrics/authz.ts';
+import { reportRevokedSize } from './metrics.ts';
 import { revokeForEvent } from './feed.ts';
 import { RevokedSet } from './revoked.ts';
 

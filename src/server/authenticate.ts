@@ -18,7 +18,7 @@ import type { Authenticator, Decision } from '../authn/authenticator.ts';
 import { parseTokenReviewRequest, tokenReviewResponse, type TokenReviewApiVersion, type TokenReviewStatus } from '../k8s/tokenreview.ts';
 import type { AuditLog, TokenReviewAudit } from '../log/audit.ts';
 import type { Logger } from '../log/index.ts';
-import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../metrics/authn.ts';
+import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../authn/metrics.ts';
 import { shortHash, tokenHash } from '../token/hash.ts';
 import { readJsonBody } from '../token/strict-json.ts';
 import type { ClusterResolver, ClusterScope } from './cluster-of.ts';

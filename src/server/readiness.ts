@@ -4,7 +4,7 @@
  * marks the chain up, any failure marks it down until the next answer. Liveness (/healthz) is
  * separate and only says the process serves HTTP.
  */
-import { currentEpoch } from '../metrics/chain.ts';
+import { currentEpoch } from '../chain/metrics.ts';
 
 export interface ReadinessCheck {
   name: string;

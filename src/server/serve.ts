@@ -12,7 +12,7 @@ import { ChainReader } from '../chain/reader.ts';
 import { resolveNetwork } from '../chain/network.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log/index.ts';
-import { chainCallHook } from '../metrics/chain.ts';
+import { chainCallHook } from '../chain/metrics.ts';
 import { EndpointProbe } from '../chain/endpoint-probe.ts';
 import { createApp } from './app.ts';
 import type { RequestHandler } from './authenticate.ts';

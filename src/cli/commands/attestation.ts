@@ -1,5 +1,5 @@
 /**
- * `daas-auth attestation verify FILE`: checks an AWS Nitro attestation document (DESIGN §6, §9) and
+ * `daas-auth attestation verify FILE`: checks an AWS Nitro attestation document (docs/design.md §6, §9) and
  * prints a summary, or one line naming the failed check. Exit 0 verified, 1 rejected or bad input.
  * With --output json the result (or the failure: code and message) is one JSON object on stdout.
  * `daas-auth attestation fetch --url`: the same checks on a fresh document from a running webhook,

@@ -1,5 +1,5 @@
 /**
- * GET /attestation?nonce=<hex> as a `serve` component (DESIGN §6): a fresh NSM document whose
+ * GET /attestation?nonce=<hex> as a `serve` component (docs/design.md §6): a fresh NSM document whose
  * `public_key` is the DER SPKI of the certificate this server presents, whose `nonce` echoes the
  * caller's and whose `user_data` names the package and clusters served. Body: the raw COSE_Sign1
  * (application/cbor). Mounted without the client-certificate requirement: the document is public and
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../log/index.ts';
-import { attestationRequests, recordAttestationIssued } from '../../metrics/attestation.ts';
+import { attestationRequests, recordAttestationIssued } from '../metrics.ts';
 import type { ServeComponent } from '../../server/serve.ts';
 import { openNsm, type Nsm } from '../nsm/index.ts';
 import { RateLimiter } from './rate.ts';

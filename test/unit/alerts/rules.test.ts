@@ -14,6 +14,11 @@ import { prometheusBinaries } from '../../../hack/lib/debs.ts';
 import { createAdmissionMetrics } from '../../../src/admission/metrics.ts';
 import { createControllerMetrics } from '../../../src/controller/metrics.ts';
 import { registry as processRegistry } from '../../../src/metrics/index.ts';
+// Each room's metrics on the process registry (src/<room>/metrics.ts): loading them registers them.
+import '../../../src/authn/metrics.ts';
+import '../../../src/authz/metrics.ts';
+import '../../../src/chain/metrics.ts';
+import '../../../src/kms/metrics.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RULES = join(ROOT, 'charts/daas-auth/files/prometheus-rules.yaml');
@@ -21,7 +26,7 @@ const TESTS = join(dirname(fileURLToPath(import.meta.url)), 'prometheus-rules.te
 const RUNBOOKS = join(ROOT, 'docs/runbooks.md');
 const RUNBOOK_BASE = 'https://github.com/daas-auth/daas-auth/blob/main/docs/runbooks.md#';
 /** Exported by src/metrics/attestation.ts (enclave mode), which lands from the enclave work. */
-const ATTESTATION_MODULE = join(ROOT, 'src/metrics/attestation.ts');
+const ATTESTATION_MODULE = join(ROOT, 'src/enclave/metrics.ts');
 
 interface Rule {
   alert?: string;

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { Authenticator } from '../../../src/authn/authenticator.ts';
 import { BindingIndex } from '../../../src/authn/bindings.ts';
 import { createLogger } from '../../../src/log/index.ts';
-import { recordCacheLookup } from '../../../src/metrics/authn.ts';
+import { recordCacheLookup } from '../../../src/authn/metrics.ts';
 import { AUTHENTICATE_PATH, createApp, createRequestListener, createTokenReviewHandler, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
 import { createAuditLog } from '../../../src/log/audit.ts';
 import { ReviewMemo } from '../../../src/server/review-memo.ts';
