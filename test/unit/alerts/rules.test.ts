@@ -25,7 +25,7 @@ const RULES = join(ROOT, 'charts/daas-auth/files/prometheus-rules.yaml');
 const TESTS = join(dirname(fileURLToPath(import.meta.url)), 'prometheus-rules.test.yaml');
 const RUNBOOKS = join(ROOT, 'docs/runbooks.md');
 const RUNBOOK_BASE = 'https://github.com/daas-auth/daas-auth/blob/main/docs/runbooks.md#';
-/** Exported by src/metrics/attestation.ts (enclave mode), which lands from the enclave work. */
+/** Exported by src/enclave/metrics.ts (enclave mode). */
 const ATTESTATION_MODULE = join(ROOT, 'src/enclave/metrics.ts');
 
 interface Rule {

@@ -1,4 +1,4 @@
-// src/metrics/chain.ts: every chain call is counted by method, endpoint and result, and each endpoint's
+// src/chain/metrics.ts: every chain call is counted by method, endpoint and result, and each endpoint's
 // reachability (what the chain-unreachable alerts read) follows its last call.
 import { expect, test } from '@jest/globals';
 import { chainCallHook } from '../../../src/chain/metrics.ts';
