@@ -11,4 +11,31 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // One logging style (src/log): rooms log through the Logger they are handed, never to the console, and
+  // only src/log knows winston. The CLI prints user-facing output; sui-sim is a development tool.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/sim/**'],
+    rules: { 'no-console': 'error' },
+  },
+  // One metrics style (src/metrics/define.ts): rooms declare metrics with counter()/gauge()/histogram(), never
+  // with prom-client's constructors.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/metrics/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name=/^(Counter|Gauge|Histogram|Summary)$/], NewExpression[callee.property.name=/^(Counter|Gauge|Histogram|Summary)$/]",
+          message: 'declare metrics with counter()/gauge()/histogram() from src/metrics in src/<room>/metrics.ts',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/log/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'winston', message: 'log through the Logger from src/log' }] }] },
+  },
 );

@@ -1,4 +1,4 @@
-// Builds the single-file `daas-auth` binary (DESIGN §10): Node's single-executable application.
+// Builds the single-file `daas-auth` binary (docs/design.md §10): Node's single-executable application.
 //
 //   node hack/build-bin.ts [--out DIR]     (npm run build:bin; DIR defaults to dist/)
 //   node hack/build-bin.ts --bundle-only    (npm pack's prepack: dist/daas-auth.cjs for the npm package)

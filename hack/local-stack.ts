@@ -1,4 +1,4 @@
-// `npm start`: the local stack of DESIGN.md §9, in the foreground until Ctrl-C:
+// `npm start`: the local stack of docs/design.md §9, in the foreground until Ctrl-C:
 //   sui-sim (.daas/sim, what `--network local` reads) → a cluster named "local" whose token webhook is a port
 //   reserved here → `daas-auth serve` on that port (when src/cli/commands/serve.ts exists) → a demo staker
 //   (funded, 5 SUI staked, a SealToken, a seal_ token) → .daas/local/env and a ready-to-paste kubectl line.
@@ -172,7 +172,7 @@ function writeStakerKubeconfig(stack: Stack): void {
 
 const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
 
-/** .daas/local/env: the exports DESIGN.md §9 lists; DAAS_READY=1 is always the last line. */
+/** .daas/local/env: the exports docs/design.md §9 lists; DAAS_READY=1 is always the last line. */
 function writeEnvFile(stack: Stack): string {
   const c = stack.cluster;
   const vars: [string, string | undefined][] = [

@@ -9,7 +9,7 @@ import { BindingIndex } from '../../src/feeds/bindings.ts';
 import { DEFAULT_TIERS, validateTiers } from '../../src/authn/tiers.ts';
 import { createAuditLog } from '../../src/log/audit.ts';
 import { createLogger } from '../../src/log/index.ts';
-import { recordCacheLookup } from '../../src/metrics/authn.ts';
+import { recordCacheLookup } from '../../src/authn/metrics.ts';
 import { AUTHENTICATE_PATH, tokenReviewRoutes } from '../../src/authn/authenticate.ts';
 import type { FastRoute } from '../../src/server/index.ts';
 import { ClusterResolver } from '../../src/authn/cluster-of.ts';

@@ -1,6 +1,6 @@
 /// Seal tokens: an owned object that proves the link between a staker and an active StakeRecord.
 /// It holds no secret (everything on chain is public); bearer credentials are off-chain claims
-/// signed by the staker that name a SealToken (DESIGN §3).
+/// signed by the staker that name a SealToken (docs/design.md §3).
 module daas::seal;
 
 use daas::staking::{Self, StakeRecord};

@@ -18,7 +18,7 @@ import type { Authenticator, Decision } from './authenticator.ts';
 import { parseTokenReviewRequest, tokenReviewResponse, type TokenReviewApiVersion, type TokenReviewStatus } from '../k8s/tokenreview.ts';
 import type { AuditLog, TokenReviewAudit } from '../log/audit.ts';
 import type { Logger } from '../log/index.ts';
-import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../metrics/authn.ts';
+import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../authn/metrics.ts';
 import { shortHash, tokenHash } from '../token/hash.ts';
 import { jsonText, readJsonBody } from '../token/strict-json.ts';
 import type { FastRoute, WebhookHandler } from '../server/types.ts';

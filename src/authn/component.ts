@@ -6,7 +6,7 @@
 import type { ServeComponent } from '../server/types.ts';
 import { describeHealthChange } from '../feeds/bindings.ts';
 import { auditLogFor } from '../log/audit.ts';
-import { recordCacheLookup, cacheDrops, reportCacheSize } from '../metrics/authn.ts';
+import { recordCacheLookup, cacheDrops, reportCacheSize } from './metrics.ts';
 import { AUTHENTICATE_PATH, tokenReviewRoutes } from './authenticate.ts';
 import { Authenticator } from './authenticator.ts';
 import { ClusterResolver } from './cluster-of.ts';

@@ -5,7 +5,7 @@
  */
 import type { ChainEvent } from '../chain/reader.ts';
 import type { EventFeed } from '../feeds/events.ts';
-import { reportRevokedSize } from '../metrics/authz.ts';
+import { reportRevokedSize } from './metrics.ts';
 import type { ServeComponent } from '../server/types.ts';
 import { REVOKING_EVENTS, revokeForEvent } from './feed.ts';
 import { RevokedSet } from './revoked.ts';

@@ -11,7 +11,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { decideAuthorization, type AuthorizeDeps } from './decision.ts';
 import { parseSubjectAccessReview, sarResponse, type SarRequest } from '../k8s/subjectaccessreview.ts';
 import type { Logger } from '../log/index.ts';
-import { authorizeSeconds, authorizeTotal } from '../metrics/authz.ts';
+import { authorizeSeconds, authorizeTotal } from './metrics.ts';
 import { readJsonBytes } from '../token/strict-json.ts';
 
 export const AUTHORIZE_PATH = '/authorize';

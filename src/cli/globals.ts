@@ -1,5 +1,5 @@
 /**
- * The global options every `daas-auth` command shares (DESIGN §9), in one place: their definition,
+ * The global options every `daas-auth` command shares (docs/design.md §9), in one place: their definition,
  * the checks that run before any command's action (a refused --output, a missing or invalid
  * --config), and the accessors a command uses instead of reading options itself:
  *

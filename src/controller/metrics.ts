@@ -1,8 +1,9 @@
 /**
- * The controller's Prometheus metrics (prefix daas_auth_, DESIGN §5). Registered on the registry the
+ * The controller's Prometheus metrics (prefix daas_auth_, docs/design.md §5). Registered on the registry the
  * caller passes — the shared one of `daas-auth serve` — or prom-client's default registry.
  */
 import client, { type Registry } from 'prom-client';
+import { counter, gauge, histogram } from '../metrics/define.ts';
 import { CONDITION_TYPES, SEALBINDING_PHASES, type SealBinding, type SealBindingPhase } from '../k8s/sealbinding.ts';
 
 export type EvictionOutcome = 'evicted' | 'blocked' | 'gone' | 'error' | 'forced';
@@ -27,27 +28,26 @@ export function countExpiringSoon(bindings: readonly SealBinding[]): number {
 }
 
 export function createControllerMetrics(registry: Registry = client.register): ControllerMetrics {
-  const registers = [registry];
-  const bindings = new client.Gauge({ name: 'daas_auth_sealbindings', help: 'SealBindings by phase', labelNames: ['phase'], registers });
-  const cordoned = new client.Gauge({ name: 'daas_auth_nodes_cordoned', help: 'Nodes the controller holds cordoned and tainted', registers });
-  const draining = new client.Gauge({ name: 'daas_auth_nodes_draining', help: 'Revoked nodes with pods still to evict', registers });
-  const evictions = new client.Counter({ name: 'daas_auth_evictions_total', help: 'Pod evictions by result', labelNames: ['result'], registers });
-  const reconcile = new client.Histogram({
-    name: 'daas_auth_controller_reconcile_duration_seconds',
+  const bindings = gauge({ name: 'sealbindings', help: 'SealBindings by phase', labelNames: ['phase'], registry });
+  const cordoned = gauge({ name: 'nodes_cordoned', help: 'Nodes the controller holds cordoned and tainted', registry });
+  const draining = gauge({ name: 'nodes_draining', help: 'Revoked nodes with pods still to evict', registry });
+  const evictions = counter({ name: 'evictions_total', help: 'Pod evictions by result', labelNames: ['result'], registry });
+  const reconcile = histogram({
+    name: 'controller_reconcile_duration_seconds',
     help: 'Time to reconcile one SealBinding',
     labelNames: ['result'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
+    registry,
   });
-  const leader = new client.Gauge({ name: 'daas_auth_controller_leader', help: '1 while this process is the controller leader', registers });
-  const expiring = new client.Gauge({
-    name: 'daas_auth_sealbindings_expiring_soon',
+  const leader = gauge({ name: 'controller_leader', help: '1 while this process is the controller leader', registry });
+  const expiring = gauge({
+    name: 'sealbindings_expiring_soon',
     help: 'Active SealBindings whose seal token expires within controller.expiringWithinEpochs',
-    registers,
+    registry,
   });
   for (const phase of SEALBINDING_PHASES) bindings.set({ phase }, 0);
   // Reported by the leader only; a standby (or a leader before its first poll) says 0: nothing verified.
-  const chainReachable = new client.Gauge({ name: 'daas_auth_controller_chain_reachable', help: '1 while the controller leader reads the chain, 0 while it is unreachable (no action is taken on stale data)', registers });
+  const chainReachable = gauge({ name: 'controller_chain_reachable', help: '1 while the controller leader reads the chain, 0 while it is unreachable (no action is taken on stale data)', registry });
   leader.set(0);
   expiring.set(0);
   return {

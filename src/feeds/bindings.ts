@@ -11,12 +11,11 @@
  * binding that may have been deleted meanwhile. User tokens do not depend on the index. The state is
  * logged on every change (through onHealthChange) and exported as daas_auth_sealbinding_index_stale.
  */
-import { Counter, Gauge } from 'prom-client';
 import { sealBindingSource } from '../k8s/api.ts';
 import { Informer, type InformerStaleness, type ListWatchSource } from '../k8s/informer.ts';
 import type { KubeRest } from '../k8s/rest.ts';
 import { rightfulBinding, type SealBinding } from '../k8s/sealbinding.ts';
-import { METRIC_PREFIX, registry } from '../metrics/registry.ts';
+import { relistsTotal, reportIndexStaleness } from './metrics.ts';
 
 export interface BindingSource {
   /**
@@ -96,27 +95,6 @@ export class BindingIndex implements BindingSource {
     for (const listener of this.#listeners) listener(node);
   }
 }
-
-// ---- metrics (here rather than src/metrics/: they exist only where the watched index does) -----
-
-let metricsSource: Pick<BindingSource, 'staleness'> | undefined;
-
-// Registered on creation, read at scrape time from the started index.
-new Gauge({
-  name: `${METRIC_PREFIX}sealbinding_index_stale`,
-  help: 'Whether the SealBinding index may be out of date (not listed, watch failing or silent), so node tokens are refused (1) or not (0)',
-  registers: [registry],
-  collect() {
-    if (metricsSource) this.set(metricsSource.staleness?.() ? 1 : 0);
-  },
-});
-
-const relistsTotal = new Counter({
-  name: `${METRIC_PREFIX}sealbinding_relists_total`,
-  help: 'Successful full lists of SealBindings by the authn index, by reason (start, failures, stale, gone, periodic)',
-  labelNames: ['reason'] as const,
-  registers: [registry],
-});
 
 // ---- the watched index --------------------------------------------------------------------------
 
@@ -228,7 +206,7 @@ export function watchedBindings(source: ListWatchSource<SealBinding>, options: W
     },
     start: async () => {
       stopping = false;
-      metricsSource = bindings;
+      reportIndexStaleness(bindings);
       if (options.timers ?? true) tick = setInterval(check, HEALTH_TICK_MS).unref();
       const attempted = new Promise<void>((resolve) => (firstAttempt = resolve));
       informer.start().catch((error: unknown) => options.onError?.(error));

@@ -3,7 +3,7 @@
  * not the reader's cached value) and tells every listener — readiness (the chain answers), the
  * authenticator (tokens expire by epoch), the controller (re-check token-bound bindings when it moves).
  */
-import { currentEpoch } from '../metrics/chain.ts';
+import { currentEpoch } from '../chain/metrics.ts';
 
 export interface EpochTick {
   epoch?: bigint;

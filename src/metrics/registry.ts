@@ -1,7 +1,8 @@
 /**
- * The one Prometheus registry of the process, served at /metrics. Every component registers its
- * metrics here (in its own file under src/metrics/), all named `daas_auth_*`. Label values must be
- * bounded sets (reason codes, method names, configured endpoints) — never ids, names or tokens.
+ * The one Prometheus registry of the process, served at /metrics. Every room registers its metrics here
+ * through define.ts (counter, gauge, histogram), in its own `<room>/metrics.ts`, all named `daas_auth_*`.
+ * Label values must be bounded sets (reason codes, method names, configured endpoints) — never ids,
+ * names or tokens.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 

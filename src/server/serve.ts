@@ -10,7 +10,7 @@ import { resolveNetwork } from '../chain/network.ts';
 import type { Config } from '../config/schema.ts';
 import { openFeeds, type FeedOptions } from '../feeds/index.ts';
 import type { Logger } from '../log/index.ts';
-import { chainCallHook } from '../metrics/chain.ts';
+import { chainCallHook } from '../chain/metrics.ts';
 import { EndpointProbe } from '../chain/endpoint-probe.ts';
 import { createApp } from './app.ts';
 import { createRequestListener } from './dispatch.ts';

@@ -1,5 +1,5 @@
 /**
- * sui-sim: a local Sui network for development and tests (DESIGN.md §7, docs/sim.md). A gRPC server
+ * sui-sim: a local Sui network for development and tests (docs/design.md §7, docs/sim.md). A gRPC server
  * (`sui.rpc.v2`, the SDK's own service definitions) on loopback that the unmodified `@mysten/sui`
  * client builds, signs, executes and reads transactions against; an admin HTTP API beside it
  * (faucet, epochs, stats). `--state DIR` keeps the whole chain across restarts.

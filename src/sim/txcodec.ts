@@ -10,7 +10,7 @@
 import { bcs } from '@mysten/sui/bcs';
 import { GrpcTypes } from '@mysten/sui/grpc';
 import { fromBase64, normalizeSuiAddress } from '@mysten/sui/utils';
-import { fromProtoValue, protoTimestamp, timestampToMs, type ProtoTimestamp } from './grpc/wire.ts';
+import { fromProtoValue, protoTimestamp, timestampToMs, type ProtoTimestamp } from './wire.ts';
 import type { CallArg, PtbArgument, PtbCommand, TransactionData, TransactionDataV1 } from './types.ts';
 
 const { Argument_ArgumentKind: ArgKind, Input_InputKind: InputKind } = GrpcTypes;

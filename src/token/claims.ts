@@ -1,5 +1,5 @@
 /**
- * The claim set of a seal token v1 (DESIGN §3) and its strict schema: exactly these keys, each of
+ * The claim set of a seal token v1 (docs/design.md §3) and its strict schema: exactly these keys, each of
  * exactly this type and format. Shared by the verifier and by `makeSealToken`, so we never mint a
  * token we would refuse.
  */

@@ -1,4 +1,4 @@
-/** Seal tokens v1 (DESIGN §3): making and verifying, pure code. */
+/** Seal tokens v1 (docs/design.md §3): making and verifying, pure code. */
 export { SEAL_TOKEN_VERSION, CLAIM_KEYS, type SealClaims } from './claims.ts';
 export { TOKEN_REJECT_REASONS, type TokenRejectReason } from './reasons.ts';
 export { MAX_TOKEN_BYTES, SEAL_TOKEN_PREFIX, parseSealToken, type ParsedSealToken } from './parse.ts';

@@ -1,5 +1,5 @@
 /**
- * DESIGN §3 steps 1 and 2, first half: from the raw bearer string to a claim set, refusing anything
+ * docs/design.md §3 steps 1 and 2, first half: from the raw bearer string to a claim set, refusing anything
  * that is not exactly `seal_<claims>.<signature>` in canonical base64url with strict JSON claims.
  * Every check on the raw string runs before any decoding, and nothing here throws for bad input.
  */

@@ -1,5 +1,5 @@
 /**
- * Why a seal token was refused by the pure checks of DESIGN §3 steps 1–3, one code per rule, in the
+ * Why a seal token was refused by the pure checks of docs/design.md §3 steps 1–3, one code per rule, in the
  * order the rules run. The authenticator adds its chain and identity reasons (src/authn/reasons.ts);
  * both end up in the audit log and the `daas_auth_tokenreview_total{result}` metric.
  */

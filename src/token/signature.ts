@@ -1,5 +1,5 @@
 /**
- * DESIGN §3 step 3: the token's signature is a Sui personal-message signature over the ASCII bytes
+ * docs/design.md §3 step 3: the token's signature is a Sui personal-message signature over the ASCII bytes
  * of `<claims>`, made by the address `sub`. ed25519 verifies natively (ed25519-native.ts);
  * secp256k1, secp256r1, multisig and passkey verify locally through the SDK, which is handed `sub`
  * and checks that the signing key (or multisig key set) derives it — test/unit/token/signature.test.ts

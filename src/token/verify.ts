@@ -1,5 +1,5 @@
 /**
- * `verifySealToken`: DESIGN §3 steps 1–3 in order — raw string, claims (schema, version, audience,
+ * `verifySealToken`: docs/design.md §3 steps 1–3 in order — raw string, claims (schema, version, audience,
  * time), signature. Pure. Never throws for bad input; the result says why a token was refused.
  */
 import type { SealClaims } from './claims.ts';
@@ -17,9 +17,9 @@ export interface ClusterAudience {
 }
 
 export interface TimePolicy {
-  /** Allowed clock difference, seconds (DESIGN default 60). */
+  /** Allowed clock difference, seconds (docs/design.md default 60). */
   skewSeconds: number;
-  /** Largest `exp − iat`, seconds (DESIGN default 900). */
+  /** Largest `exp − iat`, seconds (docs/design.md default 900). */
   maxLifetimeSeconds: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Every refusal of DESIGN §3 through the real cluster and sui-sim: kubectl gets a 401, and the
+ * Every refusal of docs/design.md §3 through the real cluster and sui-sim: kubectl gets a 401, and the
  * webhook answers `authenticated: false` with no `error` (a definitive refusal, not an outage).
  */
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';

@@ -17,7 +17,7 @@ import { fetchAttestation, webhookKubeconfig, type FetchedAttestation } from '..
 import { enclaveMismatch, readEnclave, readEnclaveConfig } from '../../enclave/registry.ts';
 import { decodeUserData } from '../../enclave/route/request.ts';
 import { UserError } from '../errors.ts';
-import { checkDebugAndPins, collect, outputFormat, parsePcrFlags, readInput, summary, toJson, verifyOrExplain } from './attestation.ts';
+import { checkDebugAndPins, collect, outputFormat, parsePcrFlags, readInput, summary, toJson, verifyOrExplain } from './attestation-report.ts';
 
 interface FetchFlags {
   url: string;

@@ -1,5 +1,5 @@
 /**
- * `daas-auth binding ...`: SealBindings for stakers (DESIGN §4, §9).
+ * `daas-auth binding ...`: SealBindings for stakers (docs/design.md §4, §9).
  *
  *   binding create --node NAME --stake-record ID [--seal-token ID] [--owner ADDR] [--wait]
  *   binding list [--owner ADDR]

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { toHex } from '../../enclave/attestation/bytes.ts';
 import { explainNitroAbort, readEnclave, readEnclaveConfig } from '../../enclave/registry.ts';
 import { UserError } from '../errors.ts';
-import { decodeDocumentInput, parsePcrFlags, readInput, collect } from './attestation.ts';
+import { decodeDocumentInput, parsePcrFlags, readInput, collect } from './attestation-report.ts';
 import { objectId, textBlock, withReader, withWriter, type Context } from './stake.ts';
 
 export function register(program: Command): void {

@@ -1,5 +1,5 @@
 /**
- * The stake life cycle on the command line (DESIGN §9): stake, stake show, top-up, unstake,
+ * The stake life cycle on the command line (docs/design.md §9): stake, stake show, top-up, unstake,
  * withdraw, slash, withdraw-treasury, seal-token create / show / revoke. Results go to stdout (the id alone, or one
  * JSON object with --output json); progress and errors go to stderr. Exit codes: 0 done,
  * 1 refused or bad input, 2 the network could not be reached (nothing is known to have happened).

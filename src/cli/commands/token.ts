@@ -1,5 +1,5 @@
 /**
- * `daas-auth token`: makes a seal token (DESIGN §3) for a cluster from the caller's key and one of
+ * `daas-auth token`: makes a seal token (docs/design.md §3) for a cluster from the caller's key and one of
  * their SealTokens, and prints it — or, with --exec-credential, prints the ExecCredential kubectl's
  * exec plugin protocol expects. Pure local signing: no chain access. As an exec plugin it runs on
  * every kubectl command, so it first looks in its token cache (token-cache.ts), and only a miss

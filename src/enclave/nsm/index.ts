@@ -1,10 +1,10 @@
 /**
  * One interface for the two sources of attestation documents, chosen by configuration
- * (`attestation.nsm`): the real NSM on /dev/nsm inside a Nitro Enclave, or the simulated NSM for local
- * runs and tests, whose documents chain to a generated TEST root and never verify against AWS's.
+ * (`attestation.nsm`): the real NSM on /dev/nsm inside a Nitro Enclave (opened here), or the simulated
+ * NSM for local runs and tests (src/enclave/nsm-sim/open.ts), whose documents chain to a generated TEST
+ * root and never verify against AWS's. This module never imports the simulator: only the attestation
+ * route loads it, and only when the configuration asks for it (the lint rule `nsm-sim-door`).
  */
-import { readFileSync } from 'node:fs';
-import { SimulatedNsm, type SimulatedNsmState } from '../nsm-sim/index.ts';
 import { DeviceNsm, NSM_DEVICE_PATH } from './device.ts';
 
 import type { AttestationRequest } from './protocol.ts';
@@ -18,28 +18,11 @@ export interface Nsm {
   close(): void;
 }
 
-export type NsmSettings =
-  | { nsm: 'device'; device?: string }
-  /** `stateFile`: a SimulatedNsm state (JSON, from `toState()`), so tests know the TEST root to trust. */
-  | { nsm: 'simulated'; stateFile: string };
+export interface NsmSettings {
+  nsm: 'device';
+  device?: string;
+}
 
 export function openNsm(settings: NsmSettings): Nsm {
-  if (settings.nsm === 'device') return new DeviceNsm(settings.device ?? NSM_DEVICE_PATH);
-  return simulatedNsm(SimulatedNsm.fromState(readState(settings.stateFile)));
-}
-
-export function simulatedNsm(nsm: SimulatedNsm): Nsm {
-  return {
-    kind: 'simulated',
-    attest: (request) => nsm.attest(request),
-    close: () => {},
-  };
-}
-
-function readState(file: string): SimulatedNsmState {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as SimulatedNsmState;
-  } catch (error) {
-    throw new Error(`cannot read the simulated NSM state ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-  }
+  return new DeviceNsm(settings.device ?? NSM_DEVICE_PATH);
 }

@@ -1,5 +1,5 @@
 /**
- * GET /attestation?nonce=<hex> as a `serve` component (DESIGN §6): a fresh NSM document whose
+ * GET /attestation?nonce=<hex> as a `serve` component (docs/design.md §6): a fresh NSM document whose
  * `public_key` is the DER SPKI of the certificate this server presents, whose `nonce` echoes the
  * caller's and whose `user_data` names the package and clusters served. Body: the raw COSE_Sign1
  * (application/cbor). Mounted without the client-certificate requirement: the document is public and
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config/schema.ts';
 import type { Logger } from '../../log/index.ts';
-import { attestationRequests, recordAttestationIssued } from '../../metrics/attestation.ts';
+import { attestationRequests, recordAttestationIssued } from '../metrics.ts';
 import type { ServeComponent } from '../../server/types.ts';
 import { openNsm, type Nsm } from '../nsm/index.ts';
 import { RateLimiter } from './rate.ts';
@@ -19,7 +19,7 @@ export const attestationComponent: ServeComponent = {
   name: 'attestation',
   async start({ config, logger, reader }) {
     if (!config.attestation.enabled) return {};
-    const nsm = openConfiguredNsm(config.attestation);
+    const nsm = await openConfiguredNsm(config.attestation);
     const userData = encodeUserData({ v: 1, packageId: reader.network.packageId, clusters: config.clusters.map((c) => c.id) });
     const router = attestationRouter({ nsm, userData, certFile: config.server.tlsCertFile, ratePerMinute: config.attestation.ratePerMinute, logger });
     logger.info('attestation enabled', { nsm: nsm.kind, path: ATTESTATION_PATH });
@@ -27,10 +27,12 @@ export const attestationComponent: ServeComponent = {
   },
 };
 
-function openConfiguredNsm(settings: Config['attestation']): Nsm {
+/** The simulator is loaded only when configured: a device deployment never has it in its module graph. */
+async function openConfiguredNsm(settings: Config['attestation']): Promise<Nsm> {
   if (settings.nsm === 'device') return openNsm({ nsm: 'device', device: settings.device });
   if (!settings.simulatedStateFile) throw new Error('attestation.nsm is simulated but attestation.simulatedStateFile is not set');
-  return openNsm({ nsm: 'simulated', stateFile: settings.simulatedStateFile });
+  const { openSimulatedNsm } = await import('../nsm-sim/open.ts');
+  return openSimulatedNsm(settings.simulatedStateFile);
 }
 
 export interface AttestationRouterDeps {

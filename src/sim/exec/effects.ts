@@ -9,7 +9,7 @@ import { parseStructTag } from '@mysten/sui/utils';
 import { coinBalance, encodeStruct, hasPublicTransfer, isCoinStruct, ownerBcs, sealObject, SUI_TYPE } from '../codec.ts';
 import { effectsDigest, eventsDigest } from '../digest.ts';
 import type { GasCost } from '../gas.ts';
-import { toProtoValue } from '../grpc/wire.ts';
+import { toProtoValue } from '../wire.ts';
 import { failureToGrpc, statusToBcs, type ExecFailure } from './failure.ts';
 import type { EmittedEvent } from './movecall.ts';
 import type { Staging, StagedObject } from './staging.ts';

@@ -9,7 +9,7 @@
 import { fromBase64, normalizeSuiAddress } from '@mysten/sui/utils';
 import type { GrpcTypes } from '@mysten/sui/grpc';
 import { transactionCost, totalCharge } from '../gas.ts';
-import { protoTimestamp } from '../grpc/wire.ts';
+import { protoTimestamp } from '../wire.ts';
 import type { CommitBatch, Ledger } from '../ledger.ts';
 import type { NitroLoader } from '../nitro.ts';
 import { transactionToGrpc } from '../txcodec.ts';

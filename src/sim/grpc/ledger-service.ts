@@ -12,7 +12,7 @@ import { invalidArgument, notFound } from './errors.ts';
 import { applyMask } from './mask.ts';
 import { dnfMatcher, queryFrames, type Filterable } from './query.ts';
 import { renderEvent, renderObject } from './render.ts';
-import { protoTimestamp } from './wire.ts';
+import { protoTimestamp } from '../wire.ts';
 
 const OBJECT_DEFAULTS = ['object_id', 'version', 'digest'];
 const TRANSACTION_DEFAULTS = ['digest'];

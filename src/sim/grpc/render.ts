@@ -9,7 +9,7 @@ import { grpcOwner } from '../exec/effects.ts';
 import { FRAMEWORK_FUNCTIONS, FRAMEWORK_PACKAGE_ID, moduleFunctions, type AnyFunctionDescriptor } from '../mirror.ts';
 import type { ParamType } from '../package/api.ts';
 import type { SimEvent, SimObject } from '../types.ts';
-import { toProtoValue } from './wire.ts';
+import { toProtoValue } from '../wire.ts';
 
 const { OpenSignatureBody_Type: T, OpenSignature_Reference: Ref, FunctionDescriptor_Visibility: Visibility } = GrpcTypes;
 

@@ -3,7 +3,7 @@
  * call first: `0x2::nitro_attestation::load_nitro_attestation` (a non-public `entry` function, so a
  * programmable transaction calls it as its own command and passes the verified document on to
  * `register_enclave`). Move unit tests: contracts/tests/enclave_registry_tests.move; this file's:
- * test/unit/sim-package/enclave-registry.test.ts (same case names).
+ * test/unit/sim/package/enclave-registry.test.ts (same case names).
  */
 import type { EntryFunctionDescriptor, ExecContext, FrameworkFunctionDescriptor, MoveObject, NitroAttestation, ParamType } from './api.ts';
 import { PACKAGE_VERSION } from '../../chain/schema.ts';

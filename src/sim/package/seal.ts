@@ -1,7 +1,7 @@
 /**
  * Mirror of contracts/sources/seal.move: the same checks in the same order, the same abort codes,
  * the same effects and events. Move unit tests: contracts/tests/seal_tests.move; this file's:
- * test/unit/sim-package/seal.test.ts (same case names).
+ * test/unit/sim/package/seal.test.ts (same case names).
  */
 import { SEAL_TOKEN_LIFETIME_EPOCHS, StakeKind, StakeStatus, USER_PERMISSION_STEPS, WORKER_PERMISSIONS } from '../../chain/schema.ts';
 import type { EntryFunctionDescriptor, ExecContext, MoveObject } from './api.ts';

@@ -1,7 +1,7 @@
 /**
  * Mirror of contracts/sources/staking.move: the same checks in the same order, the same abort
  * codes, the same effects and events. Move unit tests: contracts/tests/staking_tests.move; this
- * file's: test/unit/sim-package/staking.test.ts (same case names).
+ * file's: test/unit/sim/package/staking.test.ts (same case names).
  */
 import { PACKAGE_VERSION, POOL_DEFAULTS, StakeKind, StakeStatus } from '../../chain/schema.ts';
 import type { EntryFunctionDescriptor, ExecContext, MoveObject } from './api.ts';

@@ -14,14 +14,19 @@ import { prometheusBinaries } from '../../../hack/lib/debs.ts';
 import { createAdmissionMetrics } from '../../../src/admission/metrics.ts';
 import { createControllerMetrics } from '../../../src/controller/metrics.ts';
 import { registry as processRegistry } from '../../../src/metrics/index.ts';
+// Each room's metrics on the process registry (src/<room>/metrics.ts): loading them registers them.
+import '../../../src/authn/metrics.ts';
+import '../../../src/authz/metrics.ts';
+import '../../../src/chain/metrics.ts';
+import '../../../src/kms/metrics.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RULES = join(ROOT, 'charts/daas-auth/files/prometheus-rules.yaml');
 const TESTS = join(dirname(fileURLToPath(import.meta.url)), 'prometheus-rules.test.yaml');
 const RUNBOOKS = join(ROOT, 'docs/runbooks.md');
 const RUNBOOK_BASE = 'https://github.com/daas-auth/daas-auth/blob/main/docs/runbooks.md#';
-/** Exported by src/metrics/attestation.ts (enclave mode), which lands from the enclave work. */
-const ATTESTATION_MODULE = join(ROOT, 'src/metrics/attestation.ts');
+/** Exported by src/enclave/metrics.ts (enclave mode). */
+const ATTESTATION_MODULE = join(ROOT, 'src/enclave/metrics.ts');
 
 interface Rule {
   alert?: string;

@@ -2,7 +2,7 @@ import { SuiGrpcClient } from '@mysten/sui/grpc';
 import { ChainClient, type CallResult } from '../../../src/chain/client.ts';
 import { checkedTransport } from '../../../src/chain/consistency.ts';
 import { ChainUnavailableError } from '../../../src/chain/errors.ts';
-import { chainCallHook } from '../../../src/metrics/chain.ts';
+import { chainCallHook } from '../../../src/chain/metrics.ts';
 import { registry } from '../../../src/metrics/registry.ts';
 import { FakeNode } from './fake-node.ts';
 

@@ -1,7 +1,8 @@
-// src/metrics/chain.ts: every chain call is counted by method, endpoint and result, and each endpoint's
+// src/chain/metrics.ts: every chain call is counted by method, endpoint and result, and each endpoint's
 // reachability (what the chain-unreachable alerts read) follows its last call.
 import { expect, test } from '@jest/globals';
-import { chainCallHook, registry } from '../../../src/metrics/index.ts';
+import { chainCallHook } from '../../../src/chain/metrics.ts';
+import { registry } from '../../../src/metrics/index.ts';
 
 test('chain_endpoint_up follows the last call of each endpoint; a definitive error still counts as reachable', async () => {
   const a = 'https://a.test:443';

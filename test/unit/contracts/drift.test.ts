@@ -225,7 +225,7 @@ describe('tests, one for one', () => {
   };
   /** snake_case test names of a mirror test file (sentence-named tests are mirror-only extras). */
   const mirrorTests = (module: ModuleName): string[] => {
-    const text = readFileSync(`${ROOT}test/unit/sim-package/${mirrorFile[module]}.test.ts`, 'utf8');
+    const text = readFileSync(`${ROOT}test/unit/sim/package/${mirrorFile[module]}.test.ts`, 'utf8');
     return [...text.matchAll(/\btest\('([a-z0-9_]+)'/g)].map((m) => m[1]!);
   };
   const moveTests = (module: ModuleName): string[] =>

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { verifyNitroDocument } from '../../../src/enclave/attestation/index.ts';
-import { simulatedNsm } from '../../../src/enclave/nsm/index.ts';
+import { simulatedNsm } from '../../../src/enclave/nsm-sim/open.ts';
 import { SimulatedNsm } from '../../../src/enclave/nsm-sim/index.ts';
 import { attestationRouter } from '../../../src/enclave/route/component.ts';
 import { RateLimiter } from '../../../src/enclave/route/rate.ts';

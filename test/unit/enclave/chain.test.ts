@@ -1,6 +1,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { Encoder } from 'cbor-x';
-import { loadNitroAttestationForSim, NITRO_ABORT, parseNitroDocument, verifyNitroDocument } from '../../../src/enclave/attestation/index.ts';
+import { parseNitroDocument, verifyNitroDocument } from '../../../src/enclave/attestation/index.ts';
+import { loadNitroAttestationForSim, NITRO_ABORT } from '../../../src/sim/nitro-attestation.ts';
 import { encodeCoseSign1, ES384_PROTECTED_HEADER, sigStructure } from '../../../src/enclave/attestation/cose.ts';
 import { OID } from '../../../src/enclave/attestation/x509.ts';
 import { SimulatedNsm } from '../../../src/enclave/nsm-sim/index.ts';

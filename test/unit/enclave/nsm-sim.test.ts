@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { loadNitroAttestationForSim, NITRO_ABORT, parseNitroDocument, verifyNitroDocument } from '../../../src/enclave/attestation/index.ts';
+import { parseNitroDocument, verifyNitroDocument } from '../../../src/enclave/attestation/index.ts';
+import { loadNitroAttestationForSim, NITRO_ABORT } from '../../../src/sim/nitro-attestation.ts';
 import { SimulatedNsm } from '../../../src/enclave/nsm-sim/index.ts';
 import { MoveAbort } from '../../../src/sim/package/api.ts';
 import { codeOf } from './helpers.ts';

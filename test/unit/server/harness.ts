@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { Authenticator } from '../../../src/authn/authenticator.ts';
 import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import { createLogger } from '../../../src/log/index.ts';
-import { recordCacheLookup } from '../../../src/metrics/authn.ts';
+import { recordCacheLookup } from '../../../src/authn/metrics.ts';
 import { AUTHENTICATE_PATH, tokenReviewRoutes } from '../../../src/authn/authenticate.ts';
 import { createApp, createRequestListener, startHttpsServer, type ReadinessCheck, type RunningServer } from '../../../src/server/index.ts';
 import { createAuditLog } from '../../../src/log/audit.ts';

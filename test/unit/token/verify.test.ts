@@ -61,7 +61,7 @@ describe('verifySealToken: accepted tokens', () => {
   });
 });
 
-describe('verifySealToken: every refusal of DESIGN §3, with its reason', () => {
+describe('verifySealToken: every refusal of docs/design.md §3, with its reason', () => {
   let kp: Ed25519Keypair;
   let good: string;
   const raw = (fields: Record<string, unknown>): string => JSON.stringify({ ...claimsFor(kp), ...fields });

@@ -1,8 +1,9 @@
-import { AWS_NITRO_ROOT_G1_PEM, loadNitroAttestationForSim, NITRO_ABORT, parseNitroDocument } from '../../../src/enclave/attestation/index.ts';
+import { AWS_NITRO_ROOT_G1_PEM, parseNitroDocument } from '../../../src/enclave/attestation/index.ts';
+import { loadNitroAttestationForSim, NITRO_ABORT } from '../../../src/sim/nitro-attestation.ts';
 import { encodeCoseSign1 } from '../../../src/enclave/attestation/cose.ts';
 import { SimulatedNsm } from '../../../src/enclave/nsm-sim/index.ts';
 import { MoveAbort } from '../../../src/sim/package/api.ts';
-import { SUI_VECTOR_CLOCK_MS, codeOf, eternis, eternisInvalid, evervault, flipped, suiVector } from './helpers.ts';
+import { SUI_VECTOR_CLOCK_MS, codeOf, eternis, eternisInvalid, evervault, flipped, suiVector } from '../enclave/helpers.ts';
 
 const MINUTE = 60_000n;
 const HOUR = 60n * MINUTE;

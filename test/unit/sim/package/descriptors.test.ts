@@ -3,9 +3,9 @@
  * in the order written, arguments handed to the mirror function in that order, and a mirror whose
  * parameter count differs from the Move declaration refused when the table is built.
  */
-import type { ExecContext } from '../../../src/sim/package/api.ts';
-import { byMutRef, byRef, entryFunction, params, pure } from '../../../src/sim/package/move.ts';
-import { STRUCT } from '../../../src/sim/package/objects.ts';
+import type { ExecContext } from '../../../../src/sim/package/api.ts';
+import { byMutRef, byRef, entryFunction, params, pure } from '../../../../src/sim/package/move.ts';
+import { STRUCT } from '../../../../src/sim/package/objects.ts';
 
 const ctx = { sender: '0x1', epoch: 3n } as unknown as ExecContext;
 

@@ -1,7 +1,7 @@
 import { age, bindingManifest, bindingTable, describeText, explain } from '../../../src/cli/commands/binding.ts';
 import { UserError } from '../../../src/cli/errors.ts';
 import { KubeApiError } from '../../../src/k8s/rest.ts';
-import { OWNER, RECORD, TOKEN, binding } from './fixtures.ts';
+import { OWNER, RECORD, TOKEN, binding } from '../controller/fixtures.ts';
 
 describe('binding CLI', () => {
   test('create builds a SealBinding named after the node, ids normalised to lowercase', () => {

@@ -3,29 +3,24 @@
  * endpoint, plus the current epoch as last read. The `endpoint` label is the endpoint's position in
  * the configuration (`#0`, `#1`, …), never its URL, which may carry credentials or internal hosts.
  */
-import { Counter, Gauge, Histogram } from 'prom-client';
-import type { CallHook } from '../chain/client.ts';
-import { LATENCY_BUCKETS, METRIC_PREFIX, registry } from './registry.ts';
+import type { CallHook } from './client.ts';
+import { counter, gauge, histogram } from '../metrics/define.ts';
 
-export const chainRequestsTotal = new Counter({
-  name: `${METRIC_PREFIX}chain_requests_total`,
+export const chainRequestsTotal = counter({
+  name: 'chain_requests_total',
   help: 'Sui full-node requests, by method, endpoint (#index) and result (ok, error, unavailable, lagging, wrong_chain, no_headers)',
   labelNames: ['method', 'endpoint', 'result'] as const,
-  registers: [registry],
 });
 
-export const chainRequestSeconds = new Histogram({
-  name: `${METRIC_PREFIX}chain_request_duration_seconds`,
+export const chainRequestSeconds = histogram({
+  name: 'chain_request_duration_seconds',
   help: 'Sui full-node request latency, by method and endpoint (#index)',
   labelNames: ['method', 'endpoint'] as const,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
 });
 
-export const currentEpoch = new Gauge({
-  name: `${METRIC_PREFIX}current_epoch`,
+export const currentEpoch = gauge({
+  name: 'current_epoch',
   help: 'The Sui epoch as last read from the chain',
-  registers: [registry],
 });
 
 /**
@@ -34,11 +29,10 @@ export const currentEpoch = new Gauge({
  * instead of waiting for a rate window to drain. The client stays on a working endpoint after a failover,
  * so serve also probes every endpoint on a timer (src/chain/endpoint-probe.ts).
  */
-export const chainEndpointUp = new Gauge({
-  name: `${METRIC_PREFIX}chain_endpoint_up`,
+export const chainEndpointUp = gauge({
+  name: 'chain_endpoint_up',
   help: 'Whether the last request to this Sui endpoint got an answer (1) or none (0)',
   labelNames: ['endpoint'] as const,
-  registers: [registry],
 });
 
 /** Pass as `onCall` to ChainClient / ChainReader. */

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
-import { decodeDocumentInput, parseAt, parsePcrFlags, publicKeyFromFile } from '../../../src/cli/commands/attestation.ts';
+import { decodeDocumentInput, parseAt, parsePcrFlags, publicKeyFromFile } from '../../../src/cli/commands/attestation-report.ts';
 import { UserError } from '../../../src/cli/errors.ts';
 import { SimulatedNsm } from '../../../src/enclave/nsm-sim/index.ts';
-import { REPO_ROOT, eternis, eternisInvalid, evervault, suiVector } from './helpers.ts';
+import { REPO_ROOT, eternis, eternisInvalid, evervault, suiVector } from '../enclave/helpers.ts';
 
 interface Run {
   code: number;

@@ -1,14 +1,12 @@
 /** Metrics of GET /attestation (src/enclave/route/). */
-import { Counter, Gauge } from 'prom-client';
-import { METRIC_PREFIX, registry } from './registry.ts';
+import { counter, gauge } from '../metrics/define.ts';
 
 let lastIssuedAtMs: number | undefined;
 
 /** Seconds since the last document the NSM issued; absent until the first one. */
-export const attestationAgeSeconds = new Gauge({
-  name: `${METRIC_PREFIX}attestation_age_seconds`,
+export const attestationAgeSeconds = gauge({
+  name: 'attestation_age_seconds',
   help: 'Seconds since GET /attestation last obtained a fresh attestation document from the NSM',
-  registers: [registry],
   collect() {
     if (lastIssuedAtMs === undefined) this.reset();
     else this.set((Date.now() - lastIssuedAtMs) / 1000);
@@ -16,11 +14,10 @@ export const attestationAgeSeconds = new Gauge({
 });
 
 /** `result`: issued, bad_request, rate_limited, nsm_error. */
-export const attestationRequests = new Counter({
-  name: `${METRIC_PREFIX}attestation_requests_total`,
+export const attestationRequests = counter({
+  name: 'attestation_requests_total',
   help: 'GET /attestation requests, by result (issued, bad_request, rate_limited, nsm_error)',
   labelNames: ['result'] as const,
-  registers: [registry],
 });
 
 export function recordAttestationIssued(atMs = Date.now()): void {

@@ -10,13 +10,13 @@
  * returned (indexed by position, as Sui does), cabundle[0] only has to be issued by the root, and the
  * document timestamp is not compared with the clock.
  */
-import { MoveAbort, type NitroAttestation } from '../../sim/package/api.ts';
-import { verifyCertificateChain } from './chain.ts';
-import { decodeCoseSign1, verifyCoseSignature } from './cose.ts';
-import { bytesOf, certificateOf, decodePayloadMap, digestOf, moduleIdOf, pcrValueOf, timestampOf } from './document.ts';
-import { fail } from './errors.ts';
-import { resolveRoots, type RootInput } from './roots.ts';
-import { DOCUMENT_LIMITS as L, type CoseSign1 } from './types.ts';
+import { MoveAbort, type NitroAttestation } from './package/api.ts';
+import { verifyCertificateChain } from '../enclave/attestation/chain.ts';
+import { decodeCoseSign1, verifyCoseSignature } from '../enclave/attestation/cose.ts';
+import { bytesOf, certificateOf, decodePayloadMap, digestOf, moduleIdOf, pcrValueOf, timestampOf } from '../enclave/attestation/document.ts';
+import { fail } from '../enclave/attestation/errors.ts';
+import { resolveRoots, type RootInput } from '../enclave/attestation/roots.ts';
+import { DOCUMENT_LIMITS as L, type CoseSign1 } from '../enclave/attestation/types.ts';
 
 export const NITRO_ABORT = { NOT_SUPPORTED: 0, PARSE: 1, VERIFY: 2, INVALID_PCRS: 3 } as const;
 

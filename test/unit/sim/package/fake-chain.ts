@@ -8,15 +8,15 @@
  */
 import { bcs } from '@mysten/sui/bcs';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
-import { ABORT_CODES, Coin, STRUCTS, type ModuleName } from '../../../src/chain/schema.ts';
+import { ABORT_CODES, Coin, STRUCTS, type ModuleName } from '../../../../src/chain/schema.ts';
 import {
   MoveAbort,
   type ExecContext,
   type MoveObject,
   type NitroAttestation,
   type ObjectStructName,
-} from '../../../src/sim/package/api.ts';
-import { findEntryFunction, findFrameworkFunction, genesisObjects } from '../../../src/sim/package/index.ts';
+} from '../../../../src/sim/package/api.ts';
+import { findEntryFunction, findFrameworkFunction, genesisObjects } from '../../../../src/sim/package/index.ts';
 
 export const ADMIN = normalizeSuiAddress('0xad');
 export const ALICE = normalizeSuiAddress('0xa11ce');

@@ -8,7 +8,7 @@ import { imagePcrs } from '../../../src/cli/commands/enclave.ts';
 import { UserError } from '../../../src/cli/errors.ts';
 import { ChainTxError } from '../../../src/chain/errors.ts';
 import { explainNitroAbort } from '../../../src/enclave/registry.ts';
-import { REPO_ROOT } from './helpers.ts';
+import { REPO_ROOT } from '../enclave/helpers.ts';
 
 const empty = mkdtempSync(join(tmpdir(), 'daas-enclave-cli-'));
 afterAll(() => rmSync(empty, { recursive: true, force: true }));

@@ -1,6 +1,8 @@
 /**
  * Small well-known protobuf shapes the SDK's `GrpcTypes` does not export by name:
- * `google.protobuf.Value` (the `json` fields) and `google.protobuf.Timestamp`.
+ * `google.protobuf.Value` (the `json` fields) and `google.protobuf.Timestamp`. It sits below the gRPC
+ * services, the executor and the transaction codec, which all use it, so none of them imports another
+ * through it (it imports nothing of the sim).
  */
 import type { GrpcTypes } from '@mysten/sui/grpc';
 
