@@ -17,7 +17,7 @@ import {
   type AdmissionRequest,
 } from '../k8s/admissionreview.ts';
 import type { Decision } from './decision.ts';
-import { readJsonBytes } from '../token/strict-json.ts';
+import { jsonText } from '../token/strict-json.ts';
 
 export const ADMISSION_PATHS = { sealBindings: '/admission/sealbindings', nodes: '/admission/nodes' } as const;
 
@@ -40,8 +40,8 @@ export const ADMISSION_BODY_LIMITS: Record<string, number> = Object.fromEntries(
 
 function handler(kind: 'sealbinding' | 'node', validate: Validator, deps: AdmissionRouterDeps) {
   return async (req: Request, res: Response): Promise<void> => {
-    // The host (src/server) has read the raw body, up to ADMISSION_BODY_LIMIT; it is parsed strictly here.
-    const body = req.is('application/json') && Buffer.isBuffer(req.body) ? readJsonBytes(req.body) : { ok: false as const, message: 'Content-Type must be application/json' };
+    // The host (src/server) has read the raw body, up to ADMISSION_BODY_LIMIT.
+    const body = req.is('application/json') && Buffer.isBuffer(req.body) ? parseBody(req.body) : { ok: false as const, message: 'Content-Type must be application/json' };
     if (!body.ok) {
       res.status(400).json({ error: body.message });
       return;
@@ -65,6 +65,20 @@ function handler(kind: 'sealbinding' | 'node', validate: Validator, deps: Admiss
     deps.onDecision?.(kind, request, decision, failure);
     res.json(decision.allowed ? allow(request.uid, decision.warnings) : deny(request.uid, decision.message, decision.code, decision.reason));
   };
+}
+
+/**
+ * UTF-8 JSON without a byte-order mark. Not the token parser: an AdmissionReview carries whole objects
+ * (deep nesting, fractional quantities) that kube-apiserver itself serialised.
+ */
+function parseBody(bytes: Buffer): { ok: true; value: unknown } | { ok: false; message: string } {
+  const text = jsonText(bytes);
+  if (!text.ok) return text;
+  try {
+    return { ok: true, value: JSON.parse(text.text) as unknown };
+  } catch {
+    return { ok: false, message: 'body is not valid JSON' };
+  }
 }
 
 /** Refuses a client over its budget before the body is even read. */
