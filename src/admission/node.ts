@@ -6,7 +6,8 @@
 import type { AdmissionRequest } from '../k8s/admissionreview.ts';
 import type { NodeLike } from '../k8s/objects.ts';
 import type { SealBinding } from '../k8s/sealbinding.ts';
-import { isExemptNode, type AdmissionConfig } from './config.ts';
+import { isExemptNode } from '../policy/exemptions.ts';
+import type { AdmissionConfig } from '../config/admission.ts';
 import { ALLOW, refuse, unavailable, type Decision } from './decision.ts';
 
 export interface NodeValidatorDeps {

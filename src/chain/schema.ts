@@ -8,20 +8,20 @@
  * directly instead of nesting wrapper structs.
  */
 import { bcs } from '@mysten/sui/bcs';
+import type { StakeKindName, StakeStatusName } from '../policy/stake.ts';
+import { MIST_PER_SUI } from '../policy/units.ts';
+
+// Names the product's rules use (src/policy); this file gives them their on-chain u8 values.
+export { MIST_PER_SUI, type StakeKindName, type StakeStatusName };
 
 export const MODULES = { staking: 'staking', seal: 'seal', enclaveRegistry: 'enclave_registry' } as const;
 export type ModuleName = (typeof MODULES)[keyof typeof MODULES];
 
-/** 1 SUI in MIST. */
-export const MIST_PER_SUI = 1_000_000_000n;
-
 /** `StakeRecord.kind` (u8). */
-export const StakeKind = { node: 0, user: 1, admin: 2 } as const;
-export type StakeKindName = keyof typeof StakeKind;
+export const StakeKind = { node: 0, user: 1, admin: 2 } as const satisfies Record<StakeKindName, number>;
 
 /** `StakeRecord.status` (u8). */
-export const StakeStatus = { active: 0, slashed: 1, unbonding: 2, withdrawn: 3 } as const;
-export type StakeStatusName = keyof typeof StakeStatus;
+export const StakeStatus = { active: 0, slashed: 1, unbonding: 2, withdrawn: 3 } as const satisfies Record<StakeStatusName, number>;
 
 /** Pool defaults set by `staking::init`, indexed by StakeKind. */
 export const POOL_DEFAULTS = {

@@ -9,7 +9,8 @@
  * hand-over: a new leader resyncs every binding and carries on where the last one stopped.
  */
 import os from 'node:os';
-import { DEFAULT_ADMISSION_CONFIG, isExemptNode, type AdmissionConfig } from '../admission/config.ts';
+import { DEFAULT_ADMISSION_CONFIG, type AdmissionConfig } from '../config/admission.ts';
+import { isExemptNode } from '../policy/exemptions.ts';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { eventSink, leaseClient, nodeSource, sealBindingSource } from '../k8s/api.ts';
@@ -28,7 +29,7 @@ import { hasRevokedTaint } from './node-plan.ts';
 import { BatchQueue } from './queue.ts';
 import { Reconciler } from './reconciler.ts';
 import { drainForcedEvent } from './status.ts';
-import type { TierStep } from './tier.ts';
+import type { Tier } from '../policy/tiers.ts';
 
 /** Chain events that can change a binding's phase. */
 export const WATCHED_EVENTS = ['StakeSlashed', 'UnstakeRequested', 'StakeWithdrawn', 'StakeToppedUp', 'StakeCreated', 'SealTokenCreated', 'SealTokenRevoked'] as const;
@@ -69,7 +70,7 @@ export interface ControllerOptions {
   identity?: string;
   timings?: Partial<ControllerTimings>;
   evictionConcurrency?: number;
-  tiers?: readonly TierStep[];
+  tiers?: readonly Tier[];
   expiringWithinEpochs?: bigint;
   /** Exempt node names and labels (the admission config's): the controller never acts on such a node. */
   exemptions?: Pick<AdmissionConfig, 'exemptNodeNames' | 'exemptNodeLabels'>;

@@ -21,7 +21,7 @@ import { isCordonedByUs, planRestore, planRevoke, type NodeMergePatch } from './
 import { evaluateBinding, type ChainFacts, type Evaluation } from './phase.ts';
 import type { QueueItem } from './queue.ts';
 import { computeStatus, isNodeRevoked, transitionEvents, type BindingEvent, type DrainFacts } from './status.ts';
-import { DEFAULT_TIERS, type TierStep } from './tier.ts';
+import { DEFAULT_TIERS, type Tier } from '../policy/tiers.ts';
 
 export interface Recorder {
   record(ref: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
@@ -36,7 +36,7 @@ export interface ReconcilerOptions {
   drainer: Pick<Drainer, 'ensure' | 'stop' | 'facts'>;
   recorder: Recorder;
   metrics: Pick<ControllerMetrics, 'observeReconcile'>;
-  tiers?: readonly TierStep[];
+  tiers?: readonly Tier[];
   expiringWithinEpochs?: bigint;
   /**
    * Nodes the operator exempts (control-plane): never cordoned, tainted or drained, whatever a

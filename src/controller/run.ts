@@ -15,7 +15,7 @@ import { ChainReader } from '../chain/reader.ts';
 import { resolveNetwork, type NetworkConfig } from '../chain/network.ts';
 import { KubeRest } from '../k8s/rest.ts';
 import { SealBindingController, type ControllerOptions, type ControllerTimings } from './controller.ts';
-import type { TierStep } from './tier.ts';
+import type { Tier } from '../policy/tiers.ts';
 
 export interface StartControllerOptions {
   /** Kubeconfig file; default: $KUBECONFIG / ~/.kube/config / in-cluster. */
@@ -25,7 +25,7 @@ export interface StartControllerOptions {
   leaseName?: string;
   identity?: string;
   timings?: Partial<ControllerTimings>;
-  tiers?: readonly TierStep[];
+  tiers?: readonly Tier[];
   registry?: Registry;
   log?: ControllerOptions['log'];
 }

@@ -17,25 +17,6 @@ export const SEALBINDING_API_VERSION = `${SEALBINDING_GROUP}/${SEALBINDING_VERSI
 /** The taint the controller puts on a node whose stake is gone. */
 export const STAKE_REVOKED_TAINT_KEY = 'daas.io/stake-revoked';
 
-// ---- formats (the CRD's CEL rules and the admission webhook use the same patterns) ---------------
-
-/** A Sui address or object id: `0x` + 64 lowercase hex digits (the canonical, normalised form). */
-export const SUI_ID_PATTERN = '^0x[0-9a-f]{64}$';
-/** A DNS-1123 subdomain (what a Node name must be): ≤ 253 chars, dot-separated lowercase labels. */
-export const DNS1123_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-export const DNS1123_SUBDOMAIN_MAX = 253;
-
-const SUI_ID_RE = new RegExp(SUI_ID_PATTERN);
-const DNS1123_SUBDOMAIN_RE = new RegExp(DNS1123_SUBDOMAIN_PATTERN);
-
-export function isSuiId(value: unknown): value is string {
-  return typeof value === 'string' && SUI_ID_RE.test(value);
-}
-
-export function isDns1123Subdomain(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= DNS1123_SUBDOMAIN_MAX && DNS1123_SUBDOMAIN_RE.test(value);
-}
-
 // ---- spec ---------------------------------------------------------------------------------------
 
 /** What happens to the node's pods once its stake is revoked. All fields optional; defaults below. */
@@ -70,8 +51,7 @@ export interface SealBindingSpec {
 export const SEALBINDING_PHASES = ['Pending', 'Active', 'Expired', 'Slashed', 'Withdrawn', 'Invalid'] as const;
 export type SealBindingPhase = (typeof SEALBINDING_PHASES)[number];
 
-/** Phases in which the node must be cordoned, tainted and drained. */
-export const REVOKED_PHASES: ReadonlySet<SealBindingPhase> = new Set(['Expired', 'Slashed', 'Withdrawn']);
+// Which phases revoke the node (cordon, taint, drain) is the controller's: NODE_REVOKED_PHASES in src/controller/status.ts.
 
 export const CONDITION_TYPES = {
   /** The stake record (and seal token) were read from chain and match the spec. */

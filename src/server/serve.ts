@@ -6,7 +6,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Router } from 'express';
-import { isExemptNode } from '../admission/config.ts';
+import { isExemptNode } from '../policy/exemptions.ts';
 import { informerBindings, BindingIndex, type BindingSource } from '../authn/bindings.ts';
 import { ChainReader } from '../chain/reader.ts';
 import { resolveNetwork } from '../chain/network.ts';

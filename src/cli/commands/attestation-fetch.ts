@@ -18,6 +18,7 @@ import { enclaveMismatch, readEnclave, readEnclaveConfig } from '../../enclave/r
 import { decodeUserData } from '../../enclave/route/request.ts';
 import { UserError } from '../errors.ts';
 import { checkDebugAndPins, collect, outputFormat, parsePcrFlags, readInput, summary, toJson, verifyOrExplain } from './attestation.ts';
+import { isSuiIdInput } from '../../policy/formats.ts';
 
 interface FetchFlags {
   url: string;
@@ -107,7 +108,7 @@ function writeKubeconfig(flags: FetchFlags, base: URL, certificatePem: string): 
 }
 
 async function checkChain(cmd: Command, enclaveId: string, doc: VerifiedDocument): Promise<void> {
-  if (!/^0x[0-9a-fA-F]{1,64}$/.test(enclaveId)) throw new UserError(`--check-chain ${enclaveId} is not an object id (0x + hex)`);
+  if (!isSuiIdInput(enclaveId)) throw new UserError(`--check-chain ${enclaveId} is not an object id (0x + hex)`);
   const net = resolveNetwork((cmd.optsWithGlobals() as { network?: string }).network);
   if (!net.enclaveConfigId) throw new UserError(`network ${net.name} names no enclave config (DAAS_ENCLAVE_CONFIG_ID)`);
   const reader = new ChainReader(net);

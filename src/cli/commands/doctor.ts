@@ -12,7 +12,7 @@ import { parseDuration } from '../../config/duration.ts';
 import { WEBHOOK_CONFIGURATION_NAME } from '../../admission/manifest.ts';
 import { failed, renderText } from '../../doctor/checks.ts';
 import { runDoctor, type DoctorInputs } from '../../doctor/probes.ts';
-import { isSuiId } from '../../k8s/sealbinding.ts';
+import { isSuiId } from '../../policy/formats.ts';
 import { isAudience } from '../../token/claims.ts';
 import { UserError } from '../errors.ts';
 

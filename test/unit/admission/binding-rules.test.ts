@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdmissionRouter } from '../../../src/admission/router.ts';
 import { parseAdmissionReview, type AdmissionRequest } from '../../../src/k8s/admissionreview.ts';
 import { drainPolicyViolation, stakerAddress, validateSealBinding, type SealBindingValidatorDeps } from '../../../src/admission/sealbinding.ts';
-import { DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/admission/config.ts';
+import { DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/config/admission.ts';
 import { activeBindingsForNode, bindingsForNode } from '../../../src/admission/lookup.ts';
 import { bindAnyOwnerReview } from '../../../src/admission/grant.ts';
 import { RateLimiter } from '../../../src/admission/rate-limit.ts';

@@ -14,7 +14,7 @@ import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Authenticator } from '../../../src/authn/authenticator.ts';
 import { BindingIndex } from '../../../src/authn/bindings.ts';
 import { REVOCATION_EVENTS, watchRevocations, type RevocationWatch } from '../../../src/authn/revocation.ts';
-import { DEFAULT_TIERS, validateTiers } from '../../../src/authn/tiers.ts';
+import { DEFAULT_TIERS, validateTiers } from '../../../src/policy/tiers.ts';
 import { ChainClient } from '../../../src/chain/client.ts';
 import { resolveNetwork, type NetworkConfig } from '../../../src/chain/network.ts';
 import { ChainReader } from '../../../src/chain/reader.ts';

@@ -4,7 +4,7 @@ import type { ChainReaderPort, SealTokenView, StakeRecordView } from '../../../s
 import { CORDONED_BY_US_ANNOTATION } from '../../../src/controller/node-plan.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import type { NodeLike } from '../../../src/k8s/objects.ts';
-import { isExemptNode } from '../../../src/admission/config.ts';
+import { isExemptNode } from '../../../src/policy/exemptions.ts';
 import { drainForcedEvent } from '../../../src/controller/status.ts';
 import { FakeCluster } from './fake-cluster.ts';
 import { RECORD, TOKEN, binding, record, token } from './fixtures.ts';
