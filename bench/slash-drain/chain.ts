@@ -3,7 +3,8 @@
  * controller in this process) here; sui-sim in sim-chain.ts.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ChainEventLike, SealTokenView, StakeRecordView } from '../../src/controller/chain-port.ts';
+import type { ChainEvent } from '../../src/chain/events.ts';
+import type { SealTokenView, StakeRecordView } from '../../src/chain/objects.ts';
 import { SealBindingController } from '../../src/controller/controller.ts';
 import { kubePort, type ControllerKube } from '../../src/controller/kube-port.ts';
 import { KubeRest } from '../../src/k8s/rest.ts';
@@ -30,16 +31,16 @@ function hexId(n: number, prefix: string): string {
 export function stubChain(): ChainDriver {
   const owner = `0x${'a'.repeat(64)}`;
   const records = new Map<string, StakeRecordView>();
-  const listeners = new Set<(event: ChainEventLike) => void>();
+  const listeners = new Set<(event: ChainEvent) => void>();
   let controller: SealBindingController | undefined;
   let rest: KubeRest | undefined;
   const chain = {
     getStakeRecords: async (ids: readonly string[]) => new Map(ids.map((id) => [id, records.get(id) ?? null] as const)),
     getSealTokens: async (ids: readonly string[]) => new Map<string, SealTokenView | null>(ids.map((id) => [id, null] as const)),
     getEpoch: async () => 1n,
-    followEvents(options: { onEvent(event: ChainEventLike): void }) {
+    followEvents(options: { onEvent(event: ChainEvent): void }) {
       listeners.add(options.onEvent);
-      return { stop: () => void listeners.delete(options.onEvent), cursor: () => null };
+      return { stop: async () => void listeners.delete(options.onEvent), cursor: () => null };
     },
   };
   return {
@@ -76,7 +77,9 @@ export function stubChain(): ChainDriver {
         if (!record) throw new Error(`no stake ${id}`);
         records.set(id, { ...record, status: 'slashed', amount: record.amount / 2n, slashedAmount: record.amount / 2n });
         at.set(id, Date.now());
-        for (const listener of listeners) listener({ name: 'StakeSlashed', fields: { record_id: id } });
+        const fields = { record_id: id, staker: record.staker, slashed_amount: String(record.amount / 2n), remaining: String(record.amount / 2n), reason: 'bench', epoch: '1' };
+        const event: ChainEvent = { name: 'StakeSlashed', fields, txDigest: '', checkpoint: null, eventIndex: 0, cursor: String(at.size) };
+        for (const listener of listeners) listener(event);
       }
       return at;
     },

@@ -21,13 +21,13 @@
 import type { AdmissionRequest, AdmissionUserInfo } from '../k8s/admissionreview.ts';
 import type { NodeLike } from '../k8s/objects.ts';
 import { DRAIN_POLICY_DEFAULTS, rightfulBinding, type DrainPolicy, type SealBinding, type SealBindingSpec } from '../k8s/sealbinding.ts';
-import type { ChainReaderPort } from '../controller/chain-port.ts';
+import type { ChainReaderPort } from '../chain/port.ts';
 import { bindingVerdict, explainBindingVerdict } from '../policy/binding.ts';
 import { isExemptNode } from '../policy/exemptions.ts';
 import { isDns1123Subdomain, isSuiId } from '../policy/formats.ts';
 import { USERNAME_PREFIX } from '../policy/identity.ts';
 import type { AdmissionConfig, DrainPolicyLimits } from '../config/admission.ts';
-import { ALLOW, refuse, unavailable, type Decision } from './decision.ts';
+import { ALLOW, refuse, unavailable, type AdmissionDecision } from './decision.ts';
 
 export interface SealBindingValidatorDeps {
   chain: Pick<ChainReaderPort, 'getStakeRecords' | 'getSealTokens' | 'getEpoch'>;
@@ -72,7 +72,7 @@ export function drainPolicyViolation(policy: DrainPolicy | undefined, limits: Dr
   return undefined;
 }
 
-type Authority = { kind: 'owner' } | { kind: 'operator' } | { kind: 'refused'; decision: Decision };
+type Authority = { kind: 'owner' } | { kind: 'operator' } | { kind: 'refused'; decision: AdmissionDecision };
 
 /** The owner acts for itself (capped); anyone else needs the operator grant (not capped). */
 async function authorityOf(request: AdmissionRequest, spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<Authority> {
@@ -92,7 +92,7 @@ async function authorityOf(request: AdmissionRequest, spec: SealBindingSpec, nam
   return { kind: 'refused', decision: refuse(message) };
 }
 
-async function verifyOnChain(spec: SealBindingSpec, chain: SealBindingValidatorDeps['chain']): Promise<Decision> {
+async function verifyOnChain(spec: SealBindingSpec, chain: SealBindingValidatorDeps['chain']): Promise<AdmissionDecision> {
   let facts;
   try {
     const [records, tokens, epoch] = await Promise.all([
@@ -111,7 +111,7 @@ async function verifyOnChain(spec: SealBindingSpec, chain: SealBindingValidatorD
   return refuse(explainBindingVerdict(spec, verdict, facts.epoch));
 }
 
-async function lookup<T>(what: string, read: () => Promise<T>): Promise<T | Decision> {
+async function lookup<T>(what: string, read: () => Promise<T>): Promise<T | AdmissionDecision> {
   try {
     return await read();
   } catch (error) {
@@ -119,10 +119,10 @@ async function lookup<T>(what: string, read: () => Promise<T>): Promise<T | Deci
   }
 }
 
-const isDecision = (value: unknown): value is Decision => typeof value === 'object' && value !== null && 'allowed' in value;
+const isDecision = (value: unknown): value is AdmissionDecision => typeof value === 'object' && value !== null && 'allowed' in value;
 
 /** CREATE: the node must not be running unbound or exempt, and nobody else may hold it. */
-async function checkNewBinding(spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<Decision | undefined> {
+async function checkNewBinding(spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<AdmissionDecision | undefined> {
   const [node, bindings] = await Promise.all([
     lookup(`node ${spec.nodeName}`, () => deps.getNode(spec.nodeName)),
     lookup(`the SealBindings of node ${spec.nodeName}`, () => deps.bindingsForNode(spec.nodeName)),
@@ -142,7 +142,7 @@ async function checkNewBinding(spec: SealBindingSpec, name: string, deps: SealBi
 }
 
 /** A renewal: only the node's rightful binding (the oldest) may take a new seal token. */
-async function checkRenewal(spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<Decision | undefined> {
+async function checkRenewal(spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<AdmissionDecision | undefined> {
   const bindings = await lookup(`the SealBindings of node ${spec.nodeName}`, () => deps.bindingsForNode(spec.nodeName));
   if (isDecision(bindings)) return bindings;
   const holder = rightfulBinding(bindings);
@@ -152,7 +152,7 @@ async function checkRenewal(spec: SealBindingSpec, name: string, deps: SealBindi
   return undefined;
 }
 
-export async function validateSealBinding(request: AdmissionRequest, deps: SealBindingValidatorDeps): Promise<Decision> {
+export async function validateSealBinding(request: AdmissionRequest, deps: SealBindingValidatorDeps): Promise<AdmissionDecision> {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return ALLOW;
   const spec = specOf(request.object);
   if (typeof spec === 'string') return refuse(spec, 422, 'Invalid');

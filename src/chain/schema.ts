@@ -7,7 +7,7 @@
  * `std::string::String` as a length-prefixed UTF-8 byte vector, so the schemas use those shapes
  * directly instead of nesting wrapper structs.
  */
-import { bcs } from '@mysten/sui/bcs';
+import { bcs, type BcsType } from '@mysten/sui/bcs';
 import type { StakeKindName, StakeStatusName } from '../policy/stake.ts';
 import { MIST_PER_SUI } from '../policy/units.ts';
 
@@ -245,11 +245,17 @@ export const EVENT_NAMES = [
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
-export type StakePoolFields = ReturnType<typeof StakePool.parse>;
-export type StakeRecordFields = ReturnType<typeof StakeRecord.parse>;
-export type SealTokenFields = ReturnType<typeof SealToken.parse>;
-export type EnclaveConfigFields = ReturnType<typeof EnclaveConfig.parse>;
-export type EnclaveFields = ReturnType<typeof Enclave.parse>;
+/** A u64 field (or vector element) as code holds it: parsed from BCS it is a decimal string, built by code a bigint. */
+type MoveValue<Parsed, Input> = bigint extends Input ? Input : Parsed extends readonly (infer E)[] ? (Input extends Iterable<infer I> ? MoveValue<E, I>[] : Parsed) : Parsed;
+
+/**
+ * The fields of a struct of this schema as code reads and writes them: what `parse` returns, except
+ * that u64s take anything `serialize` accepts (bigint | string | number). The sim's package mirror
+ * (src/sim/package/objects.ts) names its objects' fields with this, so they cannot drift from the schema.
+ */
+export type MoveFields<S> = S extends BcsType<infer Parsed, infer Input>
+  ? { [K in keyof Parsed]: MoveValue<Parsed[K], K extends keyof Input ? Input[K] : never> }
+  : never;
 
 // ---- abort codes ---------------------------------------------------------------------------
 

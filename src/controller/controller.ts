@@ -21,7 +21,9 @@ import { jsonEqual } from '../k8s/patch.ts';
 import type { NodeLike } from '../k8s/objects.ts';
 import type { KubeRest } from '../k8s/rest.ts';
 import type { SealBinding, SealBindingPhase } from '../k8s/sealbinding.ts';
-import type { ChainEventLike, ChainFollowerPort, ChainReaderPort, EventFollowHandle } from './chain-port.ts';
+import type { ChainEvent } from '../chain/events.ts';
+import type { ChainEventPort, ChainReaderPort } from '../chain/port.ts';
+import type { EventSubscription } from '../chain/follower.ts';
 import { Drainer } from './drainer.ts';
 import { kubePort, type ControllerKube } from './kube-port.ts';
 import { countExpiringSoon, createControllerMetrics, type ControllerMetrics } from './metrics.ts';
@@ -64,7 +66,7 @@ export const DEFAULT_TIMINGS: ControllerTimings = {
 
 export interface ControllerOptions {
   rest: KubeRest;
-  chain: ChainReaderPort & ChainFollowerPort;
+  chain: ChainReaderPort & ChainEventPort;
   leaseNamespace?: string;
   leaseName?: string;
   identity?: string;
@@ -81,10 +83,13 @@ export interface ControllerOptions {
   log?(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
 
-/** The ids a chain event names (record_id, token_id), whatever the reader's event shape. */
-export function idsOfEvent(event: ChainEventLike): string[] {
-  const fields = event.fields ?? event.parsedJson ?? {};
-  return ['record_id', 'token_id'].map((k) => fields[k]).filter((v): v is string => typeof v === 'string');
+/** The stake record and seal token ids a chain event names. */
+export function idsOfEvent(event: ChainEvent): string[] {
+  const fields = event.fields;
+  return [
+    'record_id' in fields ? fields.record_id : undefined,
+    'token_id' in fields ? fields.token_id : undefined,
+  ].filter((v): v is string => v !== undefined);
 }
 
 function nodeSchedulingChanged(node: NodeLike, old?: NodeLike): boolean {
@@ -104,8 +109,8 @@ export class SealBindingController {
   readonly #reconciler: Reconciler;
   readonly #elector: LeaderElector;
   readonly #recorder: EventRecorder;
-  #follower: EventFollowHandle | undefined;
-  #cursor: unknown = null;
+  #follower: EventSubscription | undefined;
+  #cursor: string | null = null;
   #timers: NodeJS.Timeout[] = [];
   #epoch: bigint | undefined;
   #started = false;
@@ -292,7 +297,7 @@ export class SealBindingController {
     this.#drainer.stopAll();
   }
 
-  #onChainEvent(event: ChainEventLike): void {
+  #onChainEvent(event: ChainEvent): void {
     const ids = new Set(idsOfEvent(event));
     if (ids.size === 0) return;
     for (const b of this.bindings.list()) {

@@ -7,11 +7,11 @@
  * nodes, a chain it could not read, the tier and the expiry warning.
  */
 import type { SealBindingPhase, SealBindingSpec } from '../k8s/sealbinding.ts';
-import type { SealTokenView, StakeRecordView } from './chain-port.ts';
+import type { SealTokenView, StakeRecordView } from '../chain/objects.ts';
 import { bindingVerdict, explainBindingVerdict, type BindingVerdict } from '../policy/binding.ts';
 import { DEFAULT_TIERS, tierNameFor, type Tier } from '../policy/tiers.ts';
 
-export interface ChainFacts {
+export interface BindingChainFacts {
   /** undefined: not read (chain unavailable); null: no such StakeRecord. */
   record: StakeRecordView | null | undefined;
   /** undefined: not read or the spec names no seal token; null: no such SealToken. */
@@ -61,7 +61,7 @@ const PHASES: Record<BindingVerdict['kind'], Phased> = {
   'token-owner-mismatch': { phase: 'Invalid', reason: 'SealTokenMismatch' },
 };
 
-export function evaluateBinding(spec: SealBindingSpec, facts: ChainFacts, options: PhaseOptions = {}): Evaluation {
+export function evaluateBinding(spec: SealBindingSpec, facts: BindingChainFacts, options: PhaseOptions = {}): Evaluation {
   if (options.exemptNode) {
     return { phase: 'Invalid', reason: 'ExemptNode', message: `node ${spec.nodeName} is exempt (control-plane): a SealBinding may not name it`, expiringSoon: false };
   }

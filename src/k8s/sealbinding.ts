@@ -6,6 +6,7 @@
  * The admission webhook validates it, the controller keeps `status` in line with the chain, and the
  * authn webhook lets a kubelet token with a `node` claim through only while the binding is Active.
  */
+import type { ObjectMeta } from './objects.ts';
 
 export const SEALBINDING_GROUP = 'daas.io';
 export const SEALBINDING_VERSION = 'v1alpha1';
@@ -95,17 +96,6 @@ export interface SealBindingStatus {
   /** RFC 3339 time the controller first saw the stake revoked; the drain deadline counts from here. */
   revokedAt?: string;
   conditions?: Condition[];
-}
-
-export interface ObjectMeta {
-  name?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
 }
 
 export interface SealBinding {

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { globalsOf } from '../globals.ts';
 import { resolveNetwork } from '../../chain/network.ts';
 import { ChainReader } from '../../chain/reader.ts';
 import { toHex } from '../../enclave/attestation/bytes.ts';
@@ -109,7 +110,7 @@ function writeKubeconfig(flags: FetchFlags, base: URL, certificatePem: string): 
 
 async function checkChain(cmd: Command, enclaveId: string, doc: VerifiedDocument): Promise<void> {
   if (!isSuiIdInput(enclaveId)) throw new UserError(`--check-chain ${enclaveId} is not an object id (0x + hex)`);
-  const net = resolveNetwork((cmd.optsWithGlobals() as { network?: string }).network);
+  const net = resolveNetwork(globalsOf(cmd).network);
   if (!net.enclaveConfigId) throw new UserError(`network ${net.name} names no enclave config (DAAS_ENCLAVE_CONFIG_ID)`);
   const reader = new ChainReader(net);
   try {

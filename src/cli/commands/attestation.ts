@@ -15,7 +15,7 @@ import {
   parseNitroDocument,
   verifyNitroDocument,
   type VerifiedDocument,
-  type VerifyOptions,
+  type AttestationVerifyOptions,
 } from '../../enclave/attestation/index.ts';
 import { UserError } from '../errors.ts';
 import { registerFetch } from './attestation-fetch.ts';
@@ -71,7 +71,7 @@ function runVerify(file: string, flags: VerifyFlags, output: 'text' | 'json'): v
 }
 
 /** verifyNitroDocument, with a rejection turned into the one-line error (and JSON) the CLI prints. */
-export function verifyOrExplain(document: Uint8Array, options: VerifyOptions, output: 'text' | 'json'): VerifiedDocument {
+export function verifyOrExplain(document: Uint8Array, options: AttestationVerifyOptions, output: 'text' | 'json'): VerifiedDocument {
   try {
     return verifyNitroDocument(document, options);
   } catch (error) {

@@ -4,6 +4,7 @@
  * below, validated before anything starts.
  */
 import type { Command } from 'commander';
+import { globalsOf } from '../globals.ts';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { NetworkConfigError } from '../../chain/network.ts';
 import { createLogger, type LogLevel } from '../../log/index.ts';
@@ -60,7 +61,7 @@ export function register(program: Command): void {
       ].join('\n'),
     )
     .action(async (opts: ServeOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals<{ config?: string; network?: string }>();
+      const globals = globalsOf(cmd);
       const config = load(globals, opts);
       preflightServe(config.server, {
         host: opts.host !== undefined ? '--host' : source('DAAS_HOST', 'server.host'),

@@ -8,7 +8,7 @@ import { DEFAULT_ADMISSION_CONFIG, DEFAULT_DRAIN_POLICY_LIMITS } from '../../../
 import { createAdmissionRouter, ADMISSION_PATHS } from '../../../src/admission/router.ts';
 import { validatingWebhookConfiguration } from '../../../src/admission/manifest.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
-import type { SealTokenView, StakeRecordView } from '../../../src/controller/chain-port.ts';
+import type { SealTokenView, StakeRecordView } from '../../../src/chain/objects.ts';
 import { review } from './fixtures.ts';
 import { OTHER, RECORD, TOKEN, binding, record, token } from '../controller/fixtures.ts';
 
