@@ -14,7 +14,7 @@ interface Bucket {
   at: number;
 }
 
-export class RateLimiter {
+export class AdmissionRateLimiter {
   readonly #buckets = new Map<string, Bucket>();
   readonly #limit: AdmissionRateLimit;
   readonly #now: () => number;
