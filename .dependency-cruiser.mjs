@@ -6,9 +6,10 @@
 
 /** Layer of each room, low to high. A room missing here is itself a violation (rule `room-unknown`). */
 const LAYERS = {
-  // L0 pure rules (no I/O) and L0 infrastructure.
+  // L0 pure rules (no I/O) and L0 infrastructure. The seal token format checks its claims with policy's
+  // id and name formats, so it sits just above policy.
   policy: 0,
-  token: 0,
+  token: 0.5,
   log: 0,
   metrics: 0,
   // L1 adapters: Sui, Kubernetes wire types and REST, configuration.

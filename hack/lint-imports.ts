@@ -9,9 +9,9 @@
 // src/sim/txcodec.ts) never shows, and its baseline cannot hold folder violations. Cycles between rooms need
 // an arrow the layer rules forbid, so they are reported as that arrow.
 //
-// The baseline (.dependency-cruiser-known-violations.json, written by `npx depcruise src --baseline`) lists the
-// arrows still being moved by other branches of issue 14; each entry is removed as its branch lands.
-import { existsSync, readFileSync } from 'node:fs';
+// --baseline FILE (written by `npx depcruise src --baseline`) softens the violations it lists: for a branch that
+// is moving code across rooms. The repository keeps none.
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cruise, format, type ICruiseResult } from 'dependency-cruiser';
@@ -19,7 +19,6 @@ import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcr
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG = join(REPO, '.dependency-cruiser.mjs');
-export const BASELINE = join(REPO, '.dependency-cruiser-known-violations.json');
 
 export interface ImportLint {
   /** One line per violation, dependency-cruiser's own report first. */
@@ -117,7 +116,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (unknown.length > 0) throw new Error(`unknown option ${unknown[0]} (see --help)`);
   const root = resolve(flag(args, '--root') ?? REPO);
-  const baseline = flag(args, '--baseline') ?? (root === REPO && existsSync(BASELINE) ? BASELINE : undefined);
+  const baseline = flag(args, '--baseline');
   const { report, errors, known } = await lintImports(root, baseline);
   if (errors > 0) {
     process.stderr.write(`${report}\nimport graph: ${errors} violation(s) of the layering (docs/architecture.md)\n`);

@@ -4,8 +4,8 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterInfo } from '../../hack/cluster.ts';
-import type { ChainEventLike, SealTokenView, StakeRecordView } from '../../src/controller/chain-port.ts';
-import type { ChainEvent } from '../../src/chain/reader.ts';
+import type { ChainEvent } from '../../src/chain/events.ts';
+import type { SealTokenView, StakeRecordView } from '../../src/chain/objects.ts';
 import { SealBindingController } from '../../src/controller/controller.ts';
 import { kubePort, type ControllerKube } from '../../src/controller/kube-port.ts';
 import { KubeRest } from '../../src/k8s/rest.ts';
@@ -32,7 +32,7 @@ function hexId(n: number, prefix: string): string {
 export function stubChain(): ChainDriver {
   const owner = `0x${'a'.repeat(64)}`;
   const records = new Map<string, StakeRecordView>();
-  const listeners = new Set<(event: ChainEventLike) => void>();
+  const listeners = new Set<(event: ChainEvent) => void>();
   let controller: SealBindingController | undefined;
   let rest: KubeRest | undefined;
   const chain = {
@@ -43,9 +43,8 @@ export function stubChain(): ChainDriver {
   // The controller's feeds (src/feeds in serve): events pushed by slash() below; the epoch never moves.
   const events = {
     subscribe(_names: readonly string[], onEvent: (event: ChainEvent) => void) {
-      const listener = onEvent as (event: ChainEventLike) => void;
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
+      listeners.add(onEvent);
+      return () => void listeners.delete(onEvent);
     },
   };
   const epochs = { subscribe: () => () => {}, up: () => true };
@@ -85,7 +84,9 @@ export function stubChain(): ChainDriver {
         if (!record) throw new Error(`no stake ${id}`);
         records.set(id, { ...record, status: 'slashed', amount: record.amount / 2n, slashedAmount: record.amount / 2n });
         at.set(id, Date.now());
-        for (const listener of listeners) listener({ name: 'StakeSlashed', fields: { record_id: id } });
+        const fields = { record_id: id, staker: record.staker, slashed_amount: String(record.amount / 2n), remaining: String(record.amount / 2n), reason: 'bench', epoch: '1' };
+        const event: ChainEvent = { name: 'StakeSlashed', fields, txDigest: '', checkpoint: null, eventIndex: 0, cursor: String(at.size) };
+        for (const listener of listeners) listener(event);
       }
       return at;
     },

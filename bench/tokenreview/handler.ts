@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { Authenticator } from '../../src/authn/authenticator.ts';
 import { BindingIndex } from '../../src/feeds/bindings.ts';
-import { DEFAULT_TIERS, validateTiers } from '../../src/authn/tiers.ts';
+import { DEFAULT_TIERS, validateTiers } from '../../src/policy/tiers.ts';
 import { createAuditLog } from '../../src/log/audit.ts';
 import { createLogger } from '../../src/log/index.ts';
 import { recordCacheLookup } from '../../src/authn/metrics.ts';

@@ -9,7 +9,7 @@ import { registry } from '../metrics/registry.ts';
 import type { ServeComponent } from '../server/types.ts';
 import { activeBindingsForNode, bindingsForNode, type BindingLookupSource } from './lookup.ts';
 import { subjectAccessReviewGrant } from './grant.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { AdmissionRateLimiter } from './rate-limit.ts';
 import { createAdmissionMetrics } from './metrics.ts';
 import { validateNodeCreate } from './node.ts';
 import { ADMISSION_BODY_LIMITS, createAdmissionRouter } from './router.ts';
@@ -36,7 +36,7 @@ export const admissionComponent: ServeComponent = {
       exemptions,
       drainLimits: config.admission.drainPolicyLimits,
     };
-    const limiter = new RateLimiter(config.admission.rateLimit);
+    const limiter = new AdmissionRateLimiter(config.admission.rateLimit);
     const router = createAdmissionRouter({
       validateSealBinding: (request) => validateSealBinding(request, bindingDeps),
       validateNode: (request) => validateNodeCreate(request, { config: exemptions, bindingsForNode: activeBindingsForNode(source) }),

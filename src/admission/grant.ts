@@ -1,12 +1,18 @@
 /**
- * The operator grant (config.ts BIND_ANY_OWNER) asked of kube-apiserver's authorizer through a
+ * The operator grant (BIND_ANY_OWNER below) asked of kube-apiserver's authorizer through a
  * SubjectAccessReview for the requester of an AdmissionReview, so RBAC — not daas-auth's config —
  * decides who may bind nodes for other owners. The webhook's own identity needs
  * `create subjectaccessreviews.authorization.k8s.io` (deploy/rbac/bindings.yaml).
  */
 import type { AdmissionUserInfo } from '../k8s/admissionreview.ts';
 import type { KubeRest } from '../k8s/rest.ts';
-import { BIND_ANY_OWNER } from './config.ts';
+
+/**
+ * The operator grant: creating, renewing or changing a binding owned by someone else needs
+ * `kubectl auth can-i bind-any-owner sealbindings.daas.io` (deploy/rbac/bindings.yaml grants it to
+ * the `daas:binding-operators` group).
+ */
+export const BIND_ANY_OWNER = { group: 'daas.io', resource: 'sealbindings', verb: 'bind-any-owner' } as const;
 
 const SAR_PATH = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
 

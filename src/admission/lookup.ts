@@ -9,10 +9,10 @@
  * must not be refused only because the watch event is a few milliseconds behind.
  */
 import type { SealBinding } from '../k8s/sealbinding.ts';
-import type { BindingSource as IndexSource } from '../feeds/bindings.ts';
+import type { BindingSource } from '../feeds/bindings.ts';
 
 export interface BindingLookupSource {
-  index: Pick<IndexSource, 'allForNode' | 'onChange' | 'synced' | 'staleness'>;
+  index: Pick<BindingSource, 'allForNode' | 'onChange' | 'synced' | 'staleness'>;
   /** LIST bindings with `spec.nodeName=<nodeName>` from the apiserver (fallback without an informer). */
   listForNode(nodeName: string): Promise<SealBinding[]>;
 }

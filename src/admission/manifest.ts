@@ -11,7 +11,7 @@
  * - failure policies from AdmissionConfig (default Fail for both; docs/admission.md says why).
  */
 import { ADMISSION_PATHS } from './router.ts';
-import { DEFAULT_ADMISSION_CONFIG, type AdmissionConfig, type FailurePolicy } from './config.ts';
+import { DEFAULT_ADMISSION_CONFIG, type AdmissionConfig, type FailurePolicy } from '../config/admission.ts';
 import { SEALBINDING_GROUP, SEALBINDING_PLURAL, SEALBINDING_VERSION } from '../k8s/sealbinding.ts';
 
 export const WEBHOOK_CONFIGURATION_NAME = 'daas-auth';

@@ -6,8 +6,9 @@
 import type { AdmissionRequest } from '../k8s/admissionreview.ts';
 import type { NodeLike } from '../k8s/objects.ts';
 import type { SealBinding } from '../k8s/sealbinding.ts';
-import { isExemptNode, type AdmissionConfig } from './config.ts';
-import { ALLOW, refuse, unavailable, type Decision } from './decision.ts';
+import { isExemptNode } from '../policy/exemptions.ts';
+import type { AdmissionConfig } from '../config/admission.ts';
+import { ALLOW, refuse, unavailable, type AdmissionDecision } from './decision.ts';
 
 export interface NodeValidatorDeps {
   config: Pick<AdmissionConfig, 'exemptNodeNames' | 'exemptNodeLabels'>;
@@ -15,7 +16,7 @@ export interface NodeValidatorDeps {
   bindingsForNode(nodeName: string): Promise<SealBinding[]>;
 }
 
-export async function validateNodeCreate(request: AdmissionRequest, deps: NodeValidatorDeps): Promise<Decision> {
+export async function validateNodeCreate(request: AdmissionRequest, deps: NodeValidatorDeps): Promise<AdmissionDecision> {
   if (request.operation !== 'CREATE') return ALLOW;
   const node = request.object as NodeLike | undefined;
   const name = node?.metadata?.name ?? request.name ?? '';

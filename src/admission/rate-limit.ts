@@ -4,7 +4,7 @@
  * into a load amplifier. Over the limit → 429 with Retry-After (kube-apiserver then applies the
  * webhook's failurePolicy: Fail, so nothing is admitted unchecked).
  */
-import type { AdmissionRateLimit } from './config.ts';
+import type { AdmissionRateLimit } from '../config/admission.ts';
 
 /** Buckets kept at most; the least recently used address is forgotten first (a full bucket again). */
 const MAX_CLIENTS = 4096;
@@ -14,7 +14,7 @@ interface Bucket {
   at: number;
 }
 
-export class RateLimiter {
+export class AdmissionRateLimiter {
   readonly #buckets = new Map<string, Bucket>();
   readonly #limit: AdmissionRateLimit;
   readonly #now: () => number;

@@ -16,12 +16,12 @@ import {
   parseAdmissionReview,
   type AdmissionRequest,
 } from '../k8s/admissionreview.ts';
-import type { Decision } from './decision.ts';
+import type { AdmissionDecision } from './decision.ts';
 import { jsonText } from '../token/strict-json.ts';
 
 export const ADMISSION_PATHS = { sealBindings: '/admission/sealbindings', nodes: '/admission/nodes' } as const;
 
-export type Validator = (request: AdmissionRequest) => Promise<Decision>;
+export type Validator = (request: AdmissionRequest) => Promise<AdmissionDecision>;
 
 export interface AdmissionRouterDeps {
   validateSealBinding: Validator;
@@ -29,7 +29,7 @@ export interface AdmissionRouterDeps {
   /** Takes one request from the client's budget: 0 when allowed, else seconds to wait (429). */
   rateLimit?(client: string): number;
   /** Called once per decision (metrics, audit log). */
-  onDecision?(kind: 'sealbinding' | 'node', request: AdmissionRequest, decision: Decision, error?: unknown): void;
+  onDecision?(kind: 'sealbinding' | 'node', request: AdmissionRequest, decision: AdmissionDecision, error?: unknown): void;
 }
 
 /** Node objects are a few KiB; SealBindings far less. AdmissionReview carries old and new. */
@@ -54,7 +54,7 @@ function handler(kind: 'sealbinding' | 'node', validate: Validator, deps: Admiss
       res.status(400).json({ error: message });
       return;
     }
-    let decision: Decision;
+    let decision: AdmissionDecision;
     let failure: unknown;
     try {
       decision = await validate(request);

@@ -11,8 +11,8 @@
  * - a new binding may not claim a Node that already exists (unless it is already bound to the same
  *   owner and stake) nor one with an exempt label; one binding per node;
  * - the stake record exists, is active, is a node stake of `owner` for `nodeName`, and the seal token
- *   (if any) belongs to that record and owner and has not expired — the same evaluation the controller
- *   applies (src/controller/phase.ts), so admission and controller cannot disagree.
+ *   (if any) belongs to that record and owner and has not expired — the one binding verdict of
+ *   src/policy/binding.ts that the controller maps to phases, so admission and controller cannot disagree.
  *
  * An update that leaves `stakeRecord` and `sealToken` alone is not checked against the chain: editing
  * a drain policy must work while the chain is down or after the stake was slashed. A renewal (new
@@ -20,19 +20,14 @@
  */
 import type { AdmissionRequest, AdmissionUserInfo } from '../k8s/admissionreview.ts';
 import type { NodeLike } from '../k8s/objects.ts';
-import {
-  DRAIN_POLICY_DEFAULTS,
-  isDns1123Subdomain,
-  isSuiId,
-  rightfulBinding,
-  type DrainPolicy,
-  type SealBinding,
-  type SealBindingSpec,
-} from '../k8s/sealbinding.ts';
-import type { ChainReaderPort } from '../controller/chain-port.ts';
-import { evaluateBinding } from '../controller/phase.ts';
-import { isExemptNode, type AdmissionConfig, type DrainPolicyLimits } from './config.ts';
-import { ALLOW, refuse, unavailable, type Decision } from './decision.ts';
+import { DRAIN_POLICY_DEFAULTS, rightfulBinding, type DrainPolicy, type SealBinding, type SealBindingSpec } from '../k8s/sealbinding.ts';
+import type { ChainReaderPort } from '../chain/port.ts';
+import { bindingVerdict, explainBindingVerdict } from '../policy/binding.ts';
+import { isExemptNode } from '../policy/exemptions.ts';
+import { isDns1123Subdomain, isSuiId } from '../policy/formats.ts';
+import { USERNAME_PREFIX } from '../policy/identity.ts';
+import type { AdmissionConfig, DrainPolicyLimits } from '../config/admission.ts';
+import { ALLOW, refuse, unavailable, type AdmissionDecision } from './decision.ts';
 
 export interface SealBindingValidatorDeps {
   chain: Pick<ChainReaderPort, 'getStakeRecords' | 'getSealTokens' | 'getEpoch'>;
@@ -45,8 +40,6 @@ export interface SealBindingValidatorDeps {
   exemptions: Pick<AdmissionConfig, 'exemptNodeNames' | 'exemptNodeLabels'>;
   drainLimits: DrainPolicyLimits;
 }
-
-const STAKER_PREFIX = 'sui:';
 
 function specOf(object: unknown): SealBindingSpec | string {
   const spec = (object as { spec?: Record<string, unknown> } | undefined)?.spec;
@@ -61,7 +54,7 @@ function specOf(object: unknown): SealBindingSpec | string {
 /** The staker address a `sui:<addr>` requester authenticated as; undefined for anyone else. */
 export function stakerAddress(user: AdmissionUserInfo): string | undefined {
   const name = user.username ?? '';
-  const address = name.startsWith(STAKER_PREFIX) ? name.slice(STAKER_PREFIX.length) : '';
+  const address = name.startsWith(USERNAME_PREFIX) ? name.slice(USERNAME_PREFIX.length) : '';
   return isSuiId(address) ? address : undefined;
 }
 
@@ -79,7 +72,7 @@ export function drainPolicyViolation(policy: DrainPolicy | undefined, limits: Dr
   return undefined;
 }
 
-type Authority = { kind: 'owner' } | { kind: 'operator' } | { kind: 'refused'; decision: Decision };
+type Authority = { kind: 'owner' } | { kind: 'operator' } | { kind: 'refused'; decision: AdmissionDecision };
 
 /** The owner acts for itself (capped); anyone else needs the operator grant (not capped). */
 async function authorityOf(request: AdmissionRequest, spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<Authority> {
@@ -99,7 +92,7 @@ async function authorityOf(request: AdmissionRequest, spec: SealBindingSpec, nam
   return { kind: 'refused', decision: refuse(message) };
 }
 
-async function verifyOnChain(spec: SealBindingSpec, chain: SealBindingValidatorDeps['chain']): Promise<Decision> {
+async function verifyOnChain(spec: SealBindingSpec, chain: SealBindingValidatorDeps['chain']): Promise<AdmissionDecision> {
   let facts;
   try {
     const [records, tokens, epoch] = await Promise.all([
@@ -111,13 +104,14 @@ async function verifyOnChain(spec: SealBindingSpec, chain: SealBindingValidatorD
   } catch (error) {
     return unavailable(`cannot verify the stake on chain right now (${(error as Error).message}); retry`);
   }
-  const evaluation = evaluateBinding(spec, facts);
-  if (evaluation.phase === 'Active') return ALLOW;
-  if (facts.token === null) return refuse(`seal token ${spec.sealToken} does not exist on chain`);
-  return refuse(evaluation.message);
+  const verdict = bindingVerdict(spec, facts.record, facts.token, facts.epoch);
+  if (verdict.kind === 'active') return ALLOW;
+  // A binding may not be created on a token that is already gone: say so plainly, not "revoked".
+  if (verdict.kind === 'token-revoked') return refuse(`seal token ${spec.sealToken} does not exist on chain`);
+  return refuse(explainBindingVerdict(spec, verdict, facts.epoch));
 }
 
-async function lookup<T>(what: string, read: () => Promise<T>): Promise<T | Decision> {
+async function lookup<T>(what: string, read: () => Promise<T>): Promise<T | AdmissionDecision> {
   try {
     return await read();
   } catch (error) {
@@ -125,10 +119,10 @@ async function lookup<T>(what: string, read: () => Promise<T>): Promise<T | Deci
   }
 }
 
-const isDecision = (value: unknown): value is Decision => typeof value === 'object' && value !== null && 'allowed' in value;
+const isDecision = (value: unknown): value is AdmissionDecision => typeof value === 'object' && value !== null && 'allowed' in value;
 
 /** CREATE: the node must not be running unbound or exempt, and nobody else may hold it. */
-async function checkNewBinding(spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<Decision | undefined> {
+async function checkNewBinding(spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<AdmissionDecision | undefined> {
   const [node, bindings] = await Promise.all([
     lookup(`node ${spec.nodeName}`, () => deps.getNode(spec.nodeName)),
     lookup(`the SealBindings of node ${spec.nodeName}`, () => deps.bindingsForNode(spec.nodeName)),
@@ -148,7 +142,7 @@ async function checkNewBinding(spec: SealBindingSpec, name: string, deps: SealBi
 }
 
 /** A renewal: only the node's rightful binding (the oldest) may take a new seal token. */
-async function checkRenewal(spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<Decision | undefined> {
+async function checkRenewal(spec: SealBindingSpec, name: string, deps: SealBindingValidatorDeps): Promise<AdmissionDecision | undefined> {
   const bindings = await lookup(`the SealBindings of node ${spec.nodeName}`, () => deps.bindingsForNode(spec.nodeName));
   if (isDecision(bindings)) return bindings;
   const holder = rightfulBinding(bindings);
@@ -158,7 +152,7 @@ async function checkRenewal(spec: SealBindingSpec, name: string, deps: SealBindi
   return undefined;
 }
 
-export async function validateSealBinding(request: AdmissionRequest, deps: SealBindingValidatorDeps): Promise<Decision> {
+export async function validateSealBinding(request: AdmissionRequest, deps: SealBindingValidatorDeps): Promise<AdmissionDecision> {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return ALLOW;
   const spec = specOf(request.object);
   if (typeof spec === 'string') return refuse(spec, 422, 'Invalid');

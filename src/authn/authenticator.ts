@@ -17,7 +17,7 @@ import type { BindingSource } from '../feeds/bindings.ts';
 import { DecisionCache, type CachedDecision } from './cache.ts';
 import { checkChainState, guardIdentity, nodeIdentity, userIdentity, type Identity, type IdentityResult } from './identity.ts';
 import { TRANSIENT_RESULT, type AuthnRejectReason } from './reasons.ts';
-import type { Tier } from './tiers.ts';
+import type { Tier } from '../policy/tiers.ts';
 
 /**
  * What the authenticator needs of src/chain's ChainReader (which satisfies it). The reader batches

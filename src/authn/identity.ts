@@ -9,20 +9,10 @@ import type { SealTokenView, StakeRecordView } from '../chain/objects.ts';
 import { bindingAuthorizesNode, type SealBinding } from '../k8s/sealbinding.ts';
 import type { UserInfo } from '../k8s/tokenreview.ts';
 import type { SealClaims } from '../token/claims.ts';
+import { EXTRA_KEYS, NODE_USERNAME_PREFIX, NODES_GROUP, STAKERS_GROUP, TIER_GROUP_PREFIX, USERNAME_PREFIX } from '../policy/identity.ts';
+import { stakeVerdict, type StakeVerdictKind } from '../policy/stake.ts';
 import type { AuthnRejectReason } from './reasons.ts';
-import { tierFor, type Tier } from './tiers.ts';
-
-export const STAKERS_GROUP = 'daas:stakers';
-export const TIER_GROUP_PREFIX = 'daas:tier:';
-export const USERNAME_PREFIX = 'sui:';
-export const NODE_USERNAME_PREFIX = 'system:node:';
-export const NODES_GROUP = 'system:nodes';
-export const EXTRA_KEYS = {
-  sealToken: 'daas.io/seal-token',
-  stakeRecord: 'daas.io/stake-record',
-  stakeMist: 'daas.io/stake-mist',
-  tier: 'daas.io/tier',
-} as const;
+import { tierFor, type Tier } from '../policy/tiers.ts';
 
 /** Which path produced an identity; only `node` may carry `system:` names. */
 export type IdentityPath = 'user' | 'node';
@@ -37,6 +27,15 @@ export interface Identity {
 export type IdentityResult = { ok: true; identity: Identity } | { ok: false; reason: AuthnRejectReason };
 const refuse = (reason: AuthnRejectReason): { ok: false; reason: AuthnRejectReason } => ({ ok: false, reason });
 
+/** The authn reason for each stake verdict (src/policy/stake.ts); null: the stake is good. */
+const VERDICT_REASONS: Record<StakeVerdictKind, AuthnRejectReason | null> = {
+  active: null,
+  slashed: 'stake_slashed',
+  unbonding: 'stake_unbonding',
+  withdrawn: 'stake_withdrawn',
+  expired: 'seal_token_expired',
+};
+
 /** Step 4: `tok` exists as our SealToken, `sub` holds it and staked its record, neither expired nor
  * inactive. `token`/`record` are null when the reader found no such object of our package. */
 export function checkChainState(
@@ -47,12 +46,10 @@ export function checkChainState(
 ): AuthnRejectReason | null {
   if (!token) return 'seal_token_not_found';
   if (token.objectOwner !== claims.sub || token.owner !== claims.sub) return 'not_token_owner';
-  if (epoch >= token.expiresEpoch) return 'seal_token_expired';
   if (!record || record.id !== token.stakeRecord) return 'stake_record_not_found';
   if (record.staker !== claims.sub) return 'not_staker';
-  if (record.status === 'slashed') return 'stake_slashed';
-  if (record.status === 'withdrawn') return 'stake_withdrawn';
-  if (record.status !== 'active') return 'stake_unbonding';
+  const refusal = VERDICT_REASONS[stakeVerdict(record, token, epoch).kind];
+  if (refusal) return refusal;
   // A worker's SealToken names its node; it may only be used as that node's kubelet credential.
   if (claims.node === undefined) return token.nodeId === '' && record.kind !== 'node' ? null : 'node_token_without_node_claim';
   if (token.nodeId !== claims.node || record.kind !== 'node' || record.nodeId !== claims.node) return 'node_claim_mismatch';

@@ -8,7 +8,7 @@
  * before asking the token webhook again, so a slashed staker's token would go on working that long.
  * Authorization is asked on every request, uncached when so configured.
  */
-import { EXTRA_KEYS, NODE_USERNAME_PREFIX } from '../authn/identity.ts';
+import { EXTRA_KEYS, NODE_USERNAME_PREFIX } from '../policy/identity.ts';
 import type { BindingSource } from '../feeds/bindings.ts';
 import { bindingAuthorizesNode } from '../k8s/sealbinding.ts';
 import type { SarRequest, SarStatus } from '../k8s/subjectaccessreview.ts';

@@ -10,6 +10,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isValidSuiObjectId, normalizeSuiObjectId } from '@mysten/sui/utils';
+import { isSuiIdInput } from '../policy/formats.ts';
 
 export interface NetworkConfig {
   /** `local`, `testnet`, `mainnet`, or `custom` (a URL or a network.json path). */
@@ -226,7 +227,7 @@ function validate(config: NetworkConfig): NetworkConfig {
 }
 
 function objectId(value: string, what: string): string {
-  if (!/^0x[0-9a-fA-F]{1,64}$/.test(value) || !isValidSuiObjectId(normalizeSuiObjectId(value))) {
+  if (!isSuiIdInput(value) || !isValidSuiObjectId(normalizeSuiObjectId(value))) {
     throw new NetworkConfigError(`the ${what} "${value}" is not a Sui object id (0x + up to 64 hex digits)`);
   }
   return normalizeSuiObjectId(value.toLowerCase());

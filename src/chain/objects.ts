@@ -164,13 +164,8 @@ export function decodeSealToken(obj: RawObject, packageId: string): SealTokenVie
   };
 }
 
-/**
- * A SealToken is valid in epochs issued_epoch ..= expires_epoch − 1: at `expires_epoch` it has
- * expired (so a token minted in epoch 5 works through epoch 104 and is expired from epoch 105).
- */
-export function isExpired(token: Pick<SealTokenView, 'expiresEpoch'>, epoch: bigint): boolean {
-  return epoch >= token.expiresEpoch;
-}
+// A SealToken's expiry is a rule of the product, not of the wire format: src/policy/stake.ts.
+export { isExpired } from '../policy/stake.ts';
 
 /** JSON-friendly copy of a view (bigints as decimal strings), for `--output json` and logs. */
 export function toJsonView<T extends object>(view: T): Record<string, unknown> {

@@ -24,6 +24,7 @@ import {
   type StakePoolView,
   type StakeRecordView,
 } from './objects.ts';
+import { isSuiIdInput } from '../policy/formats.ts';
 
 export { isExpired, type SealTokenView, type StakePoolView, type StakeRecordView } from './objects.ts';
 export type { ChainEvent } from './events.ts';
@@ -47,8 +48,6 @@ export interface ChainReaderOptions {
 class ObjectReadError extends Error {}
 
 type Loaded = RawObject | null | ObjectReadError;
-
-const ID_PATTERN = /^0x[0-9a-fA-F]{1,64}$/;
 
 export class ChainReader {
   readonly network: NetworkConfig;
@@ -128,11 +127,11 @@ export class ChainReader {
 
   async #getMany<V>(ids: Iterable<string>, decode: (obj: RawObject) => V | null): Promise<Map<string, V | null>> {
     const requested = [...ids];
-    const valid = requested.filter((id) => ID_PATTERN.test(id));
+    const valid = requested.filter((id) => isSuiIdInput(id));
     const loaded = await this.#loader.loadMany(new Set(valid.map((id) => normalizeSuiObjectId(id.toLowerCase()))));
     const out = new Map<string, V | null>();
     for (const id of requested) {
-      if (!ID_PATTERN.test(id)) {
+      if (!isSuiIdInput(id)) {
         out.set(id, null); // not an object id at all: certainly not one of ours
         continue;
       }

@@ -7,21 +7,21 @@
  * `std::string::String` as a length-prefixed UTF-8 byte vector, so the schemas use those shapes
  * directly instead of nesting wrapper structs.
  */
-import { bcs } from '@mysten/sui/bcs';
+import { bcs, type BcsType } from '@mysten/sui/bcs';
+import type { StakeKindName, StakeStatusName } from '../policy/stake.ts';
+import { MIST_PER_SUI } from '../policy/units.ts';
+
+// Names the product's rules use (src/policy); this file gives them their on-chain u8 values.
+export { MIST_PER_SUI, type StakeKindName, type StakeStatusName };
 
 export const MODULES = { staking: 'staking', seal: 'seal', enclaveRegistry: 'enclave_registry' } as const;
 export type ModuleName = (typeof MODULES)[keyof typeof MODULES];
 
-/** 1 SUI in MIST. */
-export const MIST_PER_SUI = 1_000_000_000n;
-
 /** `StakeRecord.kind` (u8). */
-export const StakeKind = { node: 0, user: 1, admin: 2 } as const;
-export type StakeKindName = keyof typeof StakeKind;
+export const StakeKind = { node: 0, user: 1, admin: 2 } as const satisfies Record<StakeKindName, number>;
 
 /** `StakeRecord.status` (u8). */
-export const StakeStatus = { active: 0, slashed: 1, unbonding: 2, withdrawn: 3 } as const;
-export type StakeStatusName = keyof typeof StakeStatus;
+export const StakeStatus = { active: 0, slashed: 1, unbonding: 2, withdrawn: 3 } as const satisfies Record<StakeStatusName, number>;
 
 /** Pool defaults set by `staking::init`, indexed by StakeKind. */
 export const POOL_DEFAULTS = {
@@ -245,11 +245,17 @@ export const EVENT_NAMES = [
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
-export type StakePoolFields = ReturnType<typeof StakePool.parse>;
-export type StakeRecordFields = ReturnType<typeof StakeRecord.parse>;
-export type SealTokenFields = ReturnType<typeof SealToken.parse>;
-export type EnclaveConfigFields = ReturnType<typeof EnclaveConfig.parse>;
-export type EnclaveFields = ReturnType<typeof Enclave.parse>;
+/** A u64 field (or vector element) as code holds it: parsed from BCS it is a decimal string, built by code a bigint. */
+type MoveValue<Parsed, Input> = bigint extends Input ? Input : Parsed extends readonly (infer E)[] ? (Input extends Iterable<infer I> ? MoveValue<E, I>[] : Parsed) : Parsed;
+
+/**
+ * The fields of a struct of this schema as code reads and writes them: what `parse` returns, except
+ * that u64s take anything `serialize` accepts (bigint | string | number). The sim's package mirror
+ * (src/sim/package/objects.ts) names its objects' fields with this, so they cannot drift from the schema.
+ */
+export type MoveFields<S> = S extends BcsType<infer Parsed, infer Input>
+  ? { [K in keyof Parsed]: MoveValue<Parsed[K], K extends keyof Input ? Input[K] : never> }
+  : never;
 
 // ---- abort codes ---------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { bech32 } from '@scure/base';
 import type { PersonalMessageSigner } from '../token/make.ts';
 import type { KeySources } from './keys.ts';
+import { isFullSuiAddress } from '../policy/formats.ts';
 
 /** DER PKCS#8 header of an Ed25519 private key; the 32-byte seed follows. */
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -92,5 +93,5 @@ function keystoreSeed(file: string, address: string | undefined): Uint8Array | u
 }
 
 function sameAddress(a: string, b: string): boolean {
-  return /^0x[0-9a-fA-F]{64}$/.test(b) && a === b.toLowerCase();
+  return isFullSuiAddress(b) && a === b.toLowerCase();
 }

@@ -11,6 +11,7 @@ import { Secp256k1Keypair } from '@mysten/sui/keypairs/secp256k1';
 import { Secp256r1Keypair } from '@mysten/sui/keypairs/secp256r1';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { UserError } from './errors.ts';
+import { isSuiIdInput } from '../policy/formats.ts';
 
 export interface KeySources {
   key?: string;
@@ -138,6 +139,6 @@ function fromKeystoreFile(file: string, address: string | undefined): Keypair {
 }
 
 function sameAddress(a: string, b: string): boolean {
-  if (!/^0x[0-9a-fA-F]{1,64}$/.test(b)) throw new UserError(`--address ${b} is not a Sui address (0x + 64 hex digits)`);
+  if (!isSuiIdInput(b)) throw new UserError(`--address ${b} is not a Sui address (0x + 64 hex digits)`);
   return normalizeSuiAddress(a) === normalizeSuiAddress(b.toLowerCase());
 }

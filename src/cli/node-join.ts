@@ -8,7 +8,8 @@
  * 1s` because kube-apiserver answers a token it accepted in the last 10 s from its own cache; a fresh
  * token each second is what lets a slash reach a long-running kubelet within 2 s (docs/real-node.md).
  */
-import { isSuiId, rightfulBinding, type SealBinding } from '../k8s/sealbinding.ts';
+import { isSuiId } from '../policy/formats.ts';
+import { rightfulBinding, type SealBinding } from '../k8s/sealbinding.ts';
 import { UserError } from './errors.ts';
 
 /** How long the kubelet's plugin reuses a token (see the header). */

@@ -8,10 +8,12 @@
  */
 import * as v from 'valibot';
 import { isAudience } from '../token/claims.ts';
-import { suiToMist, validateTiers, DEFAULT_TIERS, type Tier } from '../authn/tiers.ts';
+import { suiToMist } from '../policy/units.ts';
+import { validateTiers, DEFAULT_TIERS, type Tier } from '../policy/tiers.ts';
 import type { ClusterAudience } from '../token/verify.ts';
 import { parseDuration } from './duration.ts';
-import { DEFAULT_ADMISSION_RATE_LIMIT, DEFAULT_DRAIN_POLICY_LIMITS, parseLabelExemption, type LabelExemption } from '../admission/config.ts';
+import { DEFAULT_ADMISSION_RATE_LIMIT, DEFAULT_DRAIN_POLICY_LIMITS } from './admission.ts';
+import { parseLabelExemption, type LabelExemption } from '../policy/exemptions.ts';
 
 const duration = (message: string) =>
   v.pipe(

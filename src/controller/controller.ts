@@ -10,7 +10,8 @@
  * hand-over: a new leader resyncs every binding and carries on where the last one stopped.
  */
 import os from 'node:os';
-import { DEFAULT_ADMISSION_CONFIG, isExemptNode, type AdmissionConfig } from '../admission/config.ts';
+import { DEFAULT_ADMISSION_CONFIG, type AdmissionConfig } from '../config/admission.ts';
+import { isExemptNode } from '../policy/exemptions.ts';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { eventSink, leaseClient, nodeSource, sealBindingSource } from '../k8s/api.ts';
@@ -23,7 +24,8 @@ import type { KubeRest } from '../k8s/rest.ts';
 import type { SealBinding, SealBindingPhase } from '../k8s/sealbinding.ts';
 import type { EpochFeed } from '../feeds/epoch.ts';
 import type { EventFeed } from '../feeds/events.ts';
-import type { ChainEventLike, ChainReaderPort } from './chain-port.ts';
+import type { ChainEvent } from '../chain/events.ts';
+import type { ChainReaderPort } from '../chain/port.ts';
 import { Drainer } from './drainer.ts';
 import { kubePort, type ControllerKube } from './kube-port.ts';
 import { countExpiringSoon, createControllerMetrics, type ControllerMetrics } from './metrics.ts';
@@ -31,7 +33,7 @@ import { hasRevokedTaint } from './node-plan.ts';
 import { BatchQueue } from './queue.ts';
 import { Reconciler } from './reconciler.ts';
 import { drainForcedEvent } from './status.ts';
-import type { TierStep } from './tier.ts';
+import type { Tier } from '../policy/tiers.ts';
 
 /** Chain events that can change a binding's phase. */
 export const WATCHED_EVENTS = ['StakeSlashed', 'UnstakeRequested', 'StakeWithdrawn', 'StakeToppedUp', 'StakeCreated', 'SealTokenCreated', 'SealTokenRevoked'] as const;
@@ -77,7 +79,7 @@ export interface ControllerOptions {
   identity?: string;
   timings?: Partial<ControllerTimings>;
   evictionConcurrency?: number;
-  tiers?: readonly TierStep[];
+  tiers?: readonly Tier[];
   expiringWithinEpochs?: bigint;
   /** Exempt node names and labels (the admission config's): the controller never acts on such a node. */
   exemptions?: Pick<AdmissionConfig, 'exemptNodeNames' | 'exemptNodeLabels'>;
@@ -88,10 +90,13 @@ export interface ControllerOptions {
   log?(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
 
-/** The ids a chain event names (record_id, token_id), whatever the reader's event shape. */
-export function idsOfEvent(event: ChainEventLike): string[] {
-  const fields = event.fields ?? event.parsedJson ?? {};
-  return ['record_id', 'token_id'].map((k) => fields[k]).filter((v): v is string => typeof v === 'string');
+/** The stake record and seal token ids a chain event names. */
+export function idsOfEvent(event: ChainEvent): string[] {
+  const fields = event.fields;
+  return [
+    'record_id' in fields ? fields.record_id : undefined,
+    'token_id' in fields ? fields.token_id : undefined,
+  ].filter((v): v is string => v !== undefined);
 }
 
 function nodeSchedulingChanged(node: NodeLike, old?: NodeLike): boolean {
@@ -278,7 +283,7 @@ export class SealBindingController {
     this.#drainer.stopAll();
   }
 
-  #onChainEvent(event: ChainEventLike): void {
+  #onChainEvent(event: ChainEvent): void {
     if (!this.#elector.isLeader) return; // a standby hears the shared feed too; the next term's resync covers it
     const ids = new Set(idsOfEvent(event));
     if (ids.size === 0) return;

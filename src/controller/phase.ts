@@ -1,19 +1,17 @@
 /**
  * The binding's phase from chain state: pure, so every rule is unit-tested without a chain.
  *
- * Order of the checks matters: a binding that does not match its stake (wrong owner, not a node stake,
- * another node's stake, a seal token of another record) is Invalid whatever the stake's status; then
- * the stake's own life cycle (Slashed, Withdrawn — unbonding counts as withdrawing), then the seal
- * token's expiry. A SealToken that no longer exists was revoked by its owner: Expired.
- *
- * A seal token is expired once the current epoch reaches its `expiresEpoch` (valid for epochs
- * issued..expires-1), the same rule the authn webhook applies to bearer tokens.
+ * The verdict itself — match, then the stake's life cycle, then the seal token's expiry — is the one in
+ * src/policy/binding.ts that the admission webhook and (for tokens) the authn webhook share; this file
+ * maps it to a phase and a reason, and adds what only the controller knows: exempt and duplicate
+ * nodes, a chain it could not read, the tier and the expiry warning.
  */
 import type { SealBindingPhase, SealBindingSpec } from '../k8s/sealbinding.ts';
-import type { SealTokenView, StakeRecordView } from './chain-port.ts';
-import { DEFAULT_TIERS, tierForAmount, type TierStep } from './tier.ts';
+import type { SealTokenView, StakeRecordView } from '../chain/objects.ts';
+import { bindingVerdict, explainBindingVerdict, type BindingVerdict } from '../policy/binding.ts';
+import { DEFAULT_TIERS, tierNameFor, type Tier } from '../policy/tiers.ts';
 
-export interface ChainFacts {
+export interface BindingChainFacts {
   /** undefined: not read (chain unavailable); null: no such StakeRecord. */
   record: StakeRecordView | null | undefined;
   /** undefined: not read or the spec names no seal token; null: no such SealToken. */
@@ -35,7 +33,7 @@ export interface Evaluation {
 }
 
 export interface PhaseOptions {
-  tiers?: readonly TierStep[];
+  tiers?: readonly Tier[];
   /** Warn (Expiring) when the seal token expires within this many epochs. */
   expiringWithinEpochs?: bigint;
   /** Another binding already claims this node (it was created first). */
@@ -44,34 +42,26 @@ export interface PhaseOptions {
   exemptNode?: boolean;
 }
 
-type Verdict = { phase: SealBindingPhase; reason: string; message: string };
+type Phased = { phase: SealBindingPhase; reason: string };
 
-function mismatch(spec: SealBindingSpec, record: StakeRecordView, token: SealTokenView | null | undefined): Verdict | undefined {
-  const invalid = (reason: string, message: string): Verdict => ({ phase: 'Invalid', reason, message });
-  if (record.staker !== spec.owner) return invalid('OwnerMismatch', `stake record ${spec.stakeRecord} belongs to ${record.staker}, not ${spec.owner}`);
-  if (record.kind !== 'node') return invalid('NotNodeStake', `stake record ${spec.stakeRecord} is a ${record.kind} stake, not a node stake`);
-  if (record.nodeId !== spec.nodeName) return invalid('NodeMismatch', `stake record ${spec.stakeRecord} backs node "${record.nodeId}", not "${spec.nodeName}"`);
-  if (token) {
-    if (token.stakeRecord !== spec.stakeRecord) return invalid('SealTokenMismatch', `seal token ${token.id} belongs to stake record ${token.stakeRecord}, not ${spec.stakeRecord}`);
-    if (token.owner !== spec.owner || (token.objectOwner !== null && token.objectOwner !== spec.owner)) {
-      return invalid('SealTokenMismatch', `seal token ${token.id} is not owned by ${spec.owner}`);
-    }
-  }
-  return undefined;
-}
+/** The controller's words for each binding verdict (src/policy/binding.ts): a phase and a CamelCase reason. */
+const PHASES: Record<BindingVerdict['kind'], Phased> = {
+  active: { phase: 'Active', reason: 'StakeActive' },
+  slashed: { phase: 'Slashed', reason: 'StakeSlashed' },
+  withdrawn: { phase: 'Withdrawn', reason: 'StakeWithdrawn' },
+  // Unbonding counts as withdrawing: the stake no longer backs the node.
+  unbonding: { phase: 'Withdrawn', reason: 'UnstakeRequested' },
+  expired: { phase: 'Expired', reason: 'SealTokenExpired' },
+  'token-revoked': { phase: 'Expired', reason: 'SealTokenRevoked' },
+  'stake-missing': { phase: 'Invalid', reason: 'StakeRecordNotFound' },
+  'owner-mismatch': { phase: 'Invalid', reason: 'OwnerMismatch' },
+  'not-node-stake': { phase: 'Invalid', reason: 'NotNodeStake' },
+  'node-mismatch': { phase: 'Invalid', reason: 'NodeMismatch' },
+  'token-record-mismatch': { phase: 'Invalid', reason: 'SealTokenMismatch' },
+  'token-owner-mismatch': { phase: 'Invalid', reason: 'SealTokenMismatch' },
+};
 
-function lifecycle(spec: SealBindingSpec, record: StakeRecordView, token: SealTokenView | null | undefined, epoch: bigint): Verdict {
-  if (record.status === 'slashed') return { phase: 'Slashed', reason: 'StakeSlashed', message: `stake record ${spec.stakeRecord} was slashed` };
-  if (record.status === 'withdrawn') return { phase: 'Withdrawn', reason: 'StakeWithdrawn', message: `stake record ${spec.stakeRecord} was withdrawn` };
-  if (record.status === 'unbonding') return { phase: 'Withdrawn', reason: 'UnstakeRequested', message: `the staker requested unstaking of ${spec.stakeRecord}` };
-  if (spec.sealToken && token === null) return { phase: 'Expired', reason: 'SealTokenRevoked', message: `seal token ${spec.sealToken} no longer exists (revoked)` };
-  if (token && epoch >= token.expiresEpoch) {
-    return { phase: 'Expired', reason: 'SealTokenExpired', message: `seal token ${token.id} expired at epoch ${token.expiresEpoch} (now ${epoch})` };
-  }
-  return { phase: 'Active', reason: 'StakeActive', message: `stake record ${spec.stakeRecord} is active` };
-}
-
-export function evaluateBinding(spec: SealBindingSpec, facts: ChainFacts, options: PhaseOptions = {}): Evaluation {
+export function evaluateBinding(spec: SealBindingSpec, facts: BindingChainFacts, options: PhaseOptions = {}): Evaluation {
   if (options.exemptNode) {
     return { phase: 'Invalid', reason: 'ExemptNode', message: `node ${spec.nodeName} is exempt (control-plane): a SealBinding may not name it`, expiringSoon: false };
   }
@@ -83,17 +73,16 @@ export function evaluateBinding(spec: SealBindingSpec, facts: ChainFacts, option
   if (record === undefined || epoch === undefined || tokenUnread) {
     return { phase: undefined, reason: 'ChainUnavailable', message: 'the chain could not be read; keeping the last known phase', expiringSoon: false };
   }
-  if (record === null) {
-    return { phase: 'Invalid', reason: 'StakeRecordNotFound', message: `stake record ${spec.stakeRecord} does not exist`, expiringSoon: false };
-  }
-  const verdict = mismatch(spec, record, token) ?? lifecycle(spec, record, token, epoch);
+  const verdict = bindingVerdict(spec, record, token, epoch);
+  const phased = { ...PHASES[verdict.kind], message: explainBindingVerdict(spec, verdict, epoch) };
+  if (record === null) return { ...phased, expiringSoon: false };
   const expiresEpoch = token ? token.expiresEpoch : undefined;
   const window = options.expiringWithinEpochs ?? 1n;
   return {
-    ...verdict,
-    tier: tierForAmount(record.amount, options.tiers ?? DEFAULT_TIERS),
+    ...phased,
+    tier: tierNameFor(record.amount, options.tiers ?? DEFAULT_TIERS),
     stakeAmount: record.amount.toString(),
     ...(expiresEpoch !== undefined ? { expiresEpoch: expiresEpoch.toString() } : {}),
-    expiringSoon: verdict.phase === 'Active' && expiresEpoch !== undefined && expiresEpoch - epoch <= window,
+    expiringSoon: phased.phase === 'Active' && expiresEpoch !== undefined && expiresEpoch - epoch <= window,
   };
 }

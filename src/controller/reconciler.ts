@@ -13,15 +13,16 @@ import type { NodeLike } from '../k8s/objects.ts';
 import { isStatus } from '../k8s/rest.ts';
 import { rightfulBinding, SEALBINDING_API_VERSION, SEALBINDING_KIND, type SealBinding, type SealBindingPhase } from '../k8s/sealbinding.ts';
 import type { ObjectReference } from '../k8s/events.ts';
-import type { ChainReaderPort, SealTokenView, StakeRecordView } from './chain-port.ts';
+import type { ChainReaderPort } from '../chain/port.ts';
+import type { SealTokenView, StakeRecordView } from '../chain/objects.ts';
 import type { Drainer } from './drainer.ts';
 import type { ControllerKube } from './kube-port.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { isCordonedByUs, planRestore, planRevoke, type NodeMergePatch } from './node-plan.ts';
-import { evaluateBinding, type ChainFacts, type Evaluation } from './phase.ts';
+import { evaluateBinding, type BindingChainFacts, type Evaluation } from './phase.ts';
 import type { QueueItem } from './queue.ts';
 import { computeStatus, isNodeRevoked, transitionEvents, type BindingEvent, type DrainFacts } from './status.ts';
-import { DEFAULT_TIERS, type TierStep } from './tier.ts';
+import { DEFAULT_TIERS, type Tier } from '../policy/tiers.ts';
 
 export interface Recorder {
   record(ref: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
@@ -36,7 +37,7 @@ export interface ReconcilerOptions {
   drainer: Pick<Drainer, 'ensure' | 'stop' | 'facts'>;
   recorder: Recorder;
   metrics: Pick<ControllerMetrics, 'observeReconcile'>;
-  tiers?: readonly TierStep[];
+  tiers?: readonly Tier[];
   expiringWithinEpochs?: bigint;
   /**
    * Nodes the operator exempts (control-plane): never cordoned, tainted or drained, whatever a
@@ -66,7 +67,7 @@ interface Plan {
 }
 
 interface CachedFacts {
-  facts: ChainFacts;
+  facts: BindingChainFacts;
   specKey: string;
   at: number;
 }
@@ -205,7 +206,7 @@ export class Reconciler {
     }
     const at = this.#o.now();
     for (const b of bindings) {
-      const facts: ChainFacts = {
+      const facts: BindingChainFacts = {
         record: records ? (records.get(b.spec.stakeRecord) ?? null) : undefined,
         token: b.spec.sealToken && tokens ? (tokens.get(b.spec.sealToken) ?? null) : undefined,
         epoch,

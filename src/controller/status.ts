@@ -5,13 +5,7 @@
  * this process remembers: after a restart or a leader change the same chain state yields the same
  * status, so nothing is announced twice and nothing is missed.
  */
-import {
-  CONDITION_TYPES as C,
-  type Condition,
-  type SealBinding,
-  type SealBindingPhase,
-  type SealBindingStatus,
-} from '../k8s/sealbinding.ts';
+import { CONDITION_TYPES as C, type Condition, type SealBinding, type SealBindingPhase, type SealBindingStatus } from '../k8s/sealbinding.ts';
 import { jsonEqual } from '../k8s/patch.ts';
 import { conditionIs, removeCondition, setCondition } from './conditions.ts';
 import type { Evaluation } from './phase.ts';

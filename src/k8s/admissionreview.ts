@@ -3,6 +3,7 @@
  * ValidatingWebhookConfiguration asks for v1 alone — and anything that is not a well-formed review is
  * refused before any of it is looked at.
  */
+import type { UserInfo } from './tokenreview.ts';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
@@ -21,12 +22,8 @@ export interface GroupVersionResource {
   resource: string;
 }
 
-export interface AdmissionUserInfo {
-  username?: string;
-  uid?: string;
-  groups?: string[];
-  extra?: Record<string, string[]>;
-}
+/** The requester, as the apiserver reports it: the one UserInfo (./tokenreview.ts), each field optional on this wire. */
+export type AdmissionUserInfo = Partial<UserInfo>;
 
 export interface AdmissionRequest {
   uid: string;

@@ -12,10 +12,11 @@
  * Every watch or list belongs to a session number; anything arriving for an older session is
  * dropped, so a slow old stream can never overwrite the results of a newer relist.
  */
+import { objectKey, type ObjectMeta } from './objects.ts';
 import type { WatchEvent, WatchHandle } from './rest.ts';
 
 export interface InformerObject {
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  metadata?: Pick<ObjectMeta, 'name' | 'namespace' | 'resourceVersion'>;
 }
 
 export interface ListWatchSource<T> {
@@ -46,8 +47,7 @@ type Handler<T> = (object: T, old?: T) => void;
 export type InformerStaleness = 'stopped' | 'not_listed' | 'failing' | 'silent';
 
 export function objectKeyOf(object: InformerObject): string {
-  const meta = object.metadata ?? {};
-  return meta.namespace ? `${meta.namespace}/${meta.name ?? ''}` : (meta.name ?? '');
+  return objectKey(object.metadata);
 }
 
 export class Informer<T extends InformerObject> {

@@ -1,7 +1,7 @@
 /**
- * The few fields of core Kubernetes objects the controller and admission webhook read, as structural
- * types: objects from @kubernetes/client-node's typed API (V1Node, V1Pod, ...) fit them, and so do
- * plain JSON objects from an AdmissionReview or a test.
+ * The few fields of Kubernetes objects the product reads, as structural types over the JSON the
+ * apiserver sends (timestamps are RFC 3339 strings): one ObjectMeta for every kind, SealBinding
+ * included, and one objectKey.
  */
 
 export interface OwnerReferenceLike {
@@ -11,7 +11,7 @@ export interface OwnerReferenceLike {
   controller?: boolean;
 }
 
-export interface MetaLike {
+export interface ObjectMeta {
   name?: string;
   namespace?: string;
   uid?: string;
@@ -20,8 +20,8 @@ export interface MetaLike {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReferenceLike[];
-  deletionTimestamp?: string | Date;
-  creationTimestamp?: string | Date;
+  deletionTimestamp?: string;
+  creationTimestamp?: string;
 }
 
 export interface TaintLike {
@@ -32,12 +32,12 @@ export interface TaintLike {
 }
 
 export interface NodeLike {
-  metadata?: MetaLike;
+  metadata?: ObjectMeta;
   spec?: { unschedulable?: boolean; taints?: TaintLike[] };
 }
 
 export interface PodLike {
-  metadata?: MetaLike;
+  metadata?: ObjectMeta;
   spec?: { nodeName?: string; terminationGracePeriodSeconds?: number };
   status?: { phase?: string };
 }
@@ -48,12 +48,12 @@ export interface LabelSelectorLike {
 }
 
 export interface PdbLike {
-  metadata?: MetaLike;
+  metadata?: ObjectMeta;
   spec?: { selector?: LabelSelectorLike };
 }
 
 /** `namespace/name` (or `name` for cluster-scoped objects). */
-export function objectKey(meta: MetaLike | undefined): string {
+export function objectKey(meta: Pick<ObjectMeta, 'name' | 'namespace'> | undefined): string {
   const name = meta?.name ?? '';
   return meta?.namespace ? `${meta.namespace}/${name}` : name;
 }

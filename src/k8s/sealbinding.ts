@@ -6,6 +6,7 @@
  * The admission webhook validates it, the controller keeps `status` in line with the chain, and the
  * authn webhook lets a kubelet token with a `node` claim through only while the binding is Active.
  */
+import type { ObjectMeta } from './objects.ts';
 
 export const SEALBINDING_GROUP = 'daas.io';
 export const SEALBINDING_VERSION = 'v1alpha1';
@@ -16,25 +17,6 @@ export const SEALBINDING_API_VERSION = `${SEALBINDING_GROUP}/${SEALBINDING_VERSI
 
 /** The taint the controller puts on a node whose stake is gone. */
 export const STAKE_REVOKED_TAINT_KEY = 'daas.io/stake-revoked';
-
-// ---- formats (the CRD's CEL rules and the admission webhook use the same patterns) ---------------
-
-/** A Sui address or object id: `0x` + 64 lowercase hex digits (the canonical, normalised form). */
-export const SUI_ID_PATTERN = '^0x[0-9a-f]{64}$';
-/** A DNS-1123 subdomain (what a Node name must be): ≤ 253 chars, dot-separated lowercase labels. */
-export const DNS1123_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-export const DNS1123_SUBDOMAIN_MAX = 253;
-
-const SUI_ID_RE = new RegExp(SUI_ID_PATTERN);
-const DNS1123_SUBDOMAIN_RE = new RegExp(DNS1123_SUBDOMAIN_PATTERN);
-
-export function isSuiId(value: unknown): value is string {
-  return typeof value === 'string' && SUI_ID_RE.test(value);
-}
-
-export function isDns1123Subdomain(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= DNS1123_SUBDOMAIN_MAX && DNS1123_SUBDOMAIN_RE.test(value);
-}
 
 // ---- spec ---------------------------------------------------------------------------------------
 
@@ -70,8 +52,7 @@ export interface SealBindingSpec {
 export const SEALBINDING_PHASES = ['Pending', 'Active', 'Expired', 'Slashed', 'Withdrawn', 'Invalid'] as const;
 export type SealBindingPhase = (typeof SEALBINDING_PHASES)[number];
 
-/** Phases in which the node must be cordoned, tainted and drained. */
-export const REVOKED_PHASES: ReadonlySet<SealBindingPhase> = new Set(['Expired', 'Slashed', 'Withdrawn']);
+// Which phases revoke the node (cordon, taint, drain) is the controller's: NODE_REVOKED_PHASES in src/controller/status.ts.
 
 export const CONDITION_TYPES = {
   /** The stake record (and seal token) were read from chain and match the spec. */
@@ -115,17 +96,6 @@ export interface SealBindingStatus {
   /** RFC 3339 time the controller first saw the stake revoked; the drain deadline counts from here. */
   revokedAt?: string;
   conditions?: Condition[];
-}
-
-export interface ObjectMeta {
-  name?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
 }
 
 export interface SealBinding {

@@ -4,13 +4,11 @@
  * where — only in namespaces the operator lists, never a `kube-*` one. Pure, so `daas-auth binding
  * tier-rbac` prints it and a Helm chart can do the same with a `range` over a values list.
  */
-import { TIER_GROUP_PREFIX } from '../authn/identity.ts';
+import { TIER_GROUP_PREFIX } from '../policy/identity.ts';
+import { isDns1123Label } from '../policy/formats.ts';
 
 /** The tiers that get namespaced grants by default (the top tier, cluster-admin, is cluster-wide). */
 export const NAMESPACED_TIERS = ['viewer', 'developer', 'admin'] as const;
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const TIER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export interface RoleBindingManifest {
   apiVersion: 'rbac.authorization.k8s.io/v1';
@@ -22,7 +20,7 @@ export interface RoleBindingManifest {
 
 /** Why a namespace may not carry tier grants; undefined when it may. */
 export function namespaceProblem(namespace: string): string | undefined {
-  if (!DNS1123_LABEL.test(namespace) || namespace.length > 63) return `${JSON.stringify(namespace)} is not a namespace name (DNS-1123 label)`;
+  if (!isDns1123Label(namespace)) return `${JSON.stringify(namespace)} is not a namespace name (DNS-1123 label)`;
   if (namespace.startsWith('kube-')) return `${namespace} is a system namespace; stake tiers get no grants there`;
   return undefined;
 }
@@ -34,7 +32,7 @@ export function tierRoleBindings(namespaces: readonly string[], tiers: readonly 
     const problem = namespaceProblem(ns);
     if (problem) throw new Error(problem);
   }
-  for (const tier of tiers) if (!TIER_NAME.test(tier)) throw new Error(`${JSON.stringify(tier)} is not a tier name`);
+  for (const tier of tiers) if (!isDns1123Label(tier)) throw new Error(`${JSON.stringify(tier)} is not a tier name`);
   return [...new Set(namespaces)].flatMap((namespace) =>
     tiers.map((tier) => ({
       apiVersion: 'rbac.authorization.k8s.io/v1' as const,

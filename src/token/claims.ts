@@ -3,7 +3,7 @@
  * exactly this type and format. Shared by the verifier and by `makeSealToken`, so we never mint a
  * token we would refuse.
  */
-import { isDns1123Subdomain, isSuiId } from '../k8s/sealbinding.ts';
+import { isDns1123Subdomain, isSuiId } from '../policy/formats.ts';
 import type { JsonValue } from './strict-json.ts';
 import type { TokenRejectReason } from './reasons.ts';
 

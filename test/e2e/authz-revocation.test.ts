@@ -35,7 +35,7 @@ afterAll(async () => {
 
 /** The issue's bound, from the slash transaction's confirmation to kubectl's refusal. */
 const BOUND_MS = 2_000;
-/** Enough for the cluster-admin tier (src/authn/tiers.ts DEFAULT_TIERS), so `get pods -A` is RBAC's to allow. */
+/** Enough for the cluster-admin tier (src/policy/tiers.ts DEFAULT_TIERS), so `get pods -A` is RBAC's to allow. */
 const CLUSTER_ADMIN_SUI = 10;
 
 interface Refusal {

@@ -10,7 +10,8 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'nod
 import { load as loadYaml } from 'js-yaml';
 import { basename, join } from 'node:path';
 import { validatingWebhookConfiguration, type WebhookEndpoint } from '../../src/admission/manifest.ts';
-import { DEFAULT_ADMISSION_CONFIG, parseLabelExemption, type FailurePolicy } from '../../src/admission/config.ts';
+import { DEFAULT_ADMISSION_CONFIG, type FailurePolicy } from '../../src/config/admission.ts';
+import { parseLabelExemption } from '../../src/policy/exemptions.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { run } from '../../hack/lib/run.ts';
 import { authorizationConfiguration } from '../../hack/lib/components.ts';

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { globalsOf } from '../globals.ts';
 import { resolveNetwork } from '../../chain/network.ts';
 import { ChainReader } from '../../chain/reader.ts';
 import { toHex } from '../../enclave/attestation/bytes.ts';
@@ -18,6 +19,7 @@ import { enclaveMismatch, readEnclave, readEnclaveConfig } from '../../enclave/r
 import { decodeUserData } from '../../enclave/route/request.ts';
 import { UserError } from '../errors.ts';
 import { checkDebugAndPins, collect, outputFormat, parsePcrFlags, readInput, summary, toJson, verifyOrExplain } from './attestation-report.ts';
+import { isSuiIdInput } from '../../policy/formats.ts';
 
 interface FetchFlags {
   url: string;
@@ -107,8 +109,8 @@ function writeKubeconfig(flags: FetchFlags, base: URL, certificatePem: string): 
 }
 
 async function checkChain(cmd: Command, enclaveId: string, doc: VerifiedDocument): Promise<void> {
-  if (!/^0x[0-9a-fA-F]{1,64}$/.test(enclaveId)) throw new UserError(`--check-chain ${enclaveId} is not an object id (0x + hex)`);
-  const net = resolveNetwork((cmd.optsWithGlobals() as { network?: string }).network);
+  if (!isSuiIdInput(enclaveId)) throw new UserError(`--check-chain ${enclaveId} is not an object id (0x + hex)`);
+  const net = resolveNetwork(globalsOf(cmd).network);
   if (!net.enclaveConfigId) throw new UserError(`network ${net.name} names no enclave config (DAAS_ENCLAVE_CONFIG_ID)`);
   const reader = new ChainReader(net);
   try {

@@ -13,7 +13,7 @@ import {
   parseNitroDocument,
   verifyNitroDocument,
   type VerifiedDocument,
-  type VerifyOptions,
+  type AttestationVerifyOptions,
 } from '../../enclave/attestation/index.ts';
 import { UserError } from '../errors.ts';
 import { outputOf } from '../globals.ts';
@@ -26,7 +26,7 @@ export function outputFormat(cmd: Command): 'text' | 'json' {
 }
 
 /** verifyNitroDocument, with a rejection turned into the one-line error (and JSON) the CLI prints. */
-export function verifyOrExplain(document: Uint8Array, options: VerifyOptions, output: 'text' | 'json'): VerifiedDocument {
+export function verifyOrExplain(document: Uint8Array, options: AttestationVerifyOptions, output: 'text' | 'json'): VerifiedDocument {
   try {
     return verifyNitroDocument(document, options);
   } catch (error) {

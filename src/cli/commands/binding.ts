@@ -16,16 +16,10 @@ import type { Command } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createSealBinding, getSealBinding, listSealBindings } from '../../k8s/api.ts';
 import { KubeApiError, KubeRest } from '../../k8s/rest.ts';
-import {
-  SEALBINDING_API_VERSION,
-  SEALBINDING_KIND,
-  isDns1123Subdomain,
-  isSuiId,
-  type Condition,
-  type SealBinding,
-} from '../../k8s/sealbinding.ts';
+import { SEALBINDING_API_VERSION, SEALBINDING_KIND, type Condition, type SealBinding } from '../../k8s/sealbinding.ts';
+import { isDns1123Subdomain, isSuiId } from '../../policy/formats.ts';
 import { validatingWebhookConfiguration } from '../../admission/manifest.ts';
-import { DEFAULT_ADMISSION_CONFIG, type FailurePolicy } from '../../admission/config.ts';
+import { DEFAULT_ADMISSION_CONFIG, type FailurePolicy } from '../../config/admission.ts';
 import { UserError } from '../errors.ts';
 import { NAMESPACED_TIERS, tierRoleBindingList } from '../../rbac/tiers.ts';
 import { keySourcesOf, outputOf } from '../globals.ts';

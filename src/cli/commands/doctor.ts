@@ -5,6 +5,7 @@
  * src/doctor/probes.ts.
  */
 import type { Command } from 'commander';
+import { globalsOf, type GlobalOptions } from '../globals.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 import { NetworkConfigError, resolveNetwork } from '../../chain/network.ts';
 import { ConfigError, loadConfig } from '../../config/load.ts';
@@ -12,7 +13,7 @@ import { parseDuration } from '../../config/duration.ts';
 import { WEBHOOK_CONFIGURATION_NAME } from '../../admission/manifest.ts';
 import { failed, renderText } from '../../doctor/checks.ts';
 import { runDoctor, type DoctorInputs } from '../../doctor/probes.ts';
-import { isSuiId } from '../../k8s/sealbinding.ts';
+import { isSuiId } from '../../policy/formats.ts';
 import { isAudience } from '../../token/claims.ts';
 import { UserError } from '../errors.ts';
 
@@ -22,15 +23,6 @@ interface DoctorOptions {
   cluster?: string;
   webhookConfiguration: string;
   timeout: string;
-}
-
-interface Globals {
-  config?: string;
-  network?: string;
-  output?: string;
-  key?: string;
-  keystore?: string;
-  address?: string;
 }
 
 const NOT_SERVING = '(not used by doctor)';
@@ -64,7 +56,7 @@ export function register(program: Command): void {
       ].join('\n'),
     )
     .action(async (opts: DoctorOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals<Globals>();
+      const globals = globalsOf(cmd);
       const output = globals.output ?? 'text';
       if (output !== 'text' && output !== 'json') throw new UserError(`--output must be text or json, not ${output}`);
       const inputs = await doctorInputs(globals, opts);
@@ -75,7 +67,7 @@ export function register(program: Command): void {
     });
 }
 
-async function doctorInputs(globals: Globals, opts: DoctorOptions): Promise<DoctorInputs> {
+async function doctorInputs(globals: GlobalOptions, opts: DoctorOptions): Promise<DoctorInputs> {
   const timeoutMs = timeout(opts.timeout);
   const env = process.env;
   const clusterFlag = (opts.cluster ?? env.DAAS_CLUSTER ?? '').trim();
@@ -125,7 +117,7 @@ async function doctorInputs(globals: Globals, opts: DoctorOptions): Promise<Doct
 }
 
 /** A fresh seal token for the authn check, or why that check is skipped. */
-async function probeToken(globals: Globals, sealTokenFlag: string | undefined, cluster: string): Promise<DoctorInputs['token']> {
+async function probeToken(globals: GlobalOptions, sealTokenFlag: string | undefined, cluster: string): Promise<DoctorInputs['token']> {
   const sealToken = (sealTokenFlag ?? '').trim().toLowerCase();
   if (!sealToken) return { skipped: 'no --seal-token given: pass one (and a key) to check that kube-apiserver calls the token webhook' };
   if (!isSuiId(sealToken)) throw new UserError('--seal-token must be a SealToken object id (0x + 64 hex digits)');

@@ -17,7 +17,7 @@ import { ChainTxError, ChainUnavailableError } from '../../chain/errors.ts';
 import { isExpired } from '../../chain/objects.ts';
 import { ChainReader } from '../../chain/reader.ts';
 import { MODULES, structType } from '../../chain/schema.ts';
-import { DEFAULT_TIERS, tierFor } from '../../authn/tiers.ts';
+import { DEFAULT_TIERS, tierFor } from '../../policy/tiers.ts';
 import { amountFields } from '../amounts.ts';
 import { UserError } from '../errors.ts';
 import { keySourcesOf, networkOf, outputOf, type ResolvedKeySources } from '../globals.ts';

@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { dump, load } from 'js-yaml';
-import { isSuiId } from '../../k8s/sealbinding.ts';
+import { isSuiId } from '../../policy/formats.ts';
 import { isAudience } from '../../token/claims.ts';
 import { UserError } from '../errors.ts';
 import { keySourcesOf, outputOf } from '../globals.ts';

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { listSealBindings } from '../../k8s/api.ts';
 import { KubeRest } from '../../k8s/rest.ts';
-import { isDns1123Subdomain, isSuiId } from '../../k8s/sealbinding.ts';
+import { isDns1123Subdomain, isSuiId } from '../../policy/formats.ts';
 import { isAudience } from '../../token/claims.ts';
 import { caBundleFromPem } from '../ca-bundle.ts';
 import { UserError } from '../errors.ts';

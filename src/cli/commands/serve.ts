@@ -4,10 +4,11 @@
  * Configuration: --config FILE, DAAS_* variables and the flags below, validated before anything starts.
  */
 import type { Command } from 'commander';
+import { globalsOf } from '../globals.ts';
 import { ConfigError, loadConfig } from '../../config/load.ts';
 import { NetworkConfigError } from '../../chain/network.ts';
 import { createLogger, type LogLevel } from '../../log/index.ts';
-import { isExemptNode } from '../../admission/config.ts';
+import { isExemptNode } from '../../policy/exemptions.ts';
 import type { Config } from '../../config/schema.ts';
 import { startServe, type ServeComponent } from '../../server/serve.ts';
 import { UserError } from '../errors.ts';
@@ -79,7 +80,7 @@ export function register(program: Command): void {
       ].join('\n'),
     )
     .action(async (opts: ServeOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals<{ config?: string; network?: string }>();
+      const globals = globalsOf(cmd);
       const config = load(globals, opts);
       preflightServe(config.server, {
         host: opts.host !== undefined ? '--host' : source('DAAS_HOST', 'server.host'),

@@ -12,6 +12,7 @@ import { MAX_EPOCH_ADVANCE, SimAdminClient, SimAdminError, startSim, type Networ
 import { amountFields, parseSuiFlag } from '../amounts.ts';
 import { UserError } from '../errors.ts';
 import { networkOf, outputOf } from '../globals.ts';
+import { isSuiIdInput } from '../../policy/formats.ts';
 
 interface RunOptions {
   host: string;
@@ -40,7 +41,7 @@ export function register(program: Command): void {
     .option('--sui <amount>', 'SUI to send (decimal)', '100')
     .option('--admin-url <url>', 'admin API of the sim (default: from the network)')
     .action(async (address: string, opts: { sui: string; adminUrl?: string }, cmd: Command) => {
-      if (!isValidSuiAddress(normalizeSuiAddress(address)) || !/^0x[0-9a-fA-F]{1,64}$/.test(address)) {
+      if (!isValidSuiAddress(normalizeSuiAddress(address)) || !isSuiIdInput(address)) {
         throw new UserError(`"${address}" is not a Sui address (0x followed by up to 64 hex digits)`);
       }
       const mist = parseSuiFlag(opts.sui);

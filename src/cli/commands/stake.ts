@@ -13,7 +13,6 @@ import { ChainReader } from '../../chain/reader.ts';
 import { StakeKind, type StakeKindName } from '../../chain/schema.ts';
 import { formatSui } from '../../chain/units.ts';
 import { ChainWriter } from '../../chain/writer.ts';
-import { isDns1123Subdomain } from '../../k8s/sealbinding.ts';
 import { amountFields, parseSuiFlag } from '../amounts.ts';
 import { explainChainError, type GivenFlags } from '../chain-errors.ts';
 import { chainFacts } from '../chain-facts.ts';
@@ -21,6 +20,7 @@ import { UserError } from '../errors.ts';
 import { keySourcesOf, networkOf, outputOf } from '../globals.ts';
 import { loadSigner } from '../keys.ts';
 import { createProgress } from '../progress.ts';
+import { isDns1123Subdomain, isFullSuiAddress, isSuiIdInput } from '../../policy/formats.ts';
 
 /** What every command of this family works with. */
 export interface Context {
@@ -255,12 +255,12 @@ function stakeKind(text: string | undefined): StakeKindName {
 }
 
 export function objectId(text: string, flag: string): string {
-  if (!/^0x[0-9a-fA-F]{1,64}$/.test(text)) throw new UserError(`${flag} ${text} is not an object id (0x + up to 64 hex digits)`);
+  if (!isSuiIdInput(text)) throw new UserError(`${flag} ${text} is not an object id (0x + up to 64 hex digits)`);
   return text.toLowerCase();
 }
 
 function address(text: string): string {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(text)) throw new UserError(`--to ${text} is not a Sui address (0x + 64 hex digits)`);
+  if (!isFullSuiAddress(text)) throw new UserError(`--to ${text} is not a Sui address (0x + 64 hex digits)`);
   return text.toLowerCase();
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { parseDuration } from '../../config/duration.ts';
-import { isDns1123Subdomain, isSuiId } from '../../k8s/sealbinding.ts';
+import { isDns1123Subdomain, isSuiId } from '../../policy/formats.ts';
 import { isAudience } from '../../token/claims.ts';
 import { execCredential, execCredentialVersion } from '../../token/exec-credential.ts';
 import { UserError } from '../errors.ts';

@@ -13,5 +13,5 @@ export type {
   CoseSign1,
   ParsedDocument,
   VerifiedDocument,
-  VerifyOptions,
+  AttestationVerifyOptions,
 } from './types.ts';

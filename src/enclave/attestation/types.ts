@@ -88,7 +88,7 @@ export interface VerifiedDocument extends ParsedDocument {
   publicKeySha256: string | null;
 }
 
-export interface VerifyOptions {
+export interface AttestationVerifyOptions {
   /** The time every certificate must be valid at. Pass the document's own time to check an old capture. */
   at: Date;
   /** Trust anchors (PEM or DER); default: the pinned AWS Nitro root G1. */

@@ -12,10 +12,10 @@ import { verifyCoseSignature } from './cose.ts';
 import { parseNitroDocument } from './document.ts';
 import { fail } from './errors.ts';
 import { resolveRoots } from './roots.ts';
-import type { CertificateSummary, ParsedDocument, VerifiedDocument, VerifyOptions } from './types.ts';
+import type { CertificateSummary, ParsedDocument, VerifiedDocument, AttestationVerifyOptions } from './types.ts';
 import type { Certificate } from './x509.ts';
 
-export function verifyNitroDocument(bytes: Uint8Array, options: VerifyOptions): VerifiedDocument {
+export function verifyNitroDocument(bytes: Uint8Array, options: AttestationVerifyOptions): VerifiedDocument {
   const atMs = options.at.getTime();
   if (!Number.isFinite(atMs)) throw new TypeError('verifyNitroDocument: `at` is not a valid date');
   const roots = resolveRoots(options.roots);
@@ -35,7 +35,7 @@ export function verifyNitroDocument(bytes: Uint8Array, options: VerifyOptions): 
   };
 }
 
-function checkBindings(doc: ParsedDocument, options: VerifyOptions): void {
+function checkBindings(doc: ParsedDocument, options: AttestationVerifyOptions): void {
   for (const [index, expected] of options.expectedPcrs ?? []) {
     const actual = doc.pcrs.get(index);
     if (!actual) fail('PCR_MISMATCH', `PCR${index} is not in the document`);

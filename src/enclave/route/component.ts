@@ -12,7 +12,7 @@ import type { Logger } from '../../log/index.ts';
 import { attestationRequests, recordAttestationIssued } from '../metrics.ts';
 import type { ServeComponent } from '../../server/types.ts';
 import { openNsm, type Nsm } from '../nsm/index.ts';
-import { RateLimiter } from './rate.ts';
+import { AttestationRateLimiter } from './rate.ts';
 import { ATTESTATION_PATH, encodeUserData, parseNonceParam, spkiOfCertificate } from './request.ts';
 
 export const attestationComponent: ServeComponent = {
@@ -47,7 +47,7 @@ export interface AttestationRouterDeps {
 
 export function attestationRouter(deps: AttestationRouterDeps): Router {
   const now = deps.now ?? Date.now;
-  const limiter = new RateLimiter(deps.ratePerMinute, now());
+  const limiter = new AttestationRateLimiter(deps.ratePerMinute, now());
   const router = Router();
   router.get(ATTESTATION_PATH, (req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store');

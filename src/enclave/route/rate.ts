@@ -3,7 +3,7 @@
  * the route needs no credentials, so it is bounded process-wide (per-caller limits would be spent
  * by anyone who can open connections from many addresses). Pure: the clock is passed in.
  */
-export class RateLimiter {
+export class AttestationRateLimiter {
   readonly #capacity: number;
   readonly #perMs: number;
   #tokens: number;

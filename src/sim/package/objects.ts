@@ -5,6 +5,7 @@
  * fit the ExecContext's `MoveObject<Record<string, unknown>>`.
  */
 import type { MoveObject, ObjectStructName } from './api.ts';
+import type { AdminCap, Coin, Enclave, EnclaveConfig, MoveFields, SealToken, StakePool, StakeRecord } from '../../chain/schema.ts';
 import type { U64 } from './move.ts';
 
 export const STRUCT = {
@@ -18,71 +19,16 @@ export const STRUCT = {
   Clock: '0x2::clock::Clock',
 } as const satisfies Record<string, ObjectStructName>;
 
-export type AdminCapFields = {
-  id: string;
-};
+// Derived from the schema (src/chain/schema.ts), not restated: a field added there appears here.
+export type AdminCapFields = MoveFields<typeof AdminCap>;
+export type StakePoolFields = MoveFields<typeof StakePool>;
+export type StakeRecordFields = MoveFields<typeof StakeRecord>;
+export type SealTokenFields = MoveFields<typeof SealToken>;
+export type EnclaveConfigFields = MoveFields<typeof EnclaveConfig>;
+export type EnclaveFields = MoveFields<typeof Enclave>;
+export type CoinFields = MoveFields<typeof Coin>;
 
-export type StakePoolFields = {
-  id: string;
-  version: U64;
-  vault: U64;
-  treasury: U64;
-  total_staked: U64;
-  record_count: U64;
-  min_stake: U64[];
-  lockup_epochs: U64[];
-  unbonding_epochs: U64[];
-  slash_bps: U64;
-};
-
-export type StakeRecordFields = {
-  id: string;
-  version: U64;
-  pool_id: string;
-  staker: string;
-  node_id: string;
-  amount: U64;
-  kind: number;
-  status: number;
-  staked_epoch: U64;
-  unlock_epoch: U64;
-  slashed_amount: U64;
-};
-
-export type SealTokenFields = {
-  id: string;
-  stake_record: string;
-  owner: string;
-  node_id: string;
-  permissions: string[];
-  issued_epoch: U64;
-  expires_epoch: U64;
-};
-
-export type EnclaveConfigFields = {
-  id: string;
-  version: U64;
-  pcr0: Uint8Array;
-  pcr1: Uint8Array;
-  pcr2: Uint8Array;
-  pcr_version: U64;
-};
-
-export type EnclaveFields = {
-  id: string;
-  config_version: U64;
-  public_key: Uint8Array;
-  pcr0: Uint8Array;
-  registered_by: string;
-  registered_epoch: U64;
-  attestation_timestamp_ms: U64;
-};
-
-export type CoinFields = {
-  id: string;
-  balance: U64;
-};
-
+/** 0x2::clock::Clock, which the package schema does not hold (the sim writes it at genesis). */
 export type ClockFields = {
   id: string;
   timestamp_ms: U64;

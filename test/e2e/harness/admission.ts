@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyFiles } from '../../../hack/lib/manifests.ts';
-import { DEFAULT_ADMISSION_CONFIG } from '../../../src/admission/config.ts';
+import { DEFAULT_ADMISSION_CONFIG } from '../../../src/config/admission.ts';
 import { validatingWebhookConfiguration } from '../../../src/admission/manifest.ts';
 import type { SetupStep } from './setup-steps.ts';
 

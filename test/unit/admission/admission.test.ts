@@ -4,11 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { parseAdmissionReview, AdmissionReviewError } from '../../../src/k8s/admissionreview.ts';
 import { validateSealBinding, type SealBindingValidatorDeps } from '../../../src/admission/sealbinding.ts';
 import { validateNodeCreate } from '../../../src/admission/node.ts';
-import { isExemptNode, parseLabelExemption, DEFAULT_ADMISSION_CONFIG, DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/admission/config.ts';
+import { isExemptNode } from '../../../src/policy/exemptions.ts';
+import { DEFAULT_ADMISSION_CONFIG, DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/config/admission.ts';
 import { ADMISSION_BODY_LIMITS, createAdmissionRouter, ADMISSION_PATHS } from '../../../src/admission/router.ts';
 import { validatingWebhookConfiguration } from '../../../src/admission/manifest.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
-import type { SealTokenView, StakeRecordView } from '../../../src/controller/chain-port.ts';
+import type { SealTokenView, StakeRecordView } from '../../../src/chain/objects.ts';
 import { review } from './fixtures.ts';
 import { OTHER, RECORD, TOKEN, binding, record, token } from '../controller/fixtures.ts';
 
@@ -149,12 +150,6 @@ describe('Node validation', () => {
 });
 
 describe('config', () => {
-  test('label exemptions parse and validate', () => {
-    expect(parseLabelExemption('node-role.kubernetes.io/control-plane')).toEqual({ key: 'node-role.kubernetes.io/control-plane' });
-    expect(parseLabelExemption('pool=infra')).toEqual({ key: 'pool', value: 'infra' });
-    expect(() => parseLabelExemption('bad key=x')).toThrow('invalid label key');
-    expect(() => parseLabelExemption('=x')).toThrow('invalid label key');
-  });
   test('defaults exempt control-plane nodes and fail closed', () => {
     expect(isExemptNode(DEFAULT_ADMISSION_CONFIG, 'm', { 'node-role.kubernetes.io/control-plane': '' })).toBe(true);
     expect(isExemptNode(DEFAULT_ADMISSION_CONFIG, 'm', {})).toBe(false);

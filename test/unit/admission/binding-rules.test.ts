@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { ADMISSION_BODY_LIMITS, createAdmissionRouter } from '../../../src/admission/router.ts';
 import { parseAdmissionReview, type AdmissionRequest } from '../../../src/k8s/admissionreview.ts';
 import { drainPolicyViolation, stakerAddress, validateSealBinding, type SealBindingValidatorDeps } from '../../../src/admission/sealbinding.ts';
-import { DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/admission/config.ts';
+import { DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/config/admission.ts';
 import { activeBindingsForNode, bindingsForNode } from '../../../src/admission/lookup.ts';
 import { bindAnyOwnerReview } from '../../../src/admission/grant.ts';
-import { RateLimiter } from '../../../src/admission/rate-limit.ts';
+import { AdmissionRateLimiter } from '../../../src/admission/rate-limit.ts';
 import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import { review } from './fixtures.ts';
@@ -209,7 +209,7 @@ describe('lookups from the informer cache (item 7)', () => {
 describe('rate limit (item 7)', () => {
   test('a token bucket per client: burst, then refill at the rate; clients are independent', () => {
     let now = 0;
-    const limiter = new RateLimiter({ perSecond: 2, burst: 3 }, () => now);
+    const limiter = new AdmissionRateLimiter({ perSecond: 2, burst: 3 }, () => now);
     expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([0, 0, 0]);
     expect(limiter.take('a')).toBe(1);
     expect(limiter.take('b')).toBe(0);
@@ -220,7 +220,7 @@ describe('rate limit (item 7)', () => {
 });
 
 test('the router answers 429 with Retry-After, without validating, once a client is over its budget', async () => {
-  const limiter = new RateLimiter({ perSecond: 1, burst: 2 }, () => 0);
+  const limiter = new AdmissionRateLimiter({ perSecond: 1, burst: 2 }, () => 0);
   let validated = 0;
   const app = createApp({
     routers: [createAdmissionRouter({

@@ -1,17 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
-import {
-  DNS1123_SUBDOMAIN_PATTERN,
-  SEALBINDING_GROUP,
-  SEALBINDING_PHASES,
-  SEALBINDING_PLURAL,
-  SEALBINDING_VERSION,
-  SUI_ID_PATTERN,
-  bindingAuthorizesNode,
-  isDns1123Subdomain,
-  isSuiId,
-  type SealBinding,
-} from '../../../src/k8s/sealbinding.ts';
+import { DNS1123_SUBDOMAIN_PATTERN, SUI_ID_PATTERN, isDns1123Subdomain, isSuiId } from '../../../src/policy/formats.ts';
+import { SEALBINDING_GROUP, SEALBINDING_PHASES, SEALBINDING_PLURAL, SEALBINDING_VERSION, bindingAuthorizesNode, type SealBinding } from '../../../src/k8s/sealbinding.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const crd = load(readFileSync(new URL('../../../crds/sealbinding.yaml', import.meta.url), 'utf8')) as any;

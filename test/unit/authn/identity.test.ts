@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { checkChainState, guardIdentity, nodeIdentity, userIdentity, type Identity } from '../../../src/authn/identity.ts';
-import { DEFAULT_TIERS, suiToMist, tierFor, validateTiers } from '../../../src/authn/tiers.ts';
+import { DEFAULT_TIERS, validateTiers } from '../../../src/policy/tiers.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import { claimsFor, newKey } from '../token/fixtures.ts';
 import { FakeChain } from './fake-chain.ts';
@@ -15,30 +15,6 @@ const binding = (node: string, owner: string, stakeRecord: string, phase = 'Acti
     spec: { nodeName: node, owner, stakeRecord },
     status: { phase, observedGeneration: 1 },
   }) as SealBinding;
-
-describe('tiers', () => {
-  it.each([
-    [0.49, null],
-    [0.5, 'viewer'],
-    [1.999, 'viewer'],
-    [2, 'developer'],
-    [5, 'admin'],
-    [9.9, 'admin'],
-    [10, 'cluster-admin'],
-    [1000, 'cluster-admin'],
-  ])('%s SUI → %s', (sui, tier) => {
-    expect(tierFor(suiToMist(String(sui)), tiers)?.name ?? null).toBe(tier);
-  });
-
-  it('validates tables', () => {
-    expect(() => validateTiers([])).toThrow(/empty/);
-    expect(() => validateTiers([{ name: 'system:masters', minMist: 1n }])).toThrow(/DNS label/);
-    expect(() => validateTiers([{ name: 'a', minMist: 1n }, { name: 'a', minMist: 2n }])).toThrow(/twice/);
-    expect(() => validateTiers([{ name: 'a', minMist: 1n }, { name: 'b', minMist: 1n }])).toThrow(/same minimum/);
-    expect(() => suiToMist('1.0000000001')).toThrow(/SUI/);
-    expect(suiToMist('0.000000001')).toBe(1n);
-  });
-});
 
 describe('chain checks (DESIGN §3 step 4)', () => {
   const setup = (sui = 2, node?: string) => {

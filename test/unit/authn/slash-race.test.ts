@@ -15,7 +15,7 @@ import { Authenticator } from '../../../src/authn/authenticator.ts';
 import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import { watchRevocations, type RevocationWatch } from '../../../src/authn/revocation.ts';
 import { createEventFeed } from '../../../src/feeds/events.ts';
-import { DEFAULT_TIERS, validateTiers } from '../../../src/authn/tiers.ts';
+import { DEFAULT_TIERS, validateTiers } from '../../../src/policy/tiers.ts';
 import { ChainClient } from '../../../src/chain/client.ts';
 import { resolveNetwork, type NetworkConfig } from '../../../src/chain/network.ts';
 import { ChainReader } from '../../../src/chain/reader.ts';

@@ -4,7 +4,7 @@
  * bindings; otherwise no opinion, never allow).
  */
 import { BindingIndex } from '../../../src/feeds/bindings.ts';
-import { EXTRA_KEYS } from '../../../src/authn/identity.ts';
+import { EXTRA_KEYS } from '../../../src/policy/identity.ts';
 import { watchRevocations } from '../../../src/authn/revocation.ts';
 import { DecisionCache } from '../../../src/authn/cache.ts';
 import { createRevokedSet } from '../../../src/authz/component.ts';

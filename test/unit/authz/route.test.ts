@@ -4,7 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { BindingIndex } from '../../../src/feeds/bindings.ts';
-import { EXTRA_KEYS } from '../../../src/authn/identity.ts';
+import { EXTRA_KEYS } from '../../../src/policy/identity.ts';
 import { RevokedSet } from '../../../src/authz/revoked.ts';
 import { createLogger } from '../../../src/log/index.ts';
 import { registry } from '../../../src/metrics/registry.ts';

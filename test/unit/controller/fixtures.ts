@@ -1,6 +1,6 @@
 /** Shared builders for controller unit tests: a binding, a stake record and a seal token that agree. */
 import type { SealBinding, SealBindingSpec, SealBindingStatus } from '../../../src/k8s/sealbinding.ts';
-import type { SealTokenView, StakeRecordView } from '../../../src/controller/chain-port.ts';
+import type { SealTokenView, StakeRecordView } from '../../../src/chain/objects.ts';
 
 export const OWNER = `0x${'a'.repeat(64)}`;
 export const OTHER = `0x${'b'.repeat(64)}`;

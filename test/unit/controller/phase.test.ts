@@ -1,5 +1,4 @@
 import { evaluateBinding } from '../../../src/controller/phase.ts';
-import { tierForAmount } from '../../../src/controller/tier.ts';
 import { OTHER, SUI, TOKEN, record, spec, token } from './fixtures.ts';
 
 const withToken = spec({ sealToken: TOKEN });
@@ -66,24 +65,5 @@ describe('evaluateBinding', () => {
 
   test('a duplicate binding for the node is Invalid whatever the chain says', () => {
     expect(evaluateBinding(spec(), { record: record(), token: undefined, epoch: 5n }, { duplicateOf: 'first' })).toMatchObject({ phase: 'Invalid', reason: 'DuplicateNode' });
-  });
-});
-
-describe('tierForAmount', () => {
-  test.each([
-    [SUI / 4n, ''],
-    [SUI / 2n, 'viewer'],
-    [2n * SUI - 1n, 'viewer'],
-    [2n * SUI, 'developer'],
-    [5n * SUI, 'admin'],
-    [10n * SUI, 'cluster-admin'],
-    [1000n * SUI, 'cluster-admin'],
-  ])('%s MIST → %s', (amount, tier) => {
-    expect(tierForAmount(amount)).toBe(tier);
-  });
-
-  test('a custom table', () => {
-    expect(tierForAmount(7n, [{ name: 'small', minMist: 1n }, { name: 'big', minMist: 5n }])).toBe('big');
-    expect(tierForAmount(3n, [{ name: 'small', minMist: 1n }, { name: 'big', minMist: 5n }])).toBe('small');
   });
 });

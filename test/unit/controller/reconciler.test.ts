@@ -1,10 +1,11 @@
 import { Reconciler } from '../../../src/controller/reconciler.ts';
 import { Drainer } from '../../../src/controller/drainer.ts';
-import type { ChainReaderPort, SealTokenView, StakeRecordView } from '../../../src/controller/chain-port.ts';
+import type { ChainReaderPort } from '../../../src/chain/port.ts';
+import type { SealTokenView, StakeRecordView } from '../../../src/chain/objects.ts';
 import { CORDONED_BY_US_ANNOTATION } from '../../../src/controller/node-plan.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import type { NodeLike } from '../../../src/k8s/objects.ts';
-import { isExemptNode } from '../../../src/admission/config.ts';
+import { isExemptNode } from '../../../src/policy/exemptions.ts';
 import { drainForcedEvent } from '../../../src/controller/status.ts';
 import { FakeCluster } from './fake-cluster.ts';
 import { RECORD, TOKEN, binding, record, token } from './fixtures.ts';

@@ -3,7 +3,8 @@
  * contracts/tests/enclave_registry_tests.move (same names; test/unit/contracts/drift.test.ts holds
  * the two lists equal), plus the framework's `load_nitro_attestation` that a registration calls first.
  */
-import { PACKAGE_VERSION, type EnclaveConfigFields, type EnclaveFields } from '../../../../src/chain/schema.ts';
+import { PACKAGE_VERSION } from '../../../../src/chain/schema.ts';
+import type { EnclaveConfigFields, EnclaveFields } from '../../../../src/sim/package/objects.ts';
 import { MoveAbort, type NitroAttestation } from '../../../../src/sim/package/api.ts';
 import { ADMIN, ALICE, expectAbort, FakeChain, obj, pcr, val } from './fake-chain.ts';
 

@@ -2,7 +2,8 @@
  * The sim's mirror of `daas::seal`, case for case with contracts/tests/seal_tests.move (same
  * names; test/unit/contracts/drift.test.ts holds the two lists equal).
  */
-import { StakeKind, type SealTokenFields } from '../../../../src/chain/schema.ts';
+import { StakeKind } from '../../../../src/chain/schema.ts';
+import type { SealTokenFields } from '../../../../src/sim/package/objects.ts';
 import { ALICE, BOB, expectAbort, FakeChain, obj, requestUnstake, slash, stake, SUI } from './fake-chain.ts';
 
 function createWorker(chain: FakeChain, who: string, recordId: string) {

@@ -2,7 +2,8 @@
  * The sim's mirror of `daas::staking`, case for case with contracts/tests/staking_tests.move (same
  * names; test/unit/contracts/drift.test.ts holds the two lists equal).
  */
-import { PACKAGE_VERSION, POOL_DEFAULTS, StakeKind, StakeStatus, type StakePoolFields, type StakeRecordFields } from '../../../../src/chain/schema.ts';
+import { PACKAGE_VERSION, POOL_DEFAULTS, StakeKind, StakeStatus } from '../../../../src/chain/schema.ts';
+import type { StakePoolFields, StakeRecordFields } from '../../../../src/sim/package/objects.ts';
 import { ADMIN, ALICE, BOB, expectAbort, FakeChain, obj, requestUnstake, slash, stake, SUI } from './fake-chain.ts';
 
 const pool = (chain: FakeChain, id = chain.poolId) => chain.fields<StakePoolFields>(id);

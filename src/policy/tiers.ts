@@ -1,9 +1,11 @@
 /**
  * The tier table: stake amount → tier name → Kubernetes group `daas:tier:<name>`. Configurable;
  * the defaults are the seeds' (viewer ≥ 0.5 SUI, developer ≥ 2, admin ≥ 5, cluster-admin ≥ 10).
- * deploy/rbac binds each default tier group to a ClusterRole.
+ * deploy/rbac binds each default tier group to a ClusterRole. User tokens get their group from it
+ * and the controller fills the TIER column of SealBindings from it, so both always agree.
  */
-import { MIST_PER_SUI } from '../chain/schema.ts';
+import { isDns1123Label } from './formats.ts';
+import { MIST_PER_SUI } from './units.ts';
 
 export interface Tier {
   /** Lowercase DNS label; becomes the group `daas:tier:<name>`. */
@@ -19,14 +21,12 @@ export const DEFAULT_TIERS: readonly Tier[] = [
   { name: 'cluster-admin', minMist: 10n * MIST_PER_SUI },
 ];
 
-export const TIER_NAME_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 /** Checks a table (names, order, no duplicates) and returns it sorted by threshold; throws a readable error. */
 export function validateTiers(tiers: readonly Tier[]): Tier[] {
   if (tiers.length === 0) throw new Error('the tier table is empty');
   const names = new Set<string>();
   for (const tier of tiers) {
-    if (!TIER_NAME_RE.test(tier.name)) throw new Error(`tier name "${tier.name}" must be a lowercase DNS label`);
+    if (!isDns1123Label(tier.name)) throw new Error(`tier name "${tier.name}" must be a lowercase DNS label`);
     if (tier.minMist <= 0n) throw new Error(`tier "${tier.name}" needs a positive minimum stake`);
     if (names.has(tier.name)) throw new Error(`tier "${tier.name}" appears twice`);
     names.add(tier.name);
@@ -45,10 +45,7 @@ export function tierFor(amountMist: bigint, tiers: readonly Tier[]): Tier | null
   return reached;
 }
 
-/** Parses an amount in SUI ("0.5", "10") into MIST exactly, without floating point. */
-export function suiToMist(sui: string | number): bigint {
-  const text = typeof sui === 'number' ? String(sui) : sui.trim();
-  const match = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
-  if (!match) throw new Error(`"${text}" is not an amount of SUI (up to 9 decimals)`);
-  return BigInt(match[1]!) * MIST_PER_SUI + BigInt((match[2] ?? '').padEnd(9, '0'));
+/** The name of that tier, or '' below every threshold (a SealBinding's TIER column). */
+export function tierNameFor(amountMist: bigint, tiers: readonly Tier[] = DEFAULT_TIERS): string {
+  return tierFor(amountMist, tiers)?.name ?? '';
 }
