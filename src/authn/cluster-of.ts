@@ -1,5 +1,5 @@
 /**
- * Which cluster sent a TokenReview (DESIGN §3, issue 9 item 5). One webhook may serve several
+ * Which cluster sent a TokenReview (docs/design.md §3, issue 9 item 5). One webhook may serve several
  * clusters; a token is accepted only in a review from the cluster its `aud` names, so the cluster is
  * taken from what the caller cannot choose freely:
  *

@@ -1,5 +1,5 @@
 /**
- * DESIGN §3 steps 4 and 5 as pure functions: the chain state a token needs, and the Kubernetes
+ * docs/design.md §3 steps 4 and 5 as pure functions: the chain state a token needs, and the Kubernetes
  * identity it maps to. No I/O; the authenticator fetches the views and calls these.
  *
  * Only `nodeIdentity` builds a `system:` name, and `guardIdentity` — the last thing every decision

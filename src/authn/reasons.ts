@@ -6,7 +6,7 @@
 import { TOKEN_REJECT_REASONS } from '../token/reasons.ts';
 
 export const AUTHN_REJECT_REASONS = [
-  // DESIGN §3 step 4: chain
+  // docs/design.md §3 step 4: chain
   'seal_token_not_found',
   'not_token_owner',
   'seal_token_expired',

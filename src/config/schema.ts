@@ -252,7 +252,7 @@ export function finishConfig(parsed: ParsedConfig): Config {
 
 /**
  * One webhook may serve several clusters, and a token is accepted only by the cluster it names
- * (DESIGN §3): ids must be unique, no audience or client-certificate name may stand for two
+ * (docs/design.md §3): ids must be unique, no audience or client-certificate name may stand for two
  * clusters, and an audience may not be another cluster's id — otherwise a review from one cluster
  * could be matched to another's tokens.
  */

@@ -1,5 +1,5 @@
 /**
- * The Kubernetes names a seal token maps to (DESIGN §3 step 5): the username and group prefixes and
+ * The Kubernetes names a seal token maps to (docs/design.md §3 step 5): the username and group prefixes and
  * the `extra` keys of a TokenReview answer. authn builds identities from them, authz and admission
  * recognise them, rbac writes the tier groups into RoleBindings.
  */

@@ -16,7 +16,7 @@ const binding = (node: string, owner: string, stakeRecord: string, phase = 'Acti
     status: { phase, observedGeneration: 1 },
   }) as SealBinding;
 
-describe('chain checks (DESIGN §3 step 4)', () => {
+describe('chain checks (docs/design.md §3 step 4)', () => {
   const setup = (sui = 2, node?: string) => {
     const kp = newKey();
     const chain = new FakeChain();
@@ -56,7 +56,7 @@ describe('chain checks (DESIGN §3 step 4)', () => {
   });
 });
 
-describe('identity mapping (DESIGN §3 step 5)', () => {
+describe('identity mapping (docs/design.md §3 step 5)', () => {
   it('maps a user stake to sui:<sub>, daas:stakers and its tier, with ids in extra', () => {
     const kp = newKey();
     const { record, token } = new FakeChain().stake(kp, 5);
