@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNetns, deleteNetns, inNetns, listNetns, netnsName, netnsOwner, assertNoRouteOut, netnsPids } from './netns.ts';
+import { ensurePauseImage, PAUSE_IMAGE } from './pause-image.ts';
 import { isRunning, startDaemon, stopGroups } from './procs.ts';
 import { runChecked } from './run.ts';
 
@@ -23,8 +24,7 @@ const NODE_ADDRESS = '10.213.0.2';
 /** Pods' addresses, on the CNI bridge inside the same namespace; no route leads anywhere else. */
 const POD_SUBNET = '10.214.0.0/24';
 const NODE_BRIDGE = 'rnode0';
-/** The sandbox image containerd is told to use; the bed imports an image of that name (never pulled). */
-export const PAUSE_IMAGE = 'daas.local/pause:1';
+export { PAUSE_IMAGE };
 const STATE_FILE = 'real-node.json';
 /** Each node's state by namespace name, so a sweep finds a dead run's directory. */
 const REGISTRY_DIR = '/run/daas-auth/real-nodes';
@@ -39,7 +39,7 @@ export interface RealNodeOptions {
   /** The kubelet's kubeconfig (written to the node's directory, mode 0600). */
   kubeconfig: string;
   kubeletBinary: string;
-  /** OCI layout tars to import into containerd's k8s.io namespace before the kubelet starts. */
+  /** OCI layout tars to import into containerd's k8s.io namespace before the kubelet starts (the pause image always is). */
   images?: readonly string[];
   /** Kept alive only while this process lives: a later sweep removes the node once it has exited. */
   ownerPid?: number;
@@ -85,11 +85,18 @@ state = "${c}/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "${PAUSE_IMAGE}"
   netns_mounts_under_state_dir = true
+  # The machine's capability bounding set lacks CAP_SYS_RESOURCE, so no process may lower its oom_score_adj:
+  # runc's init dies writing the sandbox's -998 ("can't get final child's PID from pipe: EOF"). Clamp every
+  # container's score to containerd's own (0) instead — docs/real-node.md, "Pods".
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "${dir}/cni"
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
     runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      # runc's own state (default /run/containerd/runc) kept with the node's, not shared with other containerds.
+      Root = "${c}/runc"
 `;
 }
 
@@ -162,7 +169,8 @@ async function startContainerd(o: RealNodeOptions, netns: string, state: RealNod
   const run = inNetns(netns, 'containerd', ['--config', config]);
   state.pids.containerd = startDaemon({ name: 'containerd', ...run, log: join(o.dir, 'logs', 'containerd.log') });
   await waitFor('containerd', () => existsSync(socket));
-  for (const tar of o.images ?? []) {
+  // The sandbox image first: without it no pod starts (containerd never pulls it).
+  for (const tar of [await ensurePauseImage(), ...(o.images ?? [])]) {
     await runChecked('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', '--no-unpack', tar]);
   }
   return socket;
