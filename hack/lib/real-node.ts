@@ -12,8 +12,11 @@
 // Everything of a node lives in one directory (containerd root/state with pod network namespaces under it,
 // CNI config, kubelet root, logs); `stopRealNode` and, for a run that died, `sweepRealNodes` stop its processes,
 // unmount what they mounted, remove the kubepods cgroups and delete the namespace.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SERVICE_IP } from './components.ts';
+import type { RelayTarget } from './cni-relay.ts';
 import { createNetns, deleteNetns, inNetns, listNetns, netnsName, netnsOwner, assertNoRouteOut, netnsPids } from './netns.ts';
 import { ensurePauseImage, PAUSE_IMAGE } from './pause-image.ts';
 import { isRunning, startDaemon, stopGroups } from './procs.ts';
@@ -39,11 +42,20 @@ export interface RealNodeOptions {
   /** The kubelet's kubeconfig (written to the node's directory, mode 0600). */
   kubeconfig: string;
   kubeletBinary: string;
+  /** Host services (on the host's 127.0.0.1) the node and its pods reach at the addresses given; kube-apiserver always is. */
+  hostServices?: readonly HostService[];
   /** OCI layout tars to import into containerd's k8s.io namespace before the kubelet starts (the pause image always is). */
   images?: readonly string[];
   /** Kept alive only while this process lives: a later sweep removes the node once it has exited. */
   ownerPid?: number;
   log?: (line: string) => void;
+}
+
+/** A service on the host's 127.0.0.1:<port>, relayed into the node's namespace and into every pod's at `at`. */
+export interface HostService {
+  name: string;
+  port: number;
+  at: ReadonlyArray<{ host: string; port: number }>;
 }
 
 interface RealNodeState {
@@ -60,6 +72,11 @@ export interface RealNode {
   dir: string;
   address: string;
   kubeletLog: string;
+  /**
+   * Makes `target` (an address inside the node's namespace, e.g. a hostNetwork pod's port) reachable from the
+   * host: over a unix socket (returned) and, with `hostPort`, at the host's 127.0.0.1:<hostPort>.
+   */
+  expose(name: string, target: { host: string; port: number }, hostPort?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +107,7 @@ state = "${c}/state"
   # container's score to containerd's own (0) instead — docs/real-node.md, "Pods".
   restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
+    bin_dir = "${dir}/cni/bin"
     conf_dir = "${dir}/cni"
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
     runtime_type = "io.containerd.runc.v2"
@@ -100,16 +117,33 @@ state = "${c}/state"
 `;
 }
 
-function cniConfig(dir: string): string {
+function cniConfig(dir: string, relays: readonly RelayTarget[]): string {
   return JSON.stringify({
     cniVersion: '1.0.0',
     name: 'daas-real-node',
     plugins: [
-      // No gateway route and no masquerade: pods reach their node's bridge and each other, nothing else.
-      { type: 'bridge', bridge: 'cni0', isGateway: false, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: POD_SUBNET }]], routes: [], dataDir: join(dir, 'cni', 'ipam') } },
+      // The bridge gets the subnet's first address (isGateway) so the kubelet can probe pods, but pods get no
+      // route (routes: [], no isDefaultGateway) and no masquerade: they reach their node and each other only.
+      { type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: POD_SUBNET }]], routes: [], dataDir: join(dir, 'cni', 'ipam') } },
       { type: 'loopback' },
+      { type: 'daas-relay', relays, stateDir: join(dir, 'cni', 'relays') },
     ],
   });
+}
+
+const CNI_PLUGINS = '/usr/lib/cni';
+const RELAY_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), 'cni-relay.ts');
+
+/** The node's CNI bin dir: Debian's plugins, and daas-relay run by this Node (hack/lib/cni-relay.ts). */
+function cniBinDir(dir: string): string {
+  const bin = join(dir, 'cni', 'bin');
+  mkdirSync(bin, { recursive: true, mode: 0o700 });
+  for (const plugin of ['bridge', 'host-local', 'loopback']) {
+    rmSync(join(bin, plugin), { force: true });
+    symlinkSync(join(CNI_PLUGINS, plugin), join(bin, plugin));
+  }
+  writeFileSync(join(bin, 'daas-relay'), `#!/bin/sh\nexec '${process.execPath}' '${RELAY_PLUGIN}'\n`, { mode: 0o700 });
+  return bin;
 }
 
 function kubeletConfig(dir: string, caFile: string): string {
@@ -124,6 +158,8 @@ port: 10250
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
 healthzPort: 10248
+# Pod logs with the node's state, not in the machine's /var/log/pods.
+podLogsDir: ${dir}/logs/pods
 authentication:
   anonymous: {enabled: false}
   webhook: {enabled: false}
@@ -147,24 +183,59 @@ function writeState(state: RealNodeState): void {
   writeFileSync(join(REGISTRY_DIR, `${state.netns}.json`), text, { mode: 0o600 });
 }
 
-async function startRelay(o: RealNodeOptions, netns: string, state: RealNodeState): Promise<void> {
-  const socket = join(o.dir, 'apiserver.sock');
-  rmSync(socket, { force: true });
-  state.pids['relay-host'] = startDaemon({
-    name: 'relay-host',
-    cmd: 'socat',
-    args: [`UNIX-LISTEN:${socket},fork,mode=600`, `TCP:127.0.0.1:${o.apiserverPort}`],
-    log: join(o.dir, 'logs', 'relay.log'),
-  });
-  await waitFor('the apiserver relay socket', () => existsSync(socket));
-  const inner = inNetns(netns, 'socat', [`TCP-LISTEN:${o.apiserverPort},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${socket}`]);
-  state.pids['relay-netns'] = startDaemon({ name: 'relay-netns', ...inner, log: join(o.dir, 'logs', 'relay.log') });
+/** The services every node relays: kube-apiserver at its own port and at the `kubernetes` Service's ClusterIP. */
+function hostServices(o: RealNodeOptions): HostService[] {
+  const apiserver = { name: 'apiserver', port: o.apiserverPort, at: [{ host: '127.0.0.1', port: o.apiserverPort }, { host: SERVICE_IP, port: 443 }] };
+  return [apiserver, ...(o.hostServices ?? [])];
 }
 
-async function startContainerd(o: RealNodeOptions, netns: string, state: RealNodeState): Promise<string> {
+function hostSocket(dir: string, name: string): string {
+  return join(dir, `host-${name}.sock`);
+}
+
+/**
+ * Each host service: a host socat from a unix socket to its 127.0.0.1 port, and netns socats at its addresses
+ * (a pod gets its own through the daas-relay CNI plugin). Returns the pods' relay targets.
+ */
+async function startRelays(o: RealNodeOptions, netns: string, state: RealNodeState): Promise<RelayTarget[]> {
+  const log = join(o.dir, 'logs', 'relay.log');
+  const targets: RelayTarget[] = [];
+  for (const svc of hostServices(o)) {
+    if (!/^[a-z0-9-]+$/.test(svc.name)) throw new Error(`bad host service name ${JSON.stringify(svc.name)}`);
+    const socket = hostSocket(o.dir, svc.name);
+    rmSync(socket, { force: true });
+    state.pids[`relay-host-${svc.name}`] = startDaemon({ name: `relay-host-${svc.name}`, cmd: 'socat', args: [`UNIX-LISTEN:${socket},fork,mode=600`, `TCP:127.0.0.1:${svc.port}`], log });
+    await waitFor(`the ${svc.name} relay socket`, () => existsSync(socket));
+    for (const [i, at] of svc.at.entries()) {
+      const inner = inNetns(netns, 'socat', [`TCP-LISTEN:${at.port},bind=${at.host},fork,reuseaddr`, `UNIX-CONNECT:${socket}`]);
+      state.pids[`relay-netns-${svc.name}-${i}`] = startDaemon({ name: `relay-netns-${svc.name}-${i}`, ...inner, log });
+      targets.push({ ...at, socket });
+    }
+  }
+  return targets;
+}
+
+/** The reverse relay: a netns socat from a unix socket to `target`, and a host listener at 127.0.0.1:<hostPort>. */
+async function expose(dir: string, netns: string, state: RealNodeState, name: string, target: { host: string; port: number }, hostPort?: number): Promise<string> {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`bad exposed name ${JSON.stringify(name)}`);
+  const log = join(dir, 'logs', 'relay.log');
+  const socket = join(dir, `expose-${name}.sock`);
+  rmSync(socket, { force: true });
+  const inner = inNetns(netns, 'socat', [`UNIX-LISTEN:${socket},fork,mode=600`, `TCP:${target.host}:${target.port}`]);
+  state.pids[`expose-${name}`] = startDaemon({ name: `expose-${name}`, ...inner, log });
+  await waitFor(`the ${name} socket`, () => existsSync(socket));
+  if (hostPort !== undefined) {
+    state.pids[`expose-host-${name}`] = startDaemon({ name: `expose-host-${name}`, cmd: 'socat', args: [`TCP-LISTEN:${hostPort},bind=127.0.0.1,fork,reuseaddr`, `UNIX-CONNECT:${socket}`], log });
+  }
+  writeState(state);
+  return socket;
+}
+
+async function startContainerd(o: RealNodeOptions, netns: string, state: RealNodeState, relays: readonly RelayTarget[]): Promise<string> {
   const config = join(o.dir, 'containerd.toml');
   writeFileSync(config, containerdConfig(o.dir));
-  writeFileSync(join(o.dir, 'cni', '10-daas-real-node.conflist'), cniConfig(o.dir));
+  cniBinDir(o.dir);
+  writeFileSync(join(o.dir, 'cni', '10-daas-real-node.conflist'), cniConfig(o.dir, relays));
   const socket = join(o.dir, 'containerd', 'containerd.sock');
   const run = inNetns(netns, 'containerd', ['--config', config]);
   state.pids.containerd = startDaemon({ name: 'containerd', ...run, log: join(o.dir, 'logs', 'containerd.log') });
@@ -192,8 +263,8 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
     await runChecked('ip', ['-n', netns, 'link', 'set', NODE_BRIDGE, 'up']);
     await assertNoRouteOut(netns, [NODE_BRIDGE]);
     log(`real node ${o.name}: network namespace ${netns} (no route off the machine)`);
-    await startRelay(o, netns, state);
-    await startContainerd(o, netns, state);
+    const relays = await startRelays(o, netns, state);
+    await startContainerd(o, netns, state, relays);
     writeState(state);
     const kubeconfig = join(o.dir, 'kubelet', 'kubeconfig');
     writeFileSync(kubeconfig, o.kubeconfig, { mode: 0o600 });
@@ -212,7 +283,15 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
     state.pids.kubelet = startDaemon({ name: 'kubelet', ...kubelet, log: kubeletLog });
     writeState(state);
     log(`real node ${o.name}: kubelet and containerd started (logs in ${join(o.dir, 'logs')})`);
-    return { name: o.name, netns, dir: o.dir, address: NODE_ADDRESS, kubeletLog, stop: () => teardown(state, log) };
+    return {
+      name: o.name,
+      netns,
+      dir: o.dir,
+      address: NODE_ADDRESS,
+      kubeletLog,
+      expose: (name, target, hostPort) => expose(o.dir, netns, state, name, target, hostPort),
+      stop: () => teardown(state, log),
+    };
   } catch (error) {
     await teardown(state, log).catch(() => undefined);
     throw error;
@@ -280,7 +359,8 @@ function removeKubepodsCgroups(): void {
 }
 
 async function teardown(state: RealNodeState, log: (line: string) => void): Promise<void> {
-  const order = ['kubelet', 'containerd', 'relay-netns', 'relay-host'];
+  const first = ['kubelet', 'containerd'];
+  const order = [...first, ...Object.keys(state.pids).filter((n) => !first.includes(n))];
   await stopGroups(order.map((n) => state.pids[n]).filter((p): p is number => p !== undefined), 5000);
   // containerd-shims and containers outlive containerd (they are reparented): stop them by their ties to the dir.
   for (let round = 0; round < 20; round++) {

@@ -10,20 +10,18 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { afterAll, expect, jest, test } from '@jest/globals';
 import { listNetns } from '../../hack/lib/netns.ts';
 import { startRealNode, sweepRealNodes, type RealNode } from '../../hack/lib/real-node.ts';
 import { KubeApiError, KubeRest } from '../../src/k8s/rest.ts';
-import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
-import { e2eEnv, isNodeReady, kubectl, tokenKubeConfig } from './harness/index.ts';
-import { closeKube, createBinding, deleteBinding, hasRevokedTaint, kube, nodeState, slash, stakeNode, waitForPhase, type NodeStaker } from './binding-support.ts';
+import { e2eEnv, kubectl, tokenKubeConfig } from './harness/index.ts';
+import { closeKube, deleteBinding, hasRevokedTaint, kube, nodeState, slash, type NodeStaker } from './binding-support.ts';
+import { kubeletToken, nodeReady as nodeReadyOf, stakeAndBind as stakeAndBindNode, startKubelet as startKubeletWith, until, type Joined } from './real-node-support.ts';
 
 jest.setTimeout(240_000);
 
 const NODE = 'real-0';
-const CLI = new URL('../../bin/daas-auth.js', import.meta.url).pathname;
 const runDir = mkdtempSync(join(tmpdir(), 'daas-real-node-'));
 let node: RealNode | undefined;
 const stakers: NodeStaker[] = [];
@@ -35,59 +33,10 @@ afterAll(async () => {
   rmSync(runDir, { recursive: true, force: true });
 });
 
-interface Joined {
-  staker: NodeStaker;
-  sealToken: string;
-  /** The exec plugin command the kubelet runs, with its environment. */
-  plugin: { args: string[]; env: Record<string, string> };
-}
-
-/** A node stake with a SealToken and an Active SealBinding for real-0, and the kubelet's exec plugin for it. */
 async function stakeAndBind(name: string): Promise<Joined> {
-  const staker = await stakeNode(NODE);
-  stakers.push(staker);
-  const { tokenId } = await staker.writer.createSealToken(staker.recordId);
-  await createBinding(name, { nodeName: NODE, owner: staker.address, stakeRecord: staker.recordId, sealToken: tokenId });
-  await waitForPhase(name, 'Active');
-  // --refresh 1s: kube-apiserver answers a token it accepted in the last 10 s from its own cache, so the
-  // kubelet must move to a fresh token often for a slash to reach it within 2 s (docs/authn.md).
-  const args = [CLI, 'token', '--seal-token', tokenId, '--cluster', E2E_CLUSTER_ID, '--node', NODE, '--exec-credential', '--refresh', '1s', '--cache-dir', join(runDir, `cache-${name}`)];
-  return { staker, sealToken: tokenId, plugin: { args, env: { DAAS_KEY: staker.key.getSecretKey() } } };
-}
-
-/** The kubelet's kubeconfig: the cluster's server and CA, and the seal-token exec plugin — no client certificate. */
-function kubeletKubeconfig(joined: Joined): string {
-  const { cluster } = e2eEnv();
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'bed', cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
-    users: [
-      {
-        name: NODE,
-        user: {
-          exec: {
-            apiVersion: 'client.authentication.k8s.io/v1',
-            command: process.execPath,
-            args: joined.plugin.args,
-            env: Object.entries(joined.plugin.env).map(([name, value]) => ({ name, value })),
-            interactiveMode: 'Never',
-            provideClusterInfo: false,
-          },
-        },
-      },
-    ],
-    contexts: [{ name: 'kubelet', context: { cluster: 'bed', user: NODE } }],
-    'current-context': 'kubelet',
-  });
-}
-
-/** The token the kubelet holds right now: the exec plugin's answer from the same cache. */
-async function kubeletToken(joined: Joined): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, joined.plugin.args, {
-    env: { ...process.env, ...joined.plugin.env, KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } }) },
-  });
-  return (JSON.parse(stdout) as { status: { token: string } }).status.token;
+  const joined = await stakeAndBindNode(NODE, name, runDir);
+  stakers.push(joined.staker);
+  return joined;
 }
 
 /** The webhook's audit lines for real-0's node tokens: when, and whether it accepted. */
@@ -100,34 +49,8 @@ function nodeReviews(): Array<{ at: number; authenticated: boolean }> {
     .map((r) => ({ at: Date.parse(r.timestamp), authenticated: r.authenticated }));
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function nodeReady(): Promise<boolean | undefined> {
-  const k = await kube();
-  const n = await k.request<{ status?: { conditions?: Array<{ type: string; status: string }> } }>('GET', `/api/v1/nodes/${NODE}`).catch(() => undefined);
-  if (!n) return undefined;
-  return isNodeReady(n as never);
-}
-
-async function startKubelet(joined: Joined): Promise<RealNode> {
-  const { cluster } = e2eEnv();
-  return startRealNode({
-    name: NODE,
-    dir: join(runDir, 'node'),
-    apiserverPort: cluster.ports.apiserver,
-    caFile: cluster.caFile,
-    kubeconfig: kubeletKubeconfig(joined),
-    kubeletBinary: cluster.binaries.kubelet,
-  });
-}
+const nodeReady = () => nodeReadyOf(NODE);
+const startKubelet = (joined: Joined) => startKubeletWith(joined, join(runDir, 'node'));
 
 test('a real kubelet joins with its seal node token, is cut off within 2 s of the slash, and rejoins with a new stake', async () => {
   const first = await stakeAndBind('real-0-first');

@@ -27,7 +27,13 @@ function targetPort(pod: V1Pod, port: V1ServicePort): number | undefined {
   return undefined;
 }
 
-export async function proxyService(namespace: string, name: string): Promise<ServiceProxy> {
+export interface ProxyOptions {
+  /** How to reach a pod's address (default: dial it); a real node's pods are reached through its relay. */
+  dial?: (podIP: string, port: number) => Socket;
+}
+
+export async function proxyService(namespace: string, name: string, options: ProxyOptions = {}): Promise<ServiceProxy> {
+  const dial = options.dial ?? ((host: string, port: number) => connect({ host, port }));
   const { core } = clients();
   const svc = await core.readNamespacedService({ name, namespace });
   const clusterIP = svc.spec?.clusterIP;
@@ -53,7 +59,12 @@ export async function proxyService(namespace: string, name: string): Promise<Ser
           const to = pod && targetPort(pod, port);
           if (!pod?.status?.podIP || !to) return client.destroy();
           forwarded.set(pod.metadata!.name!, (forwarded.get(pod.metadata!.name!) ?? 0) + 1);
-          const upstream = connect({ host: pod.status.podIP, port: to });
+          let upstream: Socket;
+          try {
+            upstream = dial(pod.status.podIP, to);
+          } catch {
+            return client.destroy();
+          }
           track(upstream);
           upstream.on('error', () => client.destroy());
           client.on('error', () => upstream.destroy());

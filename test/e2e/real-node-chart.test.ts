@@ -1,0 +1,240 @@
+/**
+ * charts/daas-auth running in real containers on the real node (issue 11, "Must show — through the real node").
+ * A private bed (its own cluster, sui-sim and `daas-auth serve`) lets real-0 join with its seal node token; then
+ * the chart, with the image `npm run image` builds (imported into real-0's containerd, imagePullPolicy Never),
+ * takes over from the bed's serve:
+ *
+ * 1. `helm install --wait` into a namespace enforcing Pod Security `restricted`: the webhook (daemonset mode,
+ *    hostNetwork) and both controller pods Running on real-0, Ready through readiness probes the kubelet ran
+ *    (its prober metrics count successful liveness and readiness probes of each), each process uid 65532 on a
+ *    read-only root filesystem.
+ * 2. kube-apiserver re-wired to the chart's kubeconfigs (as an operator does on a control-plane node) and its
+ *    token webhook at https://127.0.0.1:<port>, relayed into real-0's namespace where the hostNetwork pod
+ *    listens: `kubectl auth whoami` with a seal token → sui:<addr>, answered by the container (its log has the
+ *    review); an unbound Node refused by the admission webhook served from the pod (through its Service).
+ * 3. The bed's own serve stopped: a new binding turns Active, and a slash cordons and drains its kwok node — the
+ *    controller running in its container does it.
+ *
+ * Addresses: the pods' and the node's exist only inside real-0's namespace; host and pods meet only through unix
+ * socket relays (hack/lib/real-node.ts, docs/real-node.md).
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
+import { AdmissionregistrationV1Api, type V1Pod } from '@kubernetes/client-node';
+import { restartApiserver } from '../../hack/cluster.ts';
+import { buildImage } from '../../hack/image.ts';
+import { freePort, releasePorts } from '../../hack/lib/ports.ts';
+import type { RealNode } from '../../hack/lib/real-node.ts';
+import { stopGroups } from '../../hack/lib/procs.ts';
+import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
+import { clients, createDeployment, createKwokNode, e2eEnv, uniqueName, waitFor, waitForRunningPods } from './harness/index.ts';
+import { CHART_DIR, helmChecked, type HelmOptions } from './harness/helm.ts';
+import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
+import { proxyService, type ServiceProxy } from './harness/service-proxy.ts';
+import { activeBinding } from './harness/active-binding.ts';
+import { bearer, staker, whoami } from './authn-support.ts';
+import { closeKube, nodeState, podsOnNode, slash, type NodeStaker } from './binding-support.ts';
+import { nodeReady, stakeAndBind, startKubelet, until } from './real-node-support.ts';
+
+jest.setTimeout(600_000);
+
+const NODE = 'real-0';
+const RELEASE = 'daas-auth';
+const WEBHOOK = `${RELEASE}-webhook`;
+const IMAGE_REPO = 'daas.local/daas-auth';
+const IMAGE_TAG = 'e2e';
+const UID = 65532;
+
+const runDir = mkdtempSync(join(tmpdir(), 'daas-real-node-chart-'));
+let bed: PrivateBed;
+let node: RealNode;
+let ns: string;
+let port: number;
+let helmOpts: HelmOptions;
+let proxy: ServiceProxy | undefined;
+const stakers: NodeStaker[] = [];
+
+beforeAll(async () => {
+  bed = await startPrivateBed('rnchart');
+  const image = await buildImage({ outDir: runDir, name: `${IMAGE_REPO}:${IMAGE_TAG}` });
+  const joined = await stakeAndBind(NODE, 'real-0-chart', runDir);
+  stakers.push(joined.staker);
+  const simPort = Number(new URL(e2eEnv().sim.rpcUrl).port);
+  node = await startKubelet(joined, join(runDir, 'node'), {
+    images: [image.file],
+    // The chart's pods read the chain where the bed's serve does: sui-sim at the host's 127.0.0.1:<port>.
+    hostServices: [{ name: 'sim', port: simPort, at: [{ host: '127.0.0.1', port: simPort }] }],
+  });
+  await until('real-0 Ready', 120_000, async () => ((await nodeReady(NODE)) === true ? true : undefined));
+  port = await freePort();
+  helmOpts = { home: join(runDir, 'helm'), kubeconfig: e2eEnv().cluster.kubeconfig };
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await node?.stop();
+  for (const s of stakers) s.writer.close();
+  await closeKube();
+  await bed?.stop();
+  if (port) releasePorts([port]);
+  rmSync(runDir, { recursive: true, force: true });
+});
+
+async function listPods(component: string): Promise<V1Pod[]> {
+  const r = await clients().core.listNamespacedPod({ namespace: ns, labelSelector: `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=${component}` });
+  return r.items.filter((p) => !p.metadata?.deletionTimestamp);
+}
+
+/** The host pid of a pod's (only) container: its containerd task's. */
+async function containerPid(pod: V1Pod): Promise<number> {
+  const id = (pod.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^containerd:\/\//, '');
+  const state = JSON.parse(readFileSync(join(node.dir, 'containerd', 'runc', 'k8s.io', id, 'state.json'), 'utf8')) as { init_process_pid: number };
+  return state.init_process_pid;
+}
+
+/** kubelet's prober metrics (/metrics/probes), fetched over the node relay with the cluster admin's certificate. */
+async function proberMetrics(socket: string): Promise<string> {
+  const { cluster } = e2eEnv();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        path: '/metrics/probes',
+        createConnection: () => connect({ path: socket }),
+        servername: 'real-0',
+        ca: readFileSync(cluster.caFile),
+        cert: readFileSync(cluster.admin.certFile),
+        key: readFileSync(cluster.admin.keyFile),
+        rejectUnauthorized: false, // the kubelet's serving certificate is self-signed; the client side is what matters
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`kubelet /metrics/probes: ${res.statusCode} ${body}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function successfulProbes(metrics: string, pod: string, type: 'Liveness' | 'Readiness'): number {
+  const line = metrics
+    .split('\n')
+    .find((l) => l.startsWith('prober_probe_total{') && l.includes(`pod="${pod}"`) && l.includes(`probe_type="${type}"`) && l.includes('result="successful"'));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+test('helm install: webhook and controller pods Running on real-0 as uid 65532, read-only root, probed by the kubelet, in a restricted namespace', async () => {
+  ns = uniqueName('daas');
+  const { core } = clients();
+  await core.createNamespace({ body: { metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } } });
+  await waitFor('default ServiceAccount', () => core.readNamespacedServiceAccount({ name: 'default', namespace: ns }).then(() => true));
+  await expect(
+    core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'root' }, spec: { containers: [{ name: 'c', image: 'x', securityContext: { runAsUser: 0 } }] } } }),
+  ).rejects.toThrow(/violates PodSecurity .*restricted:latest/);
+
+  const { cluster, sim } = e2eEnv();
+  const values = join(runDir, 'values.json');
+  const onRealNode = { 'kubernetes.io/hostname': NODE };
+  writeFileSync(
+    values,
+    JSON.stringify({
+      image: { repository: IMAGE_REPO, tag: IMAGE_TAG, pullPolicy: 'Never' },
+      clusters: [{ id: E2E_CLUSTER_ID, apiAudiences: cluster.apiAudiences }],
+      network: { name: sim.rpcUrl, packageId: sim.network.packageId, poolId: sim.network.poolId },
+      webhook: { mode: 'daemonset', port, nodeSelector: onRealNode },
+      controller: { nodeSelector: onRealNode },
+    }),
+  );
+  await helmChecked(['install', RELEASE, CHART_DIR, '--namespace', ns, '-f', values, '--wait', '--timeout', '5m'], helmOpts);
+
+  const pods = [...(await listPods('webhook')), ...(await listPods('controller'))];
+  expect(pods.map((p) => p.metadata!.labels!['app.kubernetes.io/component']).sort()).toEqual(['controller', 'controller', 'webhook']);
+  for (const p of pods) {
+    expect(p.spec?.nodeName).toBe(NODE);
+    expect(p.status?.phase).toBe('Running');
+    expect(p.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    const pid = await containerPid(p);
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^Uid:\\s+${UID}\\s+${UID}\\s+${UID}\\s+${UID}$`, 'm'));
+    const root = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').find((l) => l.split(' ')[4] === '/');
+    expect(root?.split(' ')[5]?.split(',')).toContain('ro');
+  }
+
+  // The kubelet ran both probes of every pod, and they succeeded.
+  const kubelet = await node.expose('kubelet', { host: node.address, port: 10250 });
+  await until('a successful liveness and readiness probe of every pod', 60_000, async () => {
+    const metrics = await proberMetrics(kubelet);
+    return pods.every((p) => successfulProbes(metrics, p.metadata!.name!, 'Liveness') > 0 && successfulProbes(metrics, p.metadata!.name!, 'Readiness') > 0) ? true : undefined;
+  });
+});
+
+/** The webhook pod's container log lines (the kubelet writes them under the node's directory). */
+function webhookLog(pod: V1Pod): string {
+  const dir = join(node.dir, 'logs', 'pods', `${ns}_${pod.metadata!.name}_${pod.metadata!.uid}`, 'webhook');
+  return readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('');
+}
+
+async function secretData(name: string): Promise<Record<string, string>> {
+  return (await clients().core.readNamespacedSecret({ name, namespace: ns })).data ?? {};
+}
+
+test('the authn and admission webhooks are served from the container: whoami → sui:<addr>, an unbound Node refused', async () => {
+  const { cluster } = e2eEnv();
+  const [webhookPod] = await listPods('webhook');
+  // kube-apiserver dials https://127.0.0.1:<port> (the chart's daemonset URL); the pod listens on that port in
+  // real-0's namespace: the relay joins the two.
+  const webhookSocket = await node.expose('webhook', { host: '127.0.0.1', port }, port);
+  const authn = await secretData(`${RELEASE}-apiserver-authn`);
+  expect(Buffer.from(authn.kubeconfig!, 'base64').toString()).toContain(`server: https://127.0.0.1:${port}/authenticate`);
+  writeFileSync(cluster.webhook.configFile, Buffer.from(authn.kubeconfig!, 'base64'), { mode: 0o600 });
+  writeFileSync(join(dirname(cluster.webhook.configFile), 'admission-webhook.kubeconfig'), Buffer.from(authn['admission-kubeconfig']!, 'base64'), { mode: 0o600 });
+  await restartApiserver(cluster.name, { stateRoot: dirname(cluster.dir) });
+
+  const user = await staker(1);
+  const token = await bearer(user.key, user.tokenId);
+  expect(await whoami(token)).toMatchObject({ username: `sui:${user.address}` });
+  expect(webhookLog(webhookPod!)).toContain(user.address);
+  user.writer.close();
+
+  // Admission: kube-apiserver dials the Service's ClusterIP (no kube-proxy here: the stand-in), whose endpoint
+  // is the hostNetwork pod at the node's address, reached through the relay — never dialled from the host.
+  proxy = await proxyService(ns, WEBHOOK, {
+    dial: (ip, to) => {
+      if (ip !== node.address || to !== port) throw new Error(`no relay to ${ip}:${to}`);
+      return connect({ path: webhookSocket });
+    },
+  });
+  await expect(createKwokNode(uniqueName('unbound'), { bound: true })).rejects.toThrow(/nodes\.admission\.daas\.io[\s\S]*denied/);
+  expect(proxy.forwarded.get(webhookPod!.metadata!.name!)).toBeGreaterThan(0);
+});
+
+test('with the bed\'s own serve gone, the controller in its container activates a binding and drains a slashed node', async () => {
+  // Nothing but the chart's pods serves daas-auth now: the bed's serve stopped, its webhook configuration removed.
+  const { webhook } = e2eEnv();
+  if (webhook.kind !== 'daas-auth') throw new Error('the bed runs no daas-auth serve');
+  await stopGroups([webhook.pid]);
+  const admission = clients().kc.makeApiClient(AdmissionregistrationV1Api);
+  for (const v of (await admission.listValidatingWebhookConfiguration()).items) {
+    if (v.metadata?.name !== RELEASE) await admission.deleteValidatingWebhookConfiguration({ name: v.metadata!.name! });
+  }
+  expect(existsSync(`/proc/${webhook.pid}`) && !readFileSync(`/proc/${webhook.pid}/stat`, 'utf8').includes(') Z ')).toBe(false);
+
+  const { node: kwokNode, staker: nodeStaker } = await activeBinding('rnchart');
+  stakers.push(nodeStaker);
+  await createKwokNode(kwokNode, { bound: true });
+  const app = uniqueName('app');
+  const workloads = uniqueName('work');
+  await clients().core.createNamespace({ body: { metadata: { name: workloads } } });
+  await createDeployment(workloads, app, { replicas: 1, labels: { app }, nodeSelector: { 'kubernetes.io/hostname': kwokNode } });
+  await waitForRunningPods(workloads, `app=${app}`, 1);
+  await slash(nodeStaker.recordId);
+  await waitFor('node cordoned', async () => (await nodeState(kwokNode)).unschedulable);
+  await waitFor('its pod evicted', async () => (await podsOnNode(kwokNode, workloads)).length === 0);
+});
