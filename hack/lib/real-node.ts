@@ -13,6 +13,7 @@
 // CNI config, kubelet root, logs); `stopRealNode` and, for a run that died, `sweepRealNodes` stop its processes,
 // unmount what they mounted, remove the kubepods cgroups and delete the namespace.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_IP } from './components.ts';
@@ -77,6 +78,8 @@ export interface RealNode {
    * host: over a unix socket (returned) and, with `hostPort`, at the host's 127.0.0.1:<hostPort>.
    */
   expose(name: string, target: { host: string; port: number }, hostPort?: number): Promise<string>;
+  /** A connection to `host:port` made inside the node's namespace (a pod's or the node's address). */
+  dial(host: string, port: number): Promise<Socket>;
   stop(): Promise<void>;
 }
 
@@ -247,6 +250,18 @@ async function startContainerd(o: RealNodeOptions, netns: string, state: RealNod
   return socket;
 }
 
+/** Connections made inside the namespace, each destination through one reverse relay started on first use. */
+function dialer(dir: string, netns: string, state: RealNodeState): (host: string, port: number) => Promise<Socket> {
+  const sockets = new Map<string, Promise<string>>();
+  return async (host, port) => {
+    if (!/^[0-9.]+$/.test(host) || !Number.isInteger(port)) throw new Error(`bad address ${host}:${port}`);
+    const name = `to-${host.replaceAll('.', '-')}-${port}`;
+    if (!sockets.has(name)) sockets.set(name, expose(dir, netns, state, name, { host, port }));
+    const path = await sockets.get(name)!;
+    return connect({ path });
+  };
+}
+
 /** Starts a real node; on any failure everything already started is stopped and removed. */
 export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
   const log = o.log ?? (() => {});
@@ -290,6 +305,7 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
       address: NODE_ADDRESS,
       kubeletLog,
       expose: (name, target, hostPort) => expose(o.dir, netns, state, name, target, hostPort),
+      dial: dialer(o.dir, netns, state),
       stop: () => teardown(state, log),
     };
   } catch (error) {

@@ -4,14 +4,15 @@
  * the chart, with the image `npm run image` builds (imported into real-0's containerd, imagePullPolicy Never),
  * takes over from the bed's serve:
  *
- * 1. `helm install --wait` into a namespace enforcing Pod Security `restricted`: the webhook (daemonset mode,
- *    hostNetwork) and both controller pods Running on real-0, Ready through readiness probes the kubelet ran
- *    (its prober metrics count successful liveness and readiness probes of each), each process uid 65532 on a
- *    read-only root filesystem.
- * 2. kube-apiserver re-wired to the chart's kubeconfigs (as an operator does on a control-plane node) and its
- *    token webhook at https://127.0.0.1:<port>, relayed into real-0's namespace where the hostNetwork pod
- *    listens: `kubectl auth whoami` with a seal token → sui:<addr>, answered by the container (its log has the
- *    review); an unbound Node refused by the admission webhook served from the pod (through its Service).
+ * 1. `helm install --wait` into a namespace enforcing Pod Security `restricted`: both webhook and both
+ *    controller pods Running on real-0, Ready through readiness probes the kubelet ran (its prober metrics count
+ *    successful liveness and readiness probes of each), each process uid 65532 on a read-only root filesystem.
+ *    (The webhook runs in deployment mode, in the pod network: `restricted` — and `baseline` — forbid
+ *    hostNetwork, so the chart's daemonset mode cannot be admitted into such a namespace at all.)
+ * 2. kube-apiserver re-wired to the chart's kubeconfigs (as an operator does on a control-plane node), its
+ *    token webhook at the Service's ClusterIP: a kube-proxy stand-in there forwards each connection to a Ready
+ *    webhook pod through real-0's relay. `kubectl auth whoami` with a seal token → sui:<addr>, answered by a
+ *    container (its log has the review); an unbound Node refused by the admission webhook served from a pod.
  * 3. The bed's own serve stopped: a new binding turns Active, and a slash cordons and drains its kwok node — the
  *    controller running in its container does it.
  *
@@ -21,13 +22,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { AdmissionregistrationV1Api, type V1Pod } from '@kubernetes/client-node';
 import { restartApiserver } from '../../hack/cluster.ts';
 import { buildImage } from '../../hack/image.ts';
-import { freePort, releasePorts } from '../../hack/lib/ports.ts';
 import type { RealNode } from '../../hack/lib/real-node.ts';
 import { stopGroups } from '../../hack/lib/procs.ts';
 import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
@@ -43,7 +45,8 @@ import { nodeReady, stakeAndBind, startKubelet, until } from './real-node-suppor
 jest.setTimeout(600_000);
 
 const NODE = 'real-0';
-const RELEASE = 'daas-auth';
+// Not "daas-auth": the bed's own admission webhook configuration has that name.
+const RELEASE = 'node-daas-auth';
 const WEBHOOK = `${RELEASE}-webhook`;
 const IMAGE_REPO = 'daas.local/daas-auth';
 const IMAGE_TAG = 'e2e';
@@ -53,7 +56,6 @@ const runDir = mkdtempSync(join(tmpdir(), 'daas-real-node-chart-'));
 let bed: PrivateBed;
 let node: RealNode;
 let ns: string;
-let port: number;
 let helmOpts: HelmOptions;
 let proxy: ServiceProxy | undefined;
 const stakers: NodeStaker[] = [];
@@ -70,7 +72,6 @@ beforeAll(async () => {
     hostServices: [{ name: 'sim', port: simPort, at: [{ host: '127.0.0.1', port: simPort }] }],
   });
   await until('real-0 Ready', 120_000, async () => ((await nodeReady(NODE)) === true ? true : undefined));
-  port = await freePort();
   helmOpts = { home: join(runDir, 'helm'), kubeconfig: e2eEnv().cluster.kubeconfig };
 });
 
@@ -80,7 +81,7 @@ afterAll(async () => {
   for (const s of stakers) s.writer.close();
   await closeKube();
   await bed?.stop();
-  if (port) releasePorts([port]);
+  if (process.env.RNP_KEEP) spawnSync('cp', ['-a', join(runDir, 'node', 'logs'), '/tmp/rnp/lastlogs']);
   rmSync(runDir, { recursive: true, force: true });
 });
 
@@ -103,12 +104,9 @@ async function proberMetrics(socket: string): Promise<string> {
     const req = request(
       {
         path: '/metrics/probes',
-        createConnection: () => connect({ path: socket }),
-        servername: 'real-0',
-        ca: readFileSync(cluster.caFile),
-        cert: readFileSync(cluster.admin.certFile),
-        key: readFileSync(cluster.admin.keyFile),
-        rejectUnauthorized: false, // the kubelet's serving certificate is self-signed; the client side is what matters
+        // TLS over the relay's unix socket; the kubelet's serving certificate is self-signed (not what is tested).
+        createConnection: () =>
+          tlsConnect({ socket: connect({ path: socket }), cert: readFileSync(cluster.admin.certFile), key: readFileSync(cluster.admin.keyFile), rejectUnauthorized: false }),
       },
       (res) => {
         let body = '';
@@ -147,14 +145,15 @@ test('helm install: webhook and controller pods Running on real-0 as uid 65532, 
       image: { repository: IMAGE_REPO, tag: IMAGE_TAG, pullPolicy: 'Never' },
       clusters: [{ id: E2E_CLUSTER_ID, apiAudiences: cluster.apiAudiences }],
       network: { name: sim.rpcUrl, packageId: sim.network.packageId, poolId: sim.network.poolId },
-      webhook: { mode: 'daemonset', port, nodeSelector: onRealNode },
+      webhook: { nodeSelector: onRealNode },
       controller: { nodeSelector: onRealNode },
+      crds: { install: false }, // the bed installed crds/ already
     }),
   );
   await helmChecked(['install', RELEASE, CHART_DIR, '--namespace', ns, '-f', values, '--wait', '--timeout', '5m'], helmOpts);
 
   const pods = [...(await listPods('webhook')), ...(await listPods('controller'))];
-  expect(pods.map((p) => p.metadata!.labels!['app.kubernetes.io/component']).sort()).toEqual(['controller', 'controller', 'webhook']);
+  expect(pods.map((p) => p.metadata!.labels!['app.kubernetes.io/component']).sort()).toEqual(['controller', 'controller', 'webhook', 'webhook']);
   for (const p of pods) {
     expect(p.spec?.nodeName).toBe(NODE);
     expect(p.status?.phase).toBe('Running');
@@ -185,45 +184,42 @@ async function secretData(name: string): Promise<Record<string, string>> {
   return (await clients().core.readNamespacedSecret({ name, namespace: ns })).data ?? {};
 }
 
-test('the authn and admission webhooks are served from the container: whoami → sui:<addr>, an unbound Node refused', async () => {
+test('the authn and admission webhooks are served from the containers: whoami → sui:<addr>, an unbound Node refused', async () => {
   const { cluster } = e2eEnv();
-  const [webhookPod] = await listPods('webhook');
-  // kube-apiserver dials https://127.0.0.1:<port> (the chart's daemonset URL); the pod listens on that port in
-  // real-0's namespace: the relay joins the two.
-  const webhookSocket = await node.expose('webhook', { host: '127.0.0.1', port }, port);
+  const webhookPods = await listPods('webhook');
+  // kube-apiserver dials the Service's ClusterIP (no kube-proxy here: the stand-in), whose endpoints are pod
+  // addresses inside real-0's namespace: each connection goes in through the node's relay, never from the host.
+  proxy = await proxyService(ns, WEBHOOK, { dial: (ip, to) => node.dial(ip, to) });
+  const authnUrl = `https://${proxy.clusterIP}:443/authenticate`;
+  await helmChecked(['upgrade', RELEASE, CHART_DIR, '--namespace', ns, '--reuse-values', '--set', `apiserver.webhookServer=${authnUrl}`, '--wait', '--timeout', '5m'], helmOpts);
   const authn = await secretData(`${RELEASE}-apiserver-authn`);
-  expect(Buffer.from(authn.kubeconfig!, 'base64').toString()).toContain(`server: https://127.0.0.1:${port}/authenticate`);
+  expect(Buffer.from(authn.kubeconfig!, 'base64').toString()).toContain(`server: ${authnUrl}`);
   writeFileSync(cluster.webhook.configFile, Buffer.from(authn.kubeconfig!, 'base64'), { mode: 0o600 });
   writeFileSync(join(dirname(cluster.webhook.configFile), 'admission-webhook.kubeconfig'), Buffer.from(authn['admission-kubeconfig']!, 'base64'), { mode: 0o600 });
   await restartApiserver(cluster.name, { stateRoot: dirname(cluster.dir) });
-
-  const user = await staker(1);
-  const token = await bearer(user.key, user.tokenId);
-  expect(await whoami(token)).toMatchObject({ username: `sui:${user.address}` });
-  expect(webhookLog(webhookPod!)).toContain(user.address);
-  user.writer.close();
-
-  // Admission: kube-apiserver dials the Service's ClusterIP (no kube-proxy here: the stand-in), whose endpoint
-  // is the hostNetwork pod at the node's address, reached through the relay — never dialled from the host.
-  proxy = await proxyService(ns, WEBHOOK, {
-    dial: (ip, to) => {
-      if (ip !== node.address || to !== port) throw new Error(`no relay to ${ip}:${to}`);
-      return connect({ path: webhookSocket });
-    },
-  });
-  await expect(createKwokNode(uniqueName('unbound'), { bound: true })).rejects.toThrow(/nodes\.admission\.daas\.io[\s\S]*denied/);
-  expect(proxy.forwarded.get(webhookPod!.metadata!.name!)).toBeGreaterThan(0);
-});
-
-test('with the bed\'s own serve gone, the controller in its container activates a binding and drains a slashed node', async () => {
-  // Nothing but the chart's pods serves daas-auth now: the bed's serve stopped, its webhook configuration removed.
-  const { webhook } = e2eEnv();
-  if (webhook.kind !== 'daas-auth') throw new Error('the bed runs no daas-auth serve');
-  await stopGroups([webhook.pid]);
+  // The chart's admission kubeconfig replaced the bed's: the bed's own webhook configuration goes with it.
   const admission = clients().kc.makeApiClient(AdmissionregistrationV1Api);
   for (const v of (await admission.listValidatingWebhookConfiguration()).items) {
     if (v.metadata?.name !== RELEASE) await admission.deleteValidatingWebhookConfiguration({ name: v.metadata!.name! });
   }
+
+  const user = await staker(1);
+  const token = await bearer(user.key, user.tokenId);
+  expect(await whoami(token)).toMatchObject({ username: `sui:${user.address}` });
+  expect((await listPods('webhook')).map(webhookLog).join('')).toContain(user.address);
+  user.writer.close();
+
+  const before = [...proxy.forwarded.values()].reduce((a, b) => a + b, 0);
+  await expect(createKwokNode(uniqueName('unbound'), { bound: true })).rejects.toThrow(/nodes\.admission\.daas\.io[\s\S]*denied/);
+  expect([...proxy.forwarded.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(before);
+  expect(webhookPods.length).toBe(2);
+});
+
+test('with the bed\'s own serve gone, the controller in its container activates a binding and drains a slashed node', async () => {
+  // Nothing but the chart's pods serves daas-auth now: the bed's serve (and its controller) stopped.
+  const { webhook } = e2eEnv();
+  if (webhook.kind !== 'daas-auth') throw new Error('the bed runs no daas-auth serve');
+  await stopGroups([webhook.pid]);
   expect(existsSync(`/proc/${webhook.pid}`) && !readFileSync(`/proc/${webhook.pid}/stat`, 'utf8').includes(') Z ')).toBe(false);
 
   const { node: kwokNode, staker: nodeStaker } = await activeBinding('rnchart');

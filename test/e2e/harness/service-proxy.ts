@@ -29,11 +29,11 @@ function targetPort(pod: V1Pod, port: V1ServicePort): number | undefined {
 
 export interface ProxyOptions {
   /** How to reach a pod's address (default: dial it); a real node's pods are reached through its relay. */
-  dial?: (podIP: string, port: number) => Socket;
+  dial?: (podIP: string, port: number) => Socket | Promise<Socket>;
 }
 
 export async function proxyService(namespace: string, name: string, options: ProxyOptions = {}): Promise<ServiceProxy> {
-  const dial = options.dial ?? ((host: string, port: number) => connect({ host, port }));
+  const dial = options.dial ?? ((host: string, port: number): Socket | Promise<Socket> => connect({ host, port }));
   const { core } = clients();
   const svc = await core.readNamespacedService({ name, namespace });
   const clusterIP = svc.spec?.clusterIP;
@@ -53,7 +53,7 @@ export async function proxyService(namespace: string, name: string, options: Pro
       track(client);
       client.pause();
       void core.listNamespacedPod({ namespace, labelSelector }).then(
-        (list) => {
+        async (list) => {
           const pods = list.items.filter(ready);
           const pod = pods[next++ % Math.max(pods.length, 1)];
           const to = pod && targetPort(pod, port);
@@ -61,7 +61,7 @@ export async function proxyService(namespace: string, name: string, options: Pro
           forwarded.set(pod.metadata!.name!, (forwarded.get(pod.metadata!.name!) ?? 0) + 1);
           let upstream: Socket;
           try {
-            upstream = dial(pod.status.podIP, to);
+            upstream = await dial(pod.status.podIP, to);
           } catch {
             return client.destroy();
           }
