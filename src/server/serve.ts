@@ -4,6 +4,7 @@
  * chain reader, Kubernetes client, SealBinding index — and returns the routers it mounts, the
  * readiness checks it adds and how to stop it. src/server/components.ts lists the components.
  */
+import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Router } from 'express';
 import { isExemptNode } from '../admission/config.ts';
@@ -25,7 +26,7 @@ export interface ServeContext {
   config: Config;
   logger: Logger;
   reader: ChainReader;
-  /** Present when Kubernetes access is configured (kubernetes.watchBindings or a kubeconfig). */
+  /** Present when Kubernetes access is configured (kubernetes.watchBindings, a kubeconfig, or a pod's service account). */
   kubeConfig?: KubeConfig;
   /** SealBindings by node, kept current by one informer shared by every component. */
   bindings: BindingSource;
@@ -147,8 +148,16 @@ async function runStops(stops: Array<() => Promise<void> | void>): Promise<void>
   for (const stop of stops) await stop();
 }
 
+/** Inside a pod: the kubelet's service-account mount and the apiserver address it puts in the environment. */
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+function inCluster(): boolean {
+  return Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync(IN_CLUSTER_TOKEN);
+}
+
 function loadKubeConfig(config: Config): KubeConfig | undefined {
-  if (!config.kubernetes.watchBindings && !config.kubernetes.kubeconfig) return undefined;
+  // A pod's service account is configured access too: the chart's controller pod watches no bindings and
+  // names no kubeconfig, and without this its controller never started (seen on a real kubelet, issue 11).
+  if (!config.kubernetes.watchBindings && !config.kubernetes.kubeconfig && !inCluster()) return undefined;
   const kubeConfig = new KubeConfig();
   if (config.kubernetes.kubeconfig) kubeConfig.loadFromFile(config.kubernetes.kubeconfig);
   else kubeConfig.loadFromDefault();
