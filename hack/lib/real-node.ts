@@ -6,8 +6,10 @@
 // and the pod bridge the CNI plugin makes; no default route, no gateway, nothing routed off the machine
 // (checked before anything starts). kube-apiserver is reached through a relay — a TCP listener on the
 // namespace's 127.0.0.1:<apiserver port> that forwards over a unix socket to the host's 127.0.0.1 — so the
-// kubelet talks to the same https://127.0.0.1:<port> the rest of the bed uses. The apiserver cannot dial the
-// node (logs/exec/port-forward are out of reach), which nothing here needs.
+// kubelet talks to the same https://127.0.0.1:<port> the rest of the bed uses. Pods get the same relays inside
+// their own namespaces (the daas-relay CNI plugin, hack/lib/cni-relay.ts), and the host reaches a pod or node
+// address only through `expose`/`dial`, reverse relays started inside the namespace. The apiserver cannot dial
+// the node itself (logs/exec/port-forward are out of reach), which nothing here needs.
 //
 // Everything of a node lives in one directory (containerd root/state with pod network namespaces under it,
 // CNI config, kubelet root, logs); `stopRealNode` and, for a run that died, `sweepRealNodes` stop its processes,

@@ -13,7 +13,10 @@
  *    token webhook at the Service's ClusterIP: a kube-proxy stand-in there forwards each connection to a Ready
  *    webhook pod through real-0's relay. `kubectl auth whoami` with a seal token → sui:<addr>, answered by a
  *    container (its log has the review); an unbound Node refused by the admission webhook served from a pod.
- * 3. The bed's own serve stopped: a new binding turns Active, and a slash cordons and drains its kwok node — the
+ * 3. A rolling `helm upgrade` with a config change (every webhook pod replaced) while a loop of `kubectl auth
+ *    whoami` with fresh seal tokens runs: 0 failed calls. Then a webhook pod killed (grace 0) under the same
+ *    loop: the other replica answers, 0 failed calls.
+ * 4. The bed's own serve stopped: a new binding turns Active, and a slash cordons and drains its kwok node — the
  *    controller running in its container does it.
  *
  * Addresses: the pods' and the node's exist only inside real-0's namespace; host and pods meet only through unix
@@ -24,7 +27,7 @@ import { request } from 'node:https';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { AdmissionregistrationV1Api, type V1Pod } from '@kubernetes/client-node';
@@ -33,7 +36,7 @@ import { buildImage } from '../../hack/image.ts';
 import type { RealNode } from '../../hack/lib/real-node.ts';
 import { stopGroups } from '../../hack/lib/procs.ts';
 import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
-import { clients, createDeployment, createKwokNode, e2eEnv, uniqueName, waitFor, waitForRunningPods } from './harness/index.ts';
+import { clients, createDeployment, createKwokNode, createRestrictedNamespace, e2eEnv, uniqueName, waitFor, waitForRunningPods } from './harness/index.ts';
 import { CHART_DIR, helmChecked, type HelmOptions } from './harness/helm.ts';
 import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
 import { proxyService, type ServiceProxy } from './harness/service-proxy.ts';
@@ -54,6 +57,7 @@ const UID = 65532;
 
 const runDir = mkdtempSync(join(tmpdir(), 'daas-real-node-chart-'));
 let bed: PrivateBed;
+
 let node: RealNode;
 let ns: string;
 let helmOpts: HelmOptions;
@@ -81,7 +85,6 @@ afterAll(async () => {
   for (const s of stakers) s.writer.close();
   await closeKube();
   await bed?.stop();
-  if (process.env.RNP_KEEP) spawnSync('cp', ['-a', join(runDir, 'node', 'logs'), '/tmp/rnp/lastlogs']);
   rmSync(runDir, { recursive: true, force: true });
 });
 
@@ -128,13 +131,7 @@ function successfulProbes(metrics: string, pod: string, type: 'Liveness' | 'Read
 }
 
 test('helm install: webhook and controller pods Running on real-0 as uid 65532, read-only root, probed by the kubelet, in a restricted namespace', async () => {
-  ns = uniqueName('daas');
-  const { core } = clients();
-  await core.createNamespace({ body: { metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } } });
-  await waitFor('default ServiceAccount', () => core.readNamespacedServiceAccount({ name: 'default', namespace: ns }).then(() => true));
-  await expect(
-    core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'root' }, spec: { containers: [{ name: 'c', image: 'x', securityContext: { runAsUser: 0 } }] } } }),
-  ).rejects.toThrow(/violates PodSecurity .*restricted:latest/);
+  ns = await createRestrictedNamespace('daas');
 
   const { cluster, sim } = e2eEnv();
   const values = join(runDir, 'values.json');
@@ -206,13 +203,73 @@ test('the authn and admission webhooks are served from the containers: whoami �
   const user = await staker(1);
   const token = await bearer(user.key, user.tokenId);
   expect(await whoami(token)).toMatchObject({ username: `sui:${user.address}` });
-  expect((await listPods('webhook')).map(webhookLog).join('')).toContain(user.address);
+  // serve buffers its audit lines briefly: the review shows up in a webhook container's log soon after.
+  await until('the review in a webhook container\'s log', 15_000, async () => ((await listPods('webhook')).map(webhookLog).join('').includes(user.address) ? true : undefined));
   user.writer.close();
 
   const before = [...proxy.forwarded.values()].reduce((a, b) => a + b, 0);
   await expect(createKwokNode(uniqueName('unbound'), { bound: true })).rejects.toThrow(/nodes\.admission\.daas\.io[\s\S]*denied/);
   expect([...proxy.forwarded.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(before);
   expect(webhookPods.length).toBe(2);
+});
+
+interface LoopResult {
+  ok: number;
+  failed: string[];
+}
+
+/** `kubectl auth whoami` with a new seal token each time (no cache anywhere has seen it) until `done()`. */
+async function whoamiLoop(user: Awaited<ReturnType<typeof staker>>, done: () => boolean): Promise<LoopResult> {
+  const result: LoopResult = { ok: 0, failed: [] };
+  while (!done()) {
+    const token = await bearer(user.key, user.tokenId, { nonce: randomBytes(8).toString('hex') });
+    const r = await whoami(token);
+    if ('username' in r && r.username === `sui:${user.address}`) result.ok++;
+    else result.failed.push(JSON.stringify(r));
+  }
+  return result;
+}
+
+/** Runs `during` while a whoami loop with `user` runs; the loop's result. */
+async function underLoad(user: Awaited<ReturnType<typeof staker>>, during: () => Promise<void>): Promise<LoopResult> {
+  let stop = false;
+  const loop = whoamiLoop(user, () => stop);
+  try {
+    await during();
+  } finally {
+    stop = true;
+  }
+  return loop;
+}
+
+test('a rolling helm upgrade that restarts the webhook pods while kubectl runs: 0 failed calls', async () => {
+  const user = await staker(1);
+  const before = new Set((await listPods('webhook')).map((p) => p.metadata!.uid));
+  const result = await underLoad(user, async () => {
+    // A config change (the log level is in serve's config, so the pods' checksum annotation changes).
+    await helmChecked(['upgrade', RELEASE, CHART_DIR, '--namespace', ns, '--reuse-values', '--set', 'logLevel=debug', '--wait', '--timeout', '5m'], helmOpts);
+  });
+  user.writer.close();
+  process.stderr.write(`[e2e real-node-chart] kubectl calls during the rolling upgrade: ${result.ok} ok, ${result.failed.length} failed\n`);
+  expect((await listPods('webhook')).filter((p) => before.has(p.metadata!.uid))).toEqual([]); // every webhook pod was replaced
+  expect(result.failed).toEqual([]);
+  expect(result.ok).toBeGreaterThan(10);
+});
+
+test('a webhook pod killed while kubectl runs: the other replica answers, 0 failed calls', async () => {
+  const user = await staker(1);
+  const [victim] = await listPods('webhook');
+  const result = await underLoad(user, async () => {
+    await clients().core.deleteNamespacedPod({ name: victim!.metadata!.name!, namespace: ns, gracePeriodSeconds: 0 });
+    await until('a replacement webhook pod Ready', 120_000, async () => {
+      const pods = await listPods('webhook');
+      return pods.length === 2 && !pods.some((p) => p.metadata!.uid === victim!.metadata!.uid) && pods.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ? true : undefined;
+    });
+  });
+  user.writer.close();
+  process.stderr.write(`[e2e real-node-chart] kubectl calls while a webhook pod was killed: ${result.ok} ok, ${result.failed.length} failed\n`);
+  expect(result.failed).toEqual([]);
+  expect(result.ok).toBeGreaterThan(5);
 });
 
 test('with the bed\'s own serve gone, the controller in its container activates a binding and drains a slashed node', async () => {
