@@ -30,7 +30,7 @@ import { freePort, releasePorts } from '../../hack/lib/ports.ts';
 import { applyFiles } from '../../hack/lib/manifests.ts';
 import { startSim, type SimHandle } from '../../src/sim/index.ts';
 import { SEALBINDING_GROUP, SEALBINDING_PLURAL, SEALBINDING_VERSION } from '../../src/k8s/sealbinding.ts';
-import { clients, createDeployment, createKwokNode, e2eEnv, kubectl, uniqueName, waitFor, waitForPdbStatus, waitForRunningPods, type E2eEnv } from './harness/index.ts';
+import { clients, createDeployment, createKwokNode, createRestrictedNamespace, e2eEnv, kubectl, uniqueName, waitFor, waitForPdbStatus, waitForRunningPods, type E2eEnv } from './harness/index.ts';
 import { useBed } from './harness/env.ts';
 import { E2E_API_AUDIENCE, E2E_CLUSTER_ID } from './harness/daas-serve.ts';
 import { CHART_DIR, chartDefaults, chartTools, helmChecked, type HelmOptions } from './harness/helm.ts';
@@ -126,14 +126,9 @@ async function caBundles(): Promise<string[]> {
 }
 
 test('helm install --wait into a restricted namespace: pods spread over zones, PDB allows one disruption, monitoring objects rendered', async () => {
-  ns = uniqueName('daas');
+  // The namespace really enforces `restricted` (createRestrictedNamespace checks a root pod is refused).
+  ns = await createRestrictedNamespace('daas');
   const { core } = clients();
-  await core.createNamespace({ body: { metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } } } });
-  await waitFor('default ServiceAccount', () => core.readNamespacedServiceAccount({ name: 'default', namespace: ns }).then(() => true));
-  // The namespace really enforces `restricted`: a pod that asks for root is refused.
-  await expect(
-    core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'root' }, spec: { containers: [{ name: 'c', image: 'x', securityContext: { runAsUser: 0 } }] } } }),
-  ).rejects.toThrow(/violates PodSecurity .*restricted:latest/);
   const zones = ['zone-a', 'zone-b', 'zone-c'];
   await Promise.all(zones.map((z) => createKwokNode(uniqueName(`chart-${z}`), { labels: { [ZONE]: z, [NODE_LABEL]: 'yes' } })));
 

@@ -11,18 +11,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { afterAll, expect, jest, test } from '@jest/globals';
-import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { listNetns } from '../../hack/lib/netns.ts';
-import { execPluginOf, nodeJoin, nodeJoinOrThrow, writeEd25519Keystore } from '../../hack/lib/node-join.ts';
 import { startRealNode, sweepRealNodes, type RealNode } from '../../hack/lib/real-node.ts';
 import { KubeApiError, KubeRest } from '../../src/k8s/rest.ts';
 import { cleanUpCsrs, getCsr, grantSelfNodeClient, isApproved, kubeletClientCsr } from './real-node-csr.ts';
-import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
-import { e2eEnv, isNodeReady, kubectl, tokenKubeConfig } from './harness/index.ts';
-import { closeKube, createBinding, deleteBinding, hasRevokedTaint, kube, nodeState, slash, stakeNode, waitForPhase, type NodeStaker } from './binding-support.ts';
+import { e2eEnv, kubectl, tokenKubeConfig } from './harness/index.ts';
+import { closeKube, deleteBinding, hasRevokedTaint, kube, nodeState, slash, type NodeStaker } from './binding-support.ts';
+import { kubeletToken, nodeReady as nodeReadyOf, stakeAndBind as stakeAndBindNode, startKubelet as startKubeletWith, until, type Joined } from './real-node-support.ts';
 
 jest.setTimeout(300_000);
 
@@ -41,39 +38,12 @@ afterAll(async () => {
   rmSync(runDir, { recursive: true, force: true });
 });
 
-interface Joined {
-  staker: NodeStaker;
-  sealToken: string;
-  /** The kubelet kubeconfig `daas-auth node join` wrote. */
-  kubeconfig: string;
-}
-
-/**
- * A node stake with a SealToken and an Active SealBinding for real-0, and the kubelet's kubeconfig from
- * `daas-auth node join` (checked against the cluster's bindings: refused before the binding is Active).
- */
+/** real-0's stake and binding, its kubeconfig from `daas-auth node join` (refused while no binding names it). */
 async function stakeAndBind(name: string): Promise<Joined> {
-  const staker = await stakeNode(NODE);
-  stakers.push(staker);
-  const { tokenId } = await staker.writer.createSealToken(staker.recordId);
-  const { cluster } = e2eEnv();
-  const keystore = join(runDir, `${name}.keystore`);
-  writeEd25519Keystore(keystore, decodeSuiPrivateKey(staker.key.getSecretKey()).secretKey);
-  const joinOptions = { node: NODE, server: cluster.server, caFile: cluster.caFile, clusterId: E2E_CLUSTER_ID, sealToken: tokenId, keystore, dir: join(runDir, name), checkBinding: cluster.kubeconfig };
-  const early = await nodeJoin(joinOptions);
-  expect({ code: early.code, stderr: early.stderr }).toEqual({ code: 1, stderr: `daas-auth: no SealBinding names node ${NODE}: create one first (daas-auth binding create --node ${NODE} --stake-record ID --wait)\n` });
-  await createBinding(name, { nodeName: NODE, owner: staker.address, stakeRecord: staker.recordId, sealToken: tokenId });
-  await waitForPhase(name, 'Active');
-  return { staker, sealToken: tokenId, kubeconfig: await nodeJoinOrThrow(joinOptions) };
-}
-
-/** The token the kubelet holds right now: its kubeconfig's exec plugin, run the way the kubelet runs it. */
-async function kubeletToken(joined: Joined): Promise<string> {
-  const plugin = execPluginOf(joined.kubeconfig);
-  const { stdout } = await promisify(execFile)(plugin.command, plugin.args, {
-    env: { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } }) },
-  });
-  return (JSON.parse(stdout) as { status: { token: string } }).status.token;
+  const joined = await stakeAndBindNode(NODE, name, runDir);
+  stakers.push(joined.staker);
+  expect({ code: joined.early.code, stderr: joined.early.stderr }).toEqual({ code: 1, stderr: `daas-auth: no SealBinding names node ${NODE}: create one first (daas-auth binding create --node ${NODE} --stake-record ID --wait)\n` });
+  return joined;
 }
 
 /** The webhook's audit lines for real-0's node tokens: when, and whether it accepted. */
@@ -86,34 +56,8 @@ function nodeReviews(): Array<{ at: number; authenticated: boolean }> {
     .map((r) => ({ at: Date.parse(r.timestamp), authenticated: r.authenticated }));
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function nodeReady(): Promise<boolean | undefined> {
-  const k = await kube();
-  const n = await k.request<{ status?: { conditions?: Array<{ type: string; status: string }> } }>('GET', `/api/v1/nodes/${NODE}`).catch(() => undefined);
-  if (!n) return undefined;
-  return isNodeReady(n as never);
-}
-
-async function startKubelet(joined: Joined): Promise<RealNode> {
-  const { cluster } = e2eEnv();
-  return startRealNode({
-    name: NODE,
-    dir: join(runDir, 'node'),
-    apiserverPort: cluster.ports.apiserver,
-    caFile: cluster.caFile,
-    kubeconfig: joined.kubeconfig,
-    kubeletBinary: cluster.binaries.kubelet,
-  });
-}
+const nodeReady = () => nodeReadyOf(NODE);
+const startKubelet = (joined: Joined) => startKubeletWith(joined, join(runDir, 'node'));
 
 test('a real kubelet joins with its seal node token, is cut off within 2 s of the slash, and rejoins with a new stake', async () => {
   const first = await stakeAndBind('real-0-first');

@@ -10,7 +10,7 @@ export {
   type Clients,
   type WaitOptions,
 } from './kube.ts';
-export { createNamespace, deleteNamespace } from './namespaces.ts';
+export { createNamespace, createRestrictedNamespace, deleteNamespace } from './namespaces.ts';
 export { createKwokNode, deleteNode, isNodeReady, setUnschedulable, type KwokNodeOptions } from './nodes.ts';
 export {
   createDeployment,

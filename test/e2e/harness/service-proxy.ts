@@ -27,7 +27,13 @@ function targetPort(pod: V1Pod, port: V1ServicePort): number | undefined {
   return undefined;
 }
 
-export async function proxyService(namespace: string, name: string): Promise<ServiceProxy> {
+export interface ProxyOptions {
+  /** How to reach a pod's address (default: dial it); a real node's pods are reached through its relay. */
+  dial?: (podIP: string, port: number) => Socket | Promise<Socket>;
+}
+
+export async function proxyService(namespace: string, name: string, options: ProxyOptions = {}): Promise<ServiceProxy> {
+  const dial = options.dial ?? ((host: string, port: number): Socket | Promise<Socket> => connect({ host, port }));
   const { core } = clients();
   const svc = await core.readNamespacedService({ name, namespace });
   const clusterIP = svc.spec?.clusterIP;
@@ -47,13 +53,18 @@ export async function proxyService(namespace: string, name: string): Promise<Ser
       track(client);
       client.pause();
       void core.listNamespacedPod({ namespace, labelSelector }).then(
-        (list) => {
+        async (list) => {
           const pods = list.items.filter(ready);
           const pod = pods[next++ % Math.max(pods.length, 1)];
           const to = pod && targetPort(pod, port);
           if (!pod?.status?.podIP || !to) return client.destroy();
           forwarded.set(pod.metadata!.name!, (forwarded.get(pod.metadata!.name!) ?? 0) + 1);
-          const upstream = connect({ host: pod.status.podIP, port: to });
+          let upstream: Socket;
+          try {
+            upstream = await dial(pod.status.podIP, to);
+          } catch {
+            return client.destroy();
+          }
           track(upstream);
           upstream.on('error', () => client.destroy());
           client.on('error', () => upstream.destroy());
