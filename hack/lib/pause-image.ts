@@ -51,6 +51,8 @@ export async function ensurePauseImage(): Promise<string> {
   }
 }
 
+// No top-level await: jest's global setup first require()s this graph, and a module with one is left behind
+// half-loaded (its import then fails: "does not provide an export named PAUSE_IMAGE").
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(await ensurePauseImage());
+  ensurePauseImage().then((out) => console.log(out));
 }

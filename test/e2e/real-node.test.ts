@@ -5,7 +5,8 @@
  * --exec-credential` — a node stake and an Active SealBinding, no certificate — and becomes Ready as
  * system:node:real-0, its kubeconfig written by `daas-auth node join`. It cannot trade its token for a client
  * certificate: a CSR it makes is not approved. Slashing its stake makes its
- * requests 401 within 2 s, the controller cordons and taints the node and the node goes NotReady;
+ * requests 401 within 2 s, the controller cordons and taints the node, evicts the pod running on it, and the
+ * node goes NotReady;
  * a new stake and binding let it rejoin. (issue 11)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,10 +15,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, expect, jest, test } from '@jest/globals';
 import { listNetns } from '../../hack/lib/netns.ts';
-import { startRealNode, sweepRealNodes, type RealNode } from '../../hack/lib/real-node.ts';
+import { PAUSE_IMAGE, startRealNode, sweepRealNodes, type RealNode } from '../../hack/lib/real-node.ts';
 import { KubeApiError, KubeRest } from '../../src/k8s/rest.ts';
 import { cleanUpCsrs, getCsr, grantSelfNodeClient, isApproved, kubeletClientCsr } from './real-node-csr.ts';
-import { e2eEnv, kubectl, tokenKubeConfig } from './harness/index.ts';
+import { createNamespace, e2eEnv, kubectl, tokenKubeConfig } from './harness/index.ts';
 import { closeKube, deleteBinding, hasRevokedTaint, kube, nodeState, slash, type NodeStaker } from './binding-support.ts';
 import { kubeletToken, nodeReady as nodeReadyOf, stakeAndBind as stakeAndBindNode, startKubelet as startKubeletWith, until, type Joined } from './real-node-support.ts';
 
@@ -25,6 +26,9 @@ jest.setTimeout(300_000);
 
 /** How long real-0's CSR must stay unapproved (the approver acts within a second of a CSR's creation here). */
 const CSR_WAIT_MS = 15_000;
+
+/** How long after the slash real-0's pod must be evicted: generous; the drain starts at the revocation. */
+const EVICT_WITHIN_MS = 60_000;
 
 const NODE = 'real-0';
 const runDir = mkdtempSync(join(tmpdir(), 'daas-real-node-'));
@@ -85,6 +89,9 @@ test('a real kubelet joins with its seal node token, is cut off within 2 s of th
   // controller did look at real-0's and refused it.
   await refusesKubeletCsr(token);
 
+  // A workload on real-0, running in a real container, for the drain to evict.
+  const workload = await runPodOnNode();
+
   // The slash: from its confirmation, the kubelet's credential is refused within 2 s — every request it makes
   // from then on (the webhook's audit lines for node real-0 show no acceptance after that).
   await slash(first.staker.recordId);
@@ -105,6 +112,15 @@ test('a real kubelet joins with its seal node token, is cut off within 2 s of th
     const state = await nodeState(NODE);
     return state.unschedulable && hasRevokedTaint(state) ? true : undefined;
   });
+  // The bed's controller (serve on the host, not on real-0) evicts real-0's pod through the Eviction API — the
+  // apiserver marks such a pod DisruptionTarget/EvictionByEvictionAPI; the taint manager's NotReady eviction
+  // would say DeletionByTaintManager, and only after its 300 s toleration. The pod then stays Terminating:
+  // its kubelet, cut off, cannot confirm the containers gone.
+  const evictedAfter = await until(`${workload.namespace}/${workload.name} evicted`, EVICT_WITHIN_MS, async () => {
+    const pod = await getPod(workload);
+    return pod.metadata.deletionTimestamp !== undefined && disruption(pod) === 'EvictionByEvictionAPI' ? Date.now() - slashedAt : undefined;
+  });
+  process.stderr.write(`[e2e real-node] real-0's pod evicted ${evictedAfter} ms after the slash\n`);
   await until('real-0 NotReady', 120_000, async () => ((await nodeReady()) === false ? true : undefined));
   const reviews = nodeReviews();
   expect(reviews.some((r) => !r.authenticated && r.at > slashedAt)).toBe(true);
@@ -115,6 +131,7 @@ test('a real kubelet joins with its seal node token, is cut off within 2 s of th
   node = undefined;
   await deleteBinding('real-0-first');
   await (await kube()).request('DELETE', `/api/v1/nodes/${NODE}`);
+  await (await kube()).request('DELETE', `/api/v1/namespaces/${workload.namespace}/pods/${workload.name}`, { query: { gracePeriodSeconds: '0' } }).catch(() => undefined);
   const second = await stakeAndBind('real-0-second');
   node = await startKubelet(second);
   await until('real-0 Ready again', 120_000, async () => ((await nodeReady()) === true ? true : undefined));
@@ -174,6 +191,40 @@ async function refusesKubeletCsr(token: string): Promise<void> {
   } finally {
     await cleanUpCsrs([mine, control], rbac);
   }
+}
+
+interface PodView {
+  metadata: { name: string; namespace: string; deletionTimestamp?: string };
+  status?: { phase?: string; conditions?: Array<{ type: string; status: string; reason?: string }> };
+}
+
+async function getPod(ref: { namespace: string; name: string }): Promise<PodView> {
+  return (await kube()).request<PodView>('GET', `/api/v1/namespaces/${ref.namespace}/pods/${ref.name}`);
+}
+
+/** The reason of the pod's DisruptionTarget condition: who is taking it away. */
+function disruption(pod: PodView): string | undefined {
+  return pod.status?.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True')?.reason;
+}
+
+/** A pause-image pod bound to real-0 (the image imported with the node, never pulled), once Running. */
+async function runPodOnNode(): Promise<{ namespace: string; name: string }> {
+  const ref = { namespace: await createNamespace('rn-work'), name: 'pause' };
+  await (await kube()).request('POST', `/api/v1/namespaces/${ref.namespace}/pods`, {
+    body: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: ref.name },
+      spec: {
+        nodeName: NODE,
+        automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: 5,
+        containers: [{ name: 'pause', image: PAUSE_IMAGE, imagePullPolicy: 'Never' }],
+      },
+    },
+  });
+  await until(`${ref.namespace}/${ref.name} Running on ${NODE}`, 120_000, async () => ((await getPod(ref)).status?.phase === 'Running' ? true : undefined));
+  return ref;
 }
 
 /** Live processes whose command line names `dir`. */
