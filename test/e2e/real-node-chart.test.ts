@@ -18,6 +18,8 @@
  *    loop: the other replica answers, 0 failed calls.
  * 4. The bed's own serve stopped: a new binding turns Active, and a slash cordons and drains its kwok node — the
  *    controller running in its container does it.
+ * 5. The leading controller pod killed (SIGKILL, pod deleted with grace 0) while a PDB holds a kwok node's drain
+ *    back: the other controller pod takes the Lease, and once the PDB goes the drain completes.
  *
  * Addresses: the pods' and the node's exist only inside real-0's namespace; host and pods meet only through unix
  * socket relays (hack/lib/real-node.ts, docs/real-node.md).
@@ -36,13 +38,13 @@ import { buildImage } from '../../hack/image.ts';
 import type { RealNode } from '../../hack/lib/real-node.ts';
 import { stopGroups } from '../../hack/lib/procs.ts';
 import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
-import { clients, createDeployment, createKwokNode, createRestrictedNamespace, e2eEnv, uniqueName, waitFor, waitForRunningPods } from './harness/index.ts';
+import { clients, createDeployment, createKwokNode, createPdb, createRestrictedNamespace, e2eEnv, uniqueName, waitFor, waitForPdbStatus, waitForRunningPods } from './harness/index.ts';
 import { CHART_DIR, helmChecked, type HelmOptions } from './harness/helm.ts';
 import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
 import { proxyService, type ServiceProxy } from './harness/service-proxy.ts';
 import { activeBinding } from './harness/active-binding.ts';
 import { bearer, staker, whoami } from './authn-support.ts';
-import { closeKube, nodeState, podsOnNode, slash, type NodeStaker } from './binding-support.ts';
+import { closeKube, kube, nodeState, podsOnNode, slash, waitForCondition, type NodeStaker } from './binding-support.ts';
 import { nodeReady, stakeAndBind, startKubelet, until } from './real-node-support.ts';
 
 jest.setTimeout(600_000);
@@ -290,4 +292,56 @@ test('with the bed\'s own serve gone, the controller in its container activates 
   await slash(nodeStaker.recordId);
   await waitFor('node cordoned', async () => (await nodeState(kwokNode)).unschedulable);
   await waitFor('its pod evicted', async () => (await podsOnNode(kwokNode, workloads)).length === 0);
+});
+
+/** The chart's controller Lease in the release namespace: its holder's identity, `<pod name>_<random>`. */
+async function leaseHolderPod(): Promise<string | undefined> {
+  const path = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/daas-auth-controller`;
+  const lease = await (await kube()).request<{ spec?: { holderIdentity?: string } }>('GET', path).catch(() => undefined);
+  const holder = lease?.spec?.holderIdentity ?? '';
+  return holder.includes('_') ? holder.slice(0, holder.lastIndexOf('_')) : undefined;
+}
+
+test('the leading controller pod killed mid-drain: the other takes the Lease and the drain completes', async () => {
+  // After the test above: the bed's serve is stopped, the chart's two controller pods on real-0 are the only
+  // controllers. A PodDisruptionBudget holds a kwok node's drain back, so it can be interrupted.
+  const { node: kwokNode, staker: nodeStaker } = await activeBinding('rnfail');
+  stakers.push(nodeStaker);
+  await createKwokNode(kwokNode, { bound: true });
+  const app = uniqueName('held');
+  const workloads = uniqueName('work');
+  await clients().core.createNamespace({ body: { metadata: { name: workloads } } });
+  await createDeployment(workloads, app, { replicas: 1, labels: { app }, nodeSelector: { 'kubernetes.io/hostname': kwokNode } });
+  await waitForRunningPods(workloads, `app=${app}`, 1);
+  await createPdb(workloads, app, { matchLabels: { app }, minAvailable: 1 });
+  await waitForPdbStatus(workloads, app, (s) => s.disruptionsAllowed === 0 && s.currentHealthy === 1);
+  await slash(nodeStaker.recordId);
+  await waitForCondition(kwokNode, 'DrainBlocked', 'True', 60_000);
+  expect((await podsOnNode(kwokNode, workloads)).length).toBe(1);
+
+  // Kill the leader: its container's process SIGKILLed first — a crash, no chance to release the Lease (a
+  // SIGTERM would let it hand the Lease over at once) — then its pod deleted with grace 0.
+  const controllers = await listPods('controller');
+  const leader = await until('a controller pod holding the Lease', 30_000, async () => {
+    const holder = await leaseHolderPod();
+    return controllers.find((p) => p.metadata!.name === holder);
+  });
+  const survivor = controllers.find((p) => p !== leader);
+  expect(survivor).toBeDefined();
+  process.kill(await containerPid(leader), 'SIGKILL');
+  await clients().core.deleteNamespacedPod({ name: leader.metadata!.name!, namespace: ns, gracePeriodSeconds: 0 });
+  const killedAt = Date.now();
+  // The survivor takes the Lease once the dead leader's expires (15 s); the Deployment's replacement pod may
+  // start in time to race it, so either may win — never the killed pod (nor its container, were it restarted).
+  const next = await until('another controller pod holding the Lease', 60_000, async () => {
+    const holder = await leaseHolderPod();
+    return holder !== undefined && holder !== leader.metadata!.name ? holder : undefined;
+  });
+  process.stderr.write(`[e2e real-node-chart] Lease taken by ${next === survivor!.metadata!.name ? 'the surviving' : 'the replacement'} controller pod ${Date.now() - killedAt} ms after the kill\n`);
+  expect((await listPods('controller')).map((p) => p.metadata!.name)).toContain(next);
+
+  // Unblock: the new leader carries the drain on to the end.
+  await clients().policy.deleteNamespacedPodDisruptionBudget({ name: app, namespace: workloads });
+  await waitForCondition(kwokNode, 'Drained', 'True', 120_000);
+  expect(await podsOnNode(kwokNode, workloads)).toEqual([]);
 });
