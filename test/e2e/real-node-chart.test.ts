@@ -274,14 +274,9 @@ test('a webhook pod killed while kubectl runs: the other replica answers, 0 fail
   expect(result.ok).toBeGreaterThan(5);
 });
 
-test('with the bed\'s own serve gone, the controller in its container activates a binding and drains a slashed node', async () => {
-  // Nothing but the chart's pods serves daas-auth now: the bed's serve (and its controller) stopped.
-  const { webhook } = e2eEnv();
-  if (webhook.kind !== 'daas-auth') throw new Error('the bed runs no daas-auth serve');
-  await stopGroups([webhook.pid]);
-  expect(existsSync(`/proc/${webhook.pid}`) && !readFileSync(`/proc/${webhook.pid}/stat`, 'utf8').includes(') Z ')).toBe(false);
-
-  const { node: kwokNode, staker: nodeStaker } = await activeBinding('rnchart');
+/** A kwok node with an Active binding, and a one-replica Deployment Running on it in a namespace of its own. */
+async function boundKwokWorkload(prefix: string): Promise<{ kwokNode: string; nodeStaker: NodeStaker; app: string; workloads: string }> {
+  const { node: kwokNode, staker: nodeStaker } = await activeBinding(prefix);
   stakers.push(nodeStaker);
   await createKwokNode(kwokNode, { bound: true });
   const app = uniqueName('app');
@@ -289,6 +284,17 @@ test('with the bed\'s own serve gone, the controller in its container activates 
   await clients().core.createNamespace({ body: { metadata: { name: workloads } } });
   await createDeployment(workloads, app, { replicas: 1, labels: { app }, nodeSelector: { 'kubernetes.io/hostname': kwokNode } });
   await waitForRunningPods(workloads, `app=${app}`, 1);
+  return { kwokNode, nodeStaker, app, workloads };
+}
+
+test('with the bed\'s own serve gone, the controller in its container activates a binding and drains a slashed node', async () => {
+  // Nothing but the chart's pods serves daas-auth now: the bed's serve (and its controller) stopped.
+  const { webhook } = e2eEnv();
+  if (webhook.kind !== 'daas-auth') throw new Error('the bed runs no daas-auth serve');
+  await stopGroups([webhook.pid]);
+  expect(existsSync(`/proc/${webhook.pid}`) && !readFileSync(`/proc/${webhook.pid}/stat`, 'utf8').includes(') Z ')).toBe(false);
+
+  const { kwokNode, nodeStaker, workloads } = await boundKwokWorkload('rnchart');
   await slash(nodeStaker.recordId);
   await waitFor('node cordoned', async () => (await nodeState(kwokNode)).unschedulable);
   await waitFor('its pod evicted', async () => (await podsOnNode(kwokNode, workloads)).length === 0);
@@ -305,14 +311,7 @@ async function leaseHolderPod(): Promise<string | undefined> {
 test('the leading controller pod killed mid-drain: the other takes the Lease and the drain completes', async () => {
   // After the test above: the bed's serve is stopped, the chart's two controller pods on real-0 are the only
   // controllers. A PodDisruptionBudget holds a kwok node's drain back, so it can be interrupted.
-  const { node: kwokNode, staker: nodeStaker } = await activeBinding('rnfail');
-  stakers.push(nodeStaker);
-  await createKwokNode(kwokNode, { bound: true });
-  const app = uniqueName('held');
-  const workloads = uniqueName('work');
-  await clients().core.createNamespace({ body: { metadata: { name: workloads } } });
-  await createDeployment(workloads, app, { replicas: 1, labels: { app }, nodeSelector: { 'kubernetes.io/hostname': kwokNode } });
-  await waitForRunningPods(workloads, `app=${app}`, 1);
+  const { kwokNode, nodeStaker, app, workloads } = await boundKwokWorkload('rnfail');
   await createPdb(workloads, app, { matchLabels: { app }, minAvailable: 1 });
   await waitForPdbStatus(workloads, app, (s) => s.disruptionsAllowed === 0 && s.currentHealthy === 1);
   await slash(nodeStaker.recordId);
