@@ -36,6 +36,7 @@ import { Informer } from '../../src/k8s/informer.ts';
 import { KubeRest } from '../../src/k8s/rest.ts';
 import type { SealBinding } from '../../src/k8s/sealbinding.ts';
 import { SimAdminClient, simClient, startSim, type StatsSnapshot } from '../../src/sim/index.ts';
+import { benchLog, docMarkers, rssMb, writeDocBlock } from '../lib/report.ts';
 import { createBindings, installCrd, nodeName, pool, until } from '../slash-drain/cluster.ts';
 
 const { values } = parseArgs({
@@ -65,13 +66,8 @@ const CALLS_PER_TX = 250;
 /** How long after the last Active status the steady-state RSS is read. */
 const SETTLE_MS = 60_000;
 const CLUSTER_ID = 'bench-scale';
-const DOC = new URL('../../docs/benchmarks.md', import.meta.url).pathname;
-const BEGIN = '<!-- scale:begin -->';
-const END = '<!-- scale:end -->';
-
-function log(line: string): void {
-  process.stderr.write(`[scale ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
-}
+const { begin: BEGIN, end: END } = docMarkers('scale');
+const log = benchLog('scale');
 
 type Client = ReturnType<typeof simClient>;
 interface Network {
@@ -124,13 +120,6 @@ async function entryScript(): Promise<string> {
   const { execFileSync } = await import('node:child_process');
   execFileSync(process.execPath, [join(REPO_ROOT, 'hack', 'build-bin.ts'), '--bundle-only'], { cwd: REPO_ROOT, stdio: 'ignore' });
   return join(REPO_ROOT, 'dist', 'daas-auth.cjs');
-}
-
-/** VmRSS and VmHWM (peak) of a process, in MB. */
-function rssMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
 /** The serve process's own memory figures from its /metrics (prom-client's process and Node metrics), MB. */
@@ -205,14 +194,6 @@ function docBlock(r: Result): string {
     `Chain calls by method: ${byMethod}. Serve's memory (its /metrics, MB) when all were Active: ${Object.entries(r.memory).map(([k, v]) => `${k} ${f(v)}`).join(', ')}; ${SETTLE_MS / 1000} s later: ${Object.entries(r.settledMemory).map(([k, v]) => `${k} ${f(v)}`).join(', ')}.`,
     END,
   ].join('\n');
-}
-
-function writeDoc(block: string): void {
-  const doc = readFileSync(DOC, 'utf8');
-  const start = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  const next = start >= 0 && end > start ? doc.slice(0, start) + block + doc.slice(end + END.length) : `${doc.trimEnd()}\n\n## bench/scale: 10,000 SealBindings in one serve process (issue 14)\n\n\`node bench/scale/run.ts\`\n\n${block}\n`;
-  writeFileSync(DOC, next);
 }
 
 async function main(): Promise<void> {
@@ -309,7 +290,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
-    if (!values['no-write']) writeDoc(docBlock(result));
+    if (!values['no-write']) writeDocBlock('scale', docBlock(result), '## bench/scale: 10,000 SealBindings in one serve process (issue 14)');
   } finally {
     watch?.stop();
     if (servePid) await stopGroups([servePid]);

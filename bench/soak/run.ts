@@ -37,6 +37,7 @@ import { KubeRest } from '../../src/k8s/rest.ts';
 import { SimAdminClient, startSim, NETWORK_FILE } from '../../src/sim/index.ts';
 import { makeSealToken, newClaims } from '../../src/token/index.ts';
 import { installCrd, pool } from '../slash-drain/cluster.ts';
+import { benchLog, docMarkers, rssMb, writeDocBlock } from '../lib/report.ts';
 import { classifyReview, evaluateSoak, SOAK_GOALS, SoakLedger, type SoakVerdict } from './ledger.ts';
 
 const { values } = parseArgs({
@@ -72,13 +73,8 @@ const RETIRE_AFTER_MS = 5000;
 const TOKEN_TTL_S = 900;
 const RESIGN_MS = 600_000;
 const CLUSTER_ID = 'bench-soak';
-const DOC = new URL('../../docs/benchmarks.md', import.meta.url).pathname;
-const BEGIN = '<!-- soak:begin -->';
-const END = '<!-- soak:end -->';
-
-function log(line: string): void {
-  process.stderr.write(`[soak ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
-}
+const { begin: BEGIN, end: END } = docMarkers('soak');
+const log = benchLog('soak');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -86,11 +82,6 @@ interface Holder {
   key: Ed25519Keypair;
   recordId: string;
   tokenId: string;
-}
-
-function rssMb(pid: number): number {
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
 }
 
 function median(xs: readonly number[]): number {
@@ -246,14 +237,6 @@ function docBlock(r: Result): string {
   ].join('\n');
 }
 
-function writeDoc(block: string): void {
-  const doc = readFileSync(DOC, 'utf8');
-  const start = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  const next = start >= 0 && end > start ? doc.slice(0, start) + block + doc.slice(end + END.length) : `${doc.trimEnd()}\n\n## bench/soak: TokenReview load with a slash every minute (issue 14)\n\n\`node bench/soak/run.ts [--minutes 30]\`\n\n${block}\n`;
-  writeFileSync(DOC, next);
-}
-
 async function main(): Promise<void> {
   const loadStart = os.loadavg()[0] ?? 0;
   let loadMax = loadStart;
@@ -314,7 +297,7 @@ async function main(): Promise<void> {
     const samples: Array<{ at: number; mb: number }> = [];
     const sampler = setInterval(() => {
       if (!isRunning(pid)) return;
-      samples.push({ at: performance.now(), mb: rssMb(pid) });
+      samples.push({ at: performance.now(), mb: rssMb(pid).rss });
       loadMax = Math.max(loadMax, os.loadavg()[0] ?? 0);
     }, 5000);
     const resigner = setInterval(() => void signBodies(holders, cluster.apiAudiences).then((bodies) => (load.bodies = bodies)), RESIGN_MS);
@@ -335,7 +318,7 @@ async function main(): Promise<void> {
           }
           load.active = load.active.filter((t) => t !== victim);
         })();
-        log(`slash ${i + 1}/${SLASHES}: token ${victim}; ${load.ledger.requests} reviews, ${load.ledger.errors} errors, RSS ${rssMb(pid).toFixed(1)} MB`);
+        log(`slash ${i + 1}/${SLASHES}: token ${victim}; ${load.ledger.requests} reviews, ${load.ledger.errors} errors, RSS ${rssMb(pid).rss.toFixed(1)} MB`);
       }
     })();
     const answered = await drive(load, soakEnd, targetRps);
@@ -370,7 +353,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (values.out) writeFileSync(values.out, `${JSON.stringify({ ...result, rss: samples }, null, 2)}\n`);
-    if (!values['no-write']) writeDoc(docBlock(result));
+    if (!values['no-write']) writeDocBlock('soak', docBlock(result), '## bench/soak: TokenReview load with a slash every minute (issue 14)');
     if (!verdict.ok) process.exitCode = 1;
   } finally {
     agent.destroy();
