@@ -4,7 +4,10 @@
  * full resync as sui-sim's admin /stats counts them (goal ≤ 200), and the time from serve's start to the
  * first Active status (and to the last).
  *
- *   node bench/scale/run.ts [--bindings 10000] [--stakers 8] [--concurrency 64] [--keep] [--out FILE] [--no-write]
+ *   node bench/scale/run.ts [--bindings 10000] [--stakers 8] [--concurrency 64] [--keep] [--out FILE] [--no-write] [--default-heap] [--entry source|bundle]
+ *
+ * serve runs with the container image's V8 flags (hack/image.ts NODE_FLAGS), as deployed; --default-heap without.
+ * --entry bundle runs the esbuild bundle the npm package ships (no type stripping at load: ~60 MB less).
  *
  * The stakes are real node stakes, `--bindings / 250` programmable transactions of 250 `staking::stake`
  * calls each (as bench/sim-scale does); the bindings go through the real kube-apiserver with parallel
@@ -22,6 +25,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Transaction } from '@mysten/sui/transactions';
 import { startCluster, stopCluster, REPO_ROOT } from '../../hack/cluster.ts';
+import { NODE_FLAGS } from '../../hack/image.ts';
 import { freePort } from '../../hack/lib/ports.ts';
 import { waitFor200 } from '../../hack/lib/probe.ts';
 import { isRunning, startDaemon, stopGroups } from '../../hack/lib/procs.ts';
@@ -32,6 +36,7 @@ import { Informer } from '../../src/k8s/informer.ts';
 import { KubeRest } from '../../src/k8s/rest.ts';
 import type { SealBinding } from '../../src/k8s/sealbinding.ts';
 import { SimAdminClient, simClient, startSim, type StatsSnapshot } from '../../src/sim/index.ts';
+import { benchLog, docMarkers, rssMb, writeDocBlock } from '../lib/report.ts';
 import { createBindings, installCrd, nodeName, pool, until } from '../slash-drain/cluster.ts';
 
 const { values } = parseArgs({
@@ -42,25 +47,27 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    /** Run serve without the image's V8 flags (hack/image.ts NODE_FLAGS), to see what they save. */
+    'default-heap': { type: 'boolean', default: false },
+    /** source: bin/daas-auth.js on the TypeScript sources (the container image today); bundle: dist/daas-auth.cjs (the npm package). */
+    entry: { type: 'string', default: 'source' },
   },
   strict: true,
 });
 const N = Number(values.bindings);
 const STAKERS = Number(values.stakers);
 const CONCURRENCY = Number(values.concurrency);
-if (![N, STAKERS, CONCURRENCY].every((n) => Number.isInteger(n) && n > 0)) {
-  process.stderr.write('scale: --bindings, --stakers and --concurrency must be positive integers\n');
+if (![N, STAKERS, CONCURRENCY].every((n) => Number.isInteger(n) && n > 0) || !['source', 'bundle'].includes(values.entry)) {
+  process.stderr.write('scale: --bindings, --stakers and --concurrency must be positive integers, --entry source or bundle\n');
   process.exit(2);
 }
+const ENTRY = values.entry as 'source' | 'bundle';
 const CALLS_PER_TX = 250;
+/** How long after the last Active status the steady-state RSS is read. */
+const SETTLE_MS = 60_000;
 const CLUSTER_ID = 'bench-scale';
-const DOC = new URL('../../docs/benchmarks.md', import.meta.url).pathname;
-const BEGIN = '<!-- scale:begin -->';
-const END = '<!-- scale:end -->';
-
-function log(line: string): void {
-  process.stderr.write(`[scale ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
-}
+const { begin: BEGIN, end: END } = docMarkers('scale');
+const log = benchLog('scale');
 
 type Client = ReturnType<typeof simClient>;
 interface Network {
@@ -107,11 +114,35 @@ async function stakeAll(client: Client, admin: SimAdminClient, network: Network,
   return out;
 }
 
-/** VmRSS and VmHWM (peak) of a process, in MB. */
-function rssMb(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+/** The script serve runs from: the sources through bin/, or the bundle (built now, as `npm pack` builds it). */
+async function entryScript(): Promise<string> {
+  if (ENTRY === 'source') return join(REPO_ROOT, 'bin', 'daas-auth.js');
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, [join(REPO_ROOT, 'hack', 'build-bin.ts'), '--bundle-only'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  return join(REPO_ROOT, 'dist', 'daas-auth.cjs');
+}
+
+/** The serve process's own memory figures from its /metrics (prom-client's process and Node metrics), MB. */
+async function memoryBreakdown(url: string, ca: string): Promise<Record<string, number>> {
+  const { request } = await import('node:https');
+  const text = await new Promise<string>((resolve, reject) => {
+    request(url, { ca: readFileSync(ca) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(body));
+    }).on('error', reject).end();
+  });
+  const pick = (suffix: string, label = '') => {
+    const line = text.split('\n').find((l) => !l.startsWith('#') && new RegExp(`${suffix}${label ? `\\{[^}]*${label}[^}]*\\}` : ''} `).test(l));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) / 1048576 : NaN;
+  };
+  return {
+    heapUsed: pick('nodejs_heap_size_used_bytes'),
+    heapTotal: pick('nodejs_heap_size_total_bytes'),
+    external: pick('nodejs_external_memory_bytes'),
+    oldSpaceUsed: pick('nodejs_heap_space_size_used_bytes', 'space="old"'),
+    codeSpaceUsed: pick('nodejs_heap_space_size_used_bytes', 'space="code"'),
+    newSpaceTotal: pick('nodejs_heap_space_size_total_bytes', 'space="new"'),
+  };
 }
 
 function objectReads(stats: StatsSnapshot): { calls: number; ids: number; maxIds: number } {
@@ -135,6 +166,11 @@ interface Result {
   objectIdsRead: number;
   maxIdsPerCall: number;
   loadAvg: { start: number; end: number };
+  /** From serve's /metrics once all are Active, MB. */
+  memory: Record<string, number>;
+  /** RSS and /metrics SETTLE_MS after all were Active. */
+  settledRssMb: number;
+  settledMemory: Record<string, number>;
 }
 
 function docBlock(r: Result): string {
@@ -142,11 +178,12 @@ function docBlock(r: Result): string {
   const byMethod = Object.entries(r.resyncCallsByMethod).map(([m, n]) => `${m.split('/').pop()} ${n}`).join(', ');
   return [
     BEGIN,
-    `Run ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model.trim()} (${os.cpus().length} cores, shared; 1-min load ${f(r.loadAvg.start, 2)} at start, ${f(r.loadAvg.end, 2)} at the end), Node ${process.version}: one \`daas-auth serve\` process (authn webhook, shared SealBinding watch, controller), sui-sim on loopback, the test bed's kube-apiserver. ${r.bindings} node stakes in ${f(r.stakeSeconds)} s (${CALLS_PER_TX} \`staking::stake\` calls per transaction, ${STAKERS} stakers in parallel); ${r.bindings} SealBindings created through kube-apiserver (${CONCURRENCY} requests in flight) in ${f(r.createSeconds)} s, before serve starts. No Node objects (see bench/scale/run.ts).`,
+    `Run ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model.trim()} (${os.cpus().length} cores, shared; 1-min load ${f(r.loadAvg.start, 2)} at start, ${f(r.loadAvg.end, 2)} at the end), Node ${process.version}: one \`daas-auth serve\` process (${ENTRY === 'bundle' ? 'the bundle dist/daas-auth.cjs, as the npm package runs it' : 'the TypeScript sources through bin/daas-auth.js, as the container image runs it'}; V8 flags \`${values['default-heap'] ? 'none' : NODE_FLAGS.join(' ')}\`; authn webhook, SealBinding watch, controller), sui-sim on loopback, the test bed's kube-apiserver. ${r.bindings} node stakes in ${f(r.stakeSeconds)} s (${CALLS_PER_TX} \`staking::stake\` calls per transaction, ${STAKERS} stakers in parallel); ${r.bindings} SealBindings created through kube-apiserver (${CONCURRENCY} requests in flight) in ${f(r.createSeconds)} s, before serve starts. No Node objects (see bench/scale/run.ts).`,
     '',
     '| measure | value | goal |',
     '|---|---:|---:|',
     `| serve RSS once all ${r.bindings} are Active | ${f(r.rssMb)} MB | ≤ 300 MB |`,
+    `| serve RSS ${SETTLE_MS / 1000} s later (steady state: watches and pollers only) | ${f(r.settledRssMb)} MB | ≤ 300 MB |`,
     `| serve peak RSS (VmHWM) | ${f(r.peakRssMb)} MB | |`,
     `| chain calls of the first full resync: object reads | ${r.objectReadCalls} calls (${r.objectIdsRead} ids, ≤ ${r.maxIdsPerCall} per call) | ≤ 200 |`,
     `| every chain call of serve, start → all Active (resync, epoch reads, event and readiness pollers) | ${r.resyncCalls} | |`,
@@ -154,17 +191,9 @@ function docBlock(r: Result): string {
     `| serve start → first Active status | ${f(r.firstActiveMs / 1000, 2)} s | |`,
     `| serve start → all ${r.bindings} Active | ${f(r.allActiveMs / 1000, 2)} s | |`,
     '',
-    `Chain calls by method: ${byMethod}.`,
+    `Chain calls by method: ${byMethod}. Serve's memory (its /metrics, MB) when all were Active: ${Object.entries(r.memory).map(([k, v]) => `${k} ${f(v)}`).join(', ')}; ${SETTLE_MS / 1000} s later: ${Object.entries(r.settledMemory).map(([k, v]) => `${k} ${f(v)}`).join(', ')}.`,
     END,
   ].join('\n');
-}
-
-function writeDoc(block: string): void {
-  const doc = readFileSync(DOC, 'utf8');
-  const start = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  const next = start >= 0 && end > start ? doc.slice(0, start) + block + doc.slice(end + END.length) : `${doc.trimEnd()}\n\n## bench/scale: 10,000 SealBindings in one serve process (issue 14)\n\n\`node bench/scale/run.ts\`\n\n${block}\n`;
-  writeFileSync(DOC, next);
 }
 
 async function main(): Promise<void> {
@@ -216,9 +245,10 @@ async function main(): Promise<void> {
       kubernetes: { kubeconfig: cluster.kubeconfig },
       log: { level: 'warn' },
     }));
+    const entry = await entryScript();
     await admin.resetStats();
     const startedAt = Date.now();
-    const pid = (servePid = startDaemon({ name: 'daas-auth serve', cmd: process.execPath, args: [join(REPO_ROOT, 'bin', 'daas-auth.js'), '--config', configFile, 'serve'], log: logFile, cwd: REPO_ROOT }));
+    const pid = (servePid = startDaemon({ name: 'daas-auth serve', cmd: process.execPath, args: [...(values['default-heap'] ? [] : NODE_FLAGS), entry, '--config', configFile, 'serve'], log: logFile, cwd: REPO_ROOT }));
     await waitFor200(`https://127.0.0.1:${port}/readyz`, { ca: cluster.webhook.caFile }, {
       timeoutMs: 300_000,
       what: 'daas-auth serve /readyz',
@@ -232,6 +262,12 @@ async function main(): Promise<void> {
     const allActiveMs = Date.now() - startedAt;
     const stats = await admin.stats();
     const memory = rssMb(pid);
+    const breakdown = await memoryBreakdown(`https://127.0.0.1:${port}/metrics`, cluster.webhook.caFile);
+    // Then the steady state: the same process SETTLE_MS later, serving nothing but its watches and pollers.
+    log(`all Active; RSS ${memory.rss.toFixed(1)} MB; settling ${SETTLE_MS / 1000} s…`);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const settled = rssMb(pid);
+    const settledBreakdown = await memoryBreakdown(`https://127.0.0.1:${port}/metrics`, cluster.webhook.caFile);
     const reads = objectReads(stats);
     const result: Result = {
       bindings: N,
@@ -248,10 +284,13 @@ async function main(): Promise<void> {
       objectIdsRead: reads.ids,
       maxIdsPerCall: reads.maxIds,
       loadAvg: { start: loadStart, end: os.loadavg()[0] ?? 0 },
+      memory: breakdown,
+      settledRssMb: settled.rss,
+      settledMemory: settledBreakdown,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
-    if (!values['no-write']) writeDoc(docBlock(result));
+    if (!values['no-write']) writeDocBlock('scale', docBlock(result), '## bench/scale: 10,000 SealBindings in one serve process (issue 14)');
   } finally {
     watch?.stop();
     if (servePid) await stopGroups([servePid]);

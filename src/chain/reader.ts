@@ -1,13 +1,13 @@
 /**
  * ChainReader: everything the product reads from Sui. Object reads go through one coalescing,
- * batching loader (≤ 50 ids per BatchGetObjects call), the epoch is cached briefly, events are
- * followed by cursor, and every call fails over across the configured endpoints.
+ * batching loader (≤ OBJECTS_PER_CALL ids per BatchGetObjects call), the epoch is cached briefly,
+ * events are followed by cursor, and every call fails over across the configured endpoints.
  *
  * Answers are definitive or throw: a missing object, or one whose type is not exactly our package's,
  * reads as null; an endpoint that cannot answer throws ChainUnavailableError (never null).
  */
-import type { SuiClientTypes } from '@mysten/sui/client';
-import { normalizeSuiObjectId } from '@mysten/sui/utils';
+import { GrpcTypes } from '@mysten/sui/grpc';
+import { normalizeStructTag, normalizeSuiObjectId } from '@mysten/sui/utils';
 import { BatchLoader } from './batcher.ts';
 import { ChainClient, type CallHook } from './client.ts';
 import { ChainUnavailableError } from './errors.ts';
@@ -40,9 +40,22 @@ export interface ChainReaderOptions {
   epochTtlMs?: number;
   /** Batching window of the object loader (default 0: flush after the current I/O turn). */
   batchWindowMs?: number;
-  /** Ids per BatchGetObjects call (default and maximum 50). */
+  /** Ids per BatchGetObjects call (default OBJECTS_PER_CALL, at most MAX_OBJECTS_PER_CALL). */
   maxBatch?: number;
 }
+
+/**
+ * Ids per BatchGetObjects call. `core.getObjects` of @mysten/sui splits at 50, JSON-RPC's
+ * multiGetObjects limit (QUERY_MAX_RESULT_LIMIT); a full node's gRPC BatchGetObjects has no count
+ * limit of its own (sui-rpc-api, grpc/v2/ledger_service/get_object.rs: each id is validated, the
+ * batch is not counted; the gRPC message size bounds it, and 100 stake records are ~40 KB). So the
+ * reader calls BatchGetObjects itself with 100: a full resync of 10,000 bindings is 100 reads, not
+ * 200 (issue 14, bench/scale).
+ */
+export const OBJECTS_PER_CALL = 100;
+export const MAX_OBJECTS_PER_CALL = 1000;
+/** What a read asks for: exactly the fields RawObject holds. */
+const OBJECT_READ_MASK = ['object_id', 'version', 'owner', 'object_type', 'contents'];
 
 /** A per-object answer that is not an object and not "absent": the node could not say. */
 class ObjectReadError extends Error {}
@@ -66,7 +79,7 @@ export class ChainReader {
     if (opts.client && opts.onCall) opts.client.addCallHook(opts.onCall);
     this.#epochTtlMs = opts.epochTtlMs ?? 2000;
     this.#loader = new BatchLoader<Loaded>((ids) => this.#fetchObjects(ids), {
-      maxBatch: Math.min(opts.maxBatch ?? 50, 50),
+      maxBatch: Math.min(opts.maxBatch ?? OBJECTS_PER_CALL, MAX_OBJECTS_PER_CALL),
       windowMs: opts.batchWindowMs ?? 0,
     });
   }
@@ -145,9 +158,10 @@ export class ChainReader {
   }
 
   async #fetchObjects(ids: string[]): Promise<Map<string, Loaded>> {
-    const { objects } = await this.client.call('getObjects', (c) =>
-      c.core.getObjects({ objectIds: ids, include: { content: true } }),
-    );
+    const { objects } = await this.client.call('getObjects', async (c) => {
+      const call = await c.ledgerService.batchGetObjects({ requests: ids.map((objectId) => ({ objectId })), readMask: { paths: OBJECT_READ_MASK } });
+      return call.response;
+    });
     if (objects.length !== ids.length) {
       throw new ChainUnavailableError(`getObjects returned ${objects.length} results for ${ids.length} ids`, this.client.labels);
     }
@@ -166,20 +180,26 @@ export class ChainReader {
   }
 }
 
-/** One getObjects result: the object, null when it does not exist, or an error the node reported. */
-function toRawObject(id: string, result: SuiClientTypes.Object<{ content: true }> | Error): Loaded {
-  if (result instanceof Error) {
-    const code = (result as { code?: unknown }).code;
-    if (code === 'notExists') return null;
-    return new ObjectReadError(`reading ${id}: ${result.message}`);
+/** google.rpc.Code NOT_FOUND: the node's answer for an object that does not exist. */
+const GRPC_NOT_FOUND = 5;
+
+/** One BatchGetObjects result: the object, null when it does not exist, or an error the node reported. */
+function toRawObject(id: string, result: GrpcTypes.GetObjectResult): Loaded {
+  const answer = result.result;
+  if (answer.oneofKind === 'error') {
+    if (answer.error.code === GRPC_NOT_FOUND) return null;
+    return new ObjectReadError(`reading ${id}: ${answer.error.message}`);
   }
-  if (!(result.content instanceof Uint8Array)) return new ObjectReadError(`reading ${id}: the node returned no contents`);
-  const owner = result.owner;
+  if (answer.oneofKind !== 'object') return new ObjectReadError(`reading ${id}: the node returned neither an object nor an error`);
+  const object = answer.object;
+  const content = object.contents?.value;
+  if (!(content instanceof Uint8Array)) return new ObjectReadError(`reading ${id}: the node returned no contents`);
+  const type = object.objectType ?? '';
   return {
-    objectId: result.objectId,
-    type: result.type,
-    version: result.version,
-    addressOwner: owner?.$kind === 'AddressOwner' ? owner.AddressOwner : null,
-    content: result.content,
+    objectId: object.objectId ?? id,
+    type: type.includes('::') ? normalizeStructTag(type) : type,
+    version: object.version?.toString() ?? '',
+    addressOwner: object.owner?.kind === GrpcTypes.Owner_OwnerKind.ADDRESS ? (object.owner.address ?? null) : null,
+    content,
   };
 }

@@ -4,7 +4,7 @@
  * ListWatchSource, ControllerKube); this module is the one implementation over a real apiserver.
  */
 import type { EventSink } from './events.ts';
-import type { ListWatchSource } from './informer.ts';
+import { trimForCache, type ListWatchSource } from './informer.ts';
 import type { Lease, LeaseClient } from './leader.ts';
 import type { NodeLike, PdbLike, PodLike } from './objects.ts';
 import { patchContentType } from './patch.ts';
@@ -67,12 +67,16 @@ export function createSealBinding(rest: KubeRest, binding: SealBinding): Promise
   return rest.request<SealBinding>('POST', BINDINGS, { body: binding });
 }
 
-/** JSON merge patch of the status subresource (the controller is its only writer). */
-export function patchSealBindingStatus(rest: KubeRest, name: string, statusPatch: Record<string, unknown>): Promise<SealBinding> {
-  return rest.request<SealBinding>('PATCH', `${BINDINGS}/${enc(name)}/status`, {
+/**
+ * JSON merge patch of the status subresource (the controller is its only writer). The answer is
+ * trimmed as an informer's copy is: the controller keeps it until its informer catches up.
+ */
+export async function patchSealBindingStatus(rest: KubeRest, name: string, statusPatch: Record<string, unknown>): Promise<SealBinding> {
+  const written = await rest.request<SealBinding>('PATCH', `${BINDINGS}/${enc(name)}/status`, {
     body: { status: statusPatch },
     contentType: patchContentType('merge'),
   });
+  return trimForCache(written);
 }
 
 // ---- Nodes, Pods, PDBs ----------------------------------------------------------------------

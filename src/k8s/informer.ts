@@ -24,7 +24,7 @@ export interface ListWatchSource<T> {
   watch(query: { resourceVersion: string; timeoutSeconds: number; allowWatchBookmarks: true }, onEvent: (event: WatchEvent<T>) => void): WatchHandle;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T = unknown> {
   /** For logs and metrics. */
   name: string;
   relistIntervalMs?: number;
@@ -39,12 +39,37 @@ export interface InformerOptions {
   now?(): number;
   /** Start the watchdog timer (tests drive `checkWatchdog` themselves). Default true. */
   timers?: boolean;
+  /**
+   * Shrinks each object before it is cached and handed to handlers (client-go's SetTransform):
+   * keep only what the consumers read. Runs after the default trim (trimForCache).
+   */
+  transform?(object: T): T;
 }
 
 type Handler<T> = (object: T, old?: T) => void;
 
 /** See Informer.staleness(). */
 export type InformerStaleness = 'stopped' | 'not_listed' | 'failing' | 'silent';
+
+/** Annotation `kubectl apply` writes: a second copy of the whole object, never read from a cache. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops from an object what no consumer of a cache reads but every object carries: the server-side
+ * apply bookkeeping (`metadata.managedFields`, often larger than the spec and status together) and
+ * kubectl's last-applied copy. At 10,000 SealBindings this is most of the cache (docs/benchmarks.md).
+ * Mutates and returns the object (it was just parsed from the wire and is not shared yet).
+ */
+export function trimForCache<T extends InformerObject>(object: T): T {
+  const meta = object.metadata as { managedFields?: unknown; annotations?: Record<string, string> } | undefined;
+  if (!meta) return object;
+  delete meta.managedFields;
+  if (meta.annotations && LAST_APPLIED in meta.annotations) {
+    delete meta.annotations[LAST_APPLIED];
+    if (Object.keys(meta.annotations).length === 0) delete meta.annotations;
+  }
+  return object;
+}
 
 export function objectKeyOf(object: InformerObject): string {
   return objectKey(object.metadata);
@@ -53,7 +78,7 @@ export function objectKeyOf(object: InformerObject): string {
 export class Informer<T extends InformerObject> {
   readonly name: string;
   readonly #source: ListWatchSource<T>;
-  readonly #options: Required<Omit<InformerOptions, 'onError' | 'onRelist' | 'name'>> & Pick<InformerOptions, 'onError' | 'onRelist'>;
+  readonly #options: Required<Omit<InformerOptions<T>, 'onError' | 'onRelist' | 'name' | 'transform'>> & Pick<InformerOptions<T>, 'onError' | 'onRelist' | 'transform'>;
   readonly #handlers = { add: [] as Handler<T>[], update: [] as Handler<T>[], delete: [] as Handler<T>[] };
   #cache = new Map<string, T>();
   #resourceVersion = '';
@@ -68,7 +93,7 @@ export class Informer<T extends InformerObject> {
   #retry: NodeJS.Timeout | undefined;
   #relisting: Promise<void> | undefined;
 
-  constructor(source: ListWatchSource<T>, options: InformerOptions) {
+  constructor(source: ListWatchSource<T>, options: InformerOptions<T>) {
     this.name = options.name;
     this.#source = source;
     this.#options = {
@@ -184,8 +209,14 @@ export class Informer<T extends InformerObject> {
     this.#startWatch(session);
   }
 
+  /** What the cache keeps of an object from the server. */
+  #slim(object: T): T {
+    const trimmed = trimForCache(object);
+    return this.#options.transform ? this.#options.transform(trimmed) : trimmed;
+  }
+
   #replace(items: T[]): void {
-    const next = new Map(items.map((item) => [objectKeyOf(item), item] as const));
+    const next = new Map(items.map((item) => [objectKeyOf(item), this.#slim(item)] as const));
     for (const [key, old] of this.#cache) if (!next.has(key)) this.#emit('delete', old);
     const previous = this.#cache;
     this.#cache = next;
@@ -218,7 +249,7 @@ export class Informer<T extends InformerObject> {
     if (session !== this.#session || this.#stopped) return;
     this.#lastActivity = this.#options.now();
     this.#failures = 0;
-    const object = event.object;
+    const object = event.type === 'ERROR' || event.type === 'BOOKMARK' ? event.object : this.#slim(event.object);
     if (event.type === 'ERROR') {
       // A Status inside the stream; 410 Gone means our resourceVersion is too old: relist.
       const code = (object as { code?: number }).code;

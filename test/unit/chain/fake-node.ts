@@ -3,6 +3,7 @@
  * to, answering BatchGetObjects, GetEpoch and ListEvents from memory and counting calls. The e2e
  * tests use the real sui-sim; this only lets the pure parts (batching, cursors) be tested fast.
  */
+import { MAX_OBJECTS_PER_CALL } from '../../../src/chain/reader.ts';
 import { GrpcTypes, SuiGrpcClient } from '@mysten/sui/grpc';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { UnaryCall, type MethodInfo, type RpcMetadata } from '@protobuf-ts/runtime-rpc';
@@ -99,7 +100,9 @@ export class FakeNode {
   }
 
   #batchGet(input: GrpcTypes.BatchGetObjectsRequest): GrpcTypes.BatchGetObjectsResponse {
-    if (input.requests.length > 50) throw rpcError({ code: 'INVALID_ARGUMENT', message: 'too many ids' });
+    // A full node's gRPC BatchGetObjects counts no ids (src/chain/reader.ts OBJECTS_PER_CALL); the fake
+    // refuses more than the reader's own cap, so a reader that ignores it fails here.
+    if (input.requests.length > MAX_OBJECTS_PER_CALL) throw rpcError({ code: 'INVALID_ARGUMENT', message: 'too many ids' });
     return {
       objects: input.requests.map((req) => {
         const id = normalizeSuiAddress(req.objectId!);

@@ -1,7 +1,7 @@
 import { ChainClient, type CallResult } from '../../../src/chain/client.ts';
 import { ChainUnavailableError } from '../../../src/chain/errors.ts';
 import type { NetworkConfig } from '../../../src/chain/network.ts';
-import { ChainReader } from '../../../src/chain/reader.ts';
+import { ChainReader, MAX_OBJECTS_PER_CALL, OBJECTS_PER_CALL } from '../../../src/chain/reader.ts';
 import { FakeNode } from './fake-node.ts';
 import { ALICE, OTHER_PKG, PKG, POOL, id, sealTokenBytes, stakeRecordBytes } from './fixtures.ts';
 
@@ -22,14 +22,27 @@ function addRecord(node: FakeNode, n: number) {
   node.objects.set(id(n), { type: `${PKG}::staking::StakeRecord`, content: stakeRecordBytes(id(n)), owner: { kind: 'shared' } });
 }
 
-test('200 ids are read in 4 BatchGetObjects calls', async () => {
+test('250 ids are read in 3 BatchGetObjects calls of at most 100 ids (the SDK would make 5 of 50)', async () => {
   const { node, reader, calls } = setup();
-  for (let n = 1; n <= 200; n++) addRecord(node, n);
-  const ids = Array.from({ length: 200 }, (_, i) => id(i + 1));
+  for (let n = 1; n <= 250; n++) addRecord(node, n);
+  const ids = Array.from({ length: 250 }, (_, i) => id(i + 1));
   const records = await reader.getStakeRecords(ids);
   expect([...records.values()].every((r) => r?.staker === ALICE)).toBe(true);
-  expect(node.count('BatchGetObjects')).toBe(4);
-  expect(calls.filter(([m]) => m === 'getObjects')).toHaveLength(4);
+  expect(node.count('BatchGetObjects')).toBe(3);
+  expect(calls.filter(([m]) => m === 'getObjects')).toHaveLength(3);
+  const sizes = node.calls.map((c) => (c.input as { requests: unknown[] }).requests.length);
+  expect(sizes).toEqual([OBJECTS_PER_CALL, OBJECTS_PER_CALL, 50]);
+});
+
+test('a read asks only for the fields it decodes, and maxBatch is capped', async () => {
+  const { node, reader } = setup();
+  addRecord(node, 1);
+  await reader.getStakeRecord(id(1));
+  expect((node.calls[0]!.input as { readMask?: { paths: string[] } }).readMask?.paths).toEqual(['object_id', 'version', 'owner', 'object_type', 'contents']);
+  const big = new ChainReader(net, { client: new ChainClient(net.endpoints, { connect: (url) => node.endpoint(url) }), maxBatch: 5000 });
+  for (let n = 2; n <= 1200; n++) addRecord(node, n);
+  await big.getStakeRecords(Array.from({ length: 1200 }, (_, i) => id(i + 1)));
+  expect(node.calls.slice(1).map((c) => (c.input as { requests: unknown[] }).requests.length)).toEqual([MAX_OBJECTS_PER_CALL, 200]);
 });
 
 test('concurrent single reads are batched into one call, and one id asked twice is fetched once', async () => {

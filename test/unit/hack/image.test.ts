@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, IMAGE_UID } from '../../../hack/image.ts';
+import { buildImage, IMAGE_UID, NODE_FLAGS } from '../../../hack/image.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'daas-image-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -60,7 +60,10 @@ test('same commit, same image; the image runs the app as 65532 on a read-only ro
 
   // No shell in the image: the entrypoint is Node itself. Run it in a private mount namespace where the
   // rootfs is bind-mounted read-only, chrooted, as the image's user, with an empty environment.
-  const [node, script] = config.config.Entrypoint;
+  // The entrypoint: Node, its V8 flags (hack/image.ts NODE_FLAGS), the app's entry script.
+  const [node, ...args] = config.config.Entrypoint;
+  expect(args).toEqual([...NODE_FLAGS, '/app/bin/daas-auth.js']);
+  const script = args.join(' ');
   const cmd = [
     `mount --bind '${rootfs}' '${rootfs}'`,
     `mount -o remount,bind,ro '${rootfs}'`,
