@@ -24,7 +24,7 @@
  * Addresses: the pods' and the node's exist only inside real-0's namespace; host and pods meet only through unix
  * socket relays (hack/lib/real-node.ts, docs/real-node.md).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -34,18 +34,16 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { AdmissionregistrationV1Api, type V1Pod } from '@kubernetes/client-node';
 import { restartApiserver } from '../../hack/cluster.ts';
-import { buildImage } from '../../hack/image.ts';
 import type { RealNode } from '../../hack/lib/real-node.ts';
 import { stopGroups } from '../../hack/lib/procs.ts';
-import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
 import { clients, createDeployment, createKwokNode, createPdb, createRestrictedNamespace, e2eEnv, uniqueName, waitFor, waitForPdbStatus, waitForRunningPods } from './harness/index.ts';
 import { CHART_DIR, helmChecked, type HelmOptions } from './harness/helm.ts';
-import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
+import type { PrivateBed } from './harness/private-bed.ts';
 import { proxyService, type ServiceProxy } from './harness/service-proxy.ts';
 import { activeBinding } from './harness/active-binding.ts';
 import { bearer, staker, whoami } from './authn-support.ts';
 import { closeKube, kube, nodeState, podsOnNode, slash, waitForCondition, type NodeStaker } from './binding-support.ts';
-import { nodeReady, stakeAndBind, startKubelet, until } from './real-node-support.ts';
+import { chartBedValues, containerLog, containerPid, startChartNode, until } from './real-node-support.ts';
 
 jest.setTimeout(600_000);
 
@@ -53,8 +51,6 @@ const NODE = 'real-0';
 // Not "daas-auth": the bed's own admission webhook configuration has that name.
 const RELEASE = 'node-daas-auth';
 const WEBHOOK = `${RELEASE}-webhook`;
-const IMAGE_REPO = 'daas.local/daas-auth';
-const IMAGE_TAG = 'e2e';
 const UID = 65532;
 
 const runDir = mkdtempSync(join(tmpdir(), 'daas-real-node-chart-'));
@@ -67,18 +63,9 @@ let proxy: ServiceProxy | undefined;
 const stakers: NodeStaker[] = [];
 
 beforeAll(async () => {
-  bed = await startPrivateBed('rnchart');
-  const image = await buildImage({ outDir: runDir, name: `${IMAGE_REPO}:${IMAGE_TAG}` });
-  const joined = await stakeAndBind(NODE, 'real-0-chart', runDir);
-  stakers.push(joined.staker);
-  const simPort = Number(new URL(e2eEnv().sim.rpcUrl).port);
-  node = await startKubelet(joined, join(runDir, 'node'), {
-    images: [image.file],
-    // The chart's pods read the chain where the bed's serve does: sui-sim at the host's 127.0.0.1:<port>.
-    hostServices: [{ name: 'sim', port: simPort, at: [{ host: '127.0.0.1', port: simPort }] }],
-  });
-  await until('real-0 Ready', 120_000, async () => ((await nodeReady(NODE)) === true ? true : undefined));
-  helmOpts = { home: join(runDir, 'helm'), kubeconfig: e2eEnv().cluster.kubeconfig };
+  const chart = await startChartNode('rnchart', NODE, 'real-0-chart', runDir);
+  ({ bed, node, helmOpts } = chart);
+  stakers.push(chart.joined.staker);
 });
 
 afterAll(async () => {
@@ -93,13 +80,6 @@ afterAll(async () => {
 async function listPods(component: string): Promise<V1Pod[]> {
   const r = await clients().core.listNamespacedPod({ namespace: ns, labelSelector: `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=${component}` });
   return r.items.filter((p) => !p.metadata?.deletionTimestamp);
-}
-
-/** The host pid of a pod's (only) container: its containerd task's. */
-async function containerPid(pod: V1Pod): Promise<number> {
-  const id = (pod.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^containerd:\/\//, '');
-  const state = JSON.parse(readFileSync(join(node.dir, 'containerd', 'runc', 'k8s.io', id, 'state.json'), 'utf8')) as { init_process_pid: number };
-  return state.init_process_pid;
 }
 
 /** kubelet's prober metrics (/metrics/probes), fetched over the node relay with the cluster admin's certificate. */
@@ -135,18 +115,14 @@ function successfulProbes(metrics: string, pod: string, type: 'Liveness' | 'Read
 test('helm install: webhook and controller pods Running on real-0 as uid 65532, read-only root, probed by the kubelet, in a restricted namespace', async () => {
   ns = await createRestrictedNamespace('daas');
 
-  const { cluster, sim } = e2eEnv();
   const values = join(runDir, 'values.json');
   const onRealNode = { 'kubernetes.io/hostname': NODE };
   writeFileSync(
     values,
     JSON.stringify({
-      image: { repository: IMAGE_REPO, tag: IMAGE_TAG, pullPolicy: 'Never' },
-      clusters: [{ id: E2E_CLUSTER_ID, apiAudiences: cluster.apiAudiences }],
-      network: { name: sim.rpcUrl, packageId: sim.network.packageId, poolId: sim.network.poolId },
+      ...chartBedValues(),
       webhook: { nodeSelector: onRealNode },
       controller: { nodeSelector: onRealNode },
-      crds: { install: false }, // the bed installed crds/ already
     }),
   );
   await helmChecked(['install', RELEASE, CHART_DIR, '--namespace', ns, '-f', values, '--wait', '--timeout', '5m'], helmOpts);
@@ -157,7 +133,7 @@ test('helm install: webhook and controller pods Running on real-0 as uid 65532, 
     expect(p.spec?.nodeName).toBe(NODE);
     expect(p.status?.phase).toBe('Running');
     expect(p.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    const pid = await containerPid(p);
+    const pid = containerPid(node, p);
     expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^Uid:\\s+${UID}\\s+${UID}\\s+${UID}\\s+${UID}$`, 'm'));
     const root = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').find((l) => l.split(' ')[4] === '/');
     expect(root?.split(' ')[5]?.split(',')).toContain('ro');
@@ -171,12 +147,9 @@ test('helm install: webhook and controller pods Running on real-0 as uid 65532, 
   });
 });
 
-/** The webhook pod's container log lines (the kubelet writes them under the node's directory). */
+/** The webhook pod's container log lines. */
 function webhookLog(pod: V1Pod): string {
-  const dir = join(node.dir, 'logs', 'pods', `${ns}_${pod.metadata!.name}_${pod.metadata!.uid}`, 'webhook');
-  return readdirSync(dir)
-    .map((f) => readFileSync(join(dir, f), 'utf8'))
-    .join('');
+  return containerLog(node, ns, pod, 'webhook');
 }
 
 async function secretData(name: string): Promise<Record<string, string>> {
@@ -327,7 +300,7 @@ test('the leading controller pod killed mid-drain: the other takes the Lease and
   });
   const survivor = controllers.find((p) => p !== leader);
   expect(survivor).toBeDefined();
-  process.kill(await containerPid(leader), 'SIGKILL');
+  process.kill(containerPid(node, leader), 'SIGKILL');
   await clients().core.deleteNamespacedPod({ name: leader.metadata!.name!, namespace: ns, gracePeriodSeconds: 0 });
   const killedAt = Date.now();
   // The survivor takes the Lease once the dead leader's expires (15 s); the Deployment's replacement pod may

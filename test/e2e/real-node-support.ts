@@ -1,13 +1,17 @@
 // The real node's join, shared by the real-node e2e files: a node stake, a SealToken and an Active SealBinding
 // for the node, the kubelet's exec-plugin kubeconfig written by `daas-auth node join` (no client certificate),
-// and the node started with it.
+// and the node started with it; and the setup the files running the chart on it share.
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { execPluginOf, nodeJoin, nodeJoinOrThrow, writeEd25519Keystore, type NodeJoinResult } from '../../hack/lib/node-join.ts';
 import { startRealNode, type RealNode, type RealNodeOptions } from '../../hack/lib/real-node.ts';
+import { buildImage } from '../../hack/image.ts';
 import { E2E_CLUSTER_ID } from './harness/daas-serve.ts';
+import type { HelmOptions } from './harness/helm.ts';
+import { startPrivateBed, type PrivateBed } from './harness/private-bed.ts';
 import { e2eEnv, isNodeReady } from './harness/index.ts';
 import { createBinding, kube, stakeNode, waitForPhase, type NodeStaker } from './binding-support.ts';
 
@@ -77,4 +81,73 @@ export function startKubelet(joined: Joined, dir: string, extra: Pick<RealNodeOp
     kubeletBinary: cluster.binaries.kubelet,
     ...extra,
   });
+}
+
+/** The image `npm run image` builds, under the name the chart files install it by (imagePullPolicy Never). */
+export const CHART_IMAGE = { repository: 'daas.local/daas-auth', tag: 'e2e' };
+
+export interface ChartNode {
+  bed: PrivateBed;
+  node: RealNode;
+  joined: Joined;
+  helmOpts: HelmOptions;
+}
+
+/**
+ * A private bed (its own cluster, sui-sim and `daas-auth serve`), the image built by `npm run image`, and
+ * `nodeName` joined with its seal node token, that image imported into its containerd and sui-sim relayed into
+ * it (the chart's pods read the chain where the bed's serve does: sui-sim at 127.0.0.1:<port>); Ready.
+ * On failure whatever was started is stopped again.
+ */
+export async function startChartNode(bedName: string, nodeName: string, bindingName: string, runDir: string): Promise<ChartNode> {
+  const bed = await startPrivateBed(bedName);
+  let node: RealNode | undefined;
+  let joined: Joined | undefined;
+  try {
+    const image = await buildImage({ outDir: runDir, name: `${CHART_IMAGE.repository}:${CHART_IMAGE.tag}` });
+    joined = await stakeAndBind(nodeName, bindingName, runDir);
+    const simPort = Number(new URL(e2eEnv().sim.rpcUrl).port);
+    node = await startKubelet(joined, join(runDir, 'node'), {
+      images: [image.file],
+      hostServices: [{ name: 'sim', port: simPort, at: [{ host: '127.0.0.1', port: simPort }] }],
+    });
+    await until(`${nodeName} Ready`, 120_000, async () => ((await nodeReady(nodeName)) === true ? true : undefined));
+    return { bed, node, joined, helmOpts: { home: join(runDir, 'helm'), kubeconfig: e2eEnv().cluster.kubeconfig } };
+  } catch (error) {
+    await node?.stop().catch(() => undefined);
+    joined?.staker.writer.close();
+    await bed.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Chart values every real-node install shares: the local image, the bed's cluster id and chain, no CRDs. */
+export function chartBedValues(): Record<string, unknown> {
+  const { cluster, sim } = e2eEnv();
+  return {
+    image: { repository: CHART_IMAGE.repository, tag: CHART_IMAGE.tag, pullPolicy: 'Never' },
+    clusters: [{ id: E2E_CLUSTER_ID, apiAudiences: cluster.apiAudiences }],
+    network: { name: sim.rpcUrl, packageId: sim.network.packageId, poolId: sim.network.poolId },
+    crds: { install: false }, // the bed installed crds/ already
+  };
+}
+
+interface PodRef {
+  metadata?: { name?: string; uid?: string };
+  status?: { containerStatuses?: Array<{ containerID?: string }> };
+}
+
+/** The host pid of a pod's (only) container on `node`: its containerd task's. */
+export function containerPid(node: RealNode, pod: PodRef): number {
+  const id = (pod.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^containerd:\/\//, '');
+  const state = JSON.parse(readFileSync(join(node.dir, 'containerd', 'runc', 'k8s.io', id, 'state.json'), 'utf8')) as { init_process_pid: number };
+  return state.init_process_pid;
+}
+
+/** A container's log lines (the kubelet writes them under the node's directory). */
+export function containerLog(node: RealNode, namespace: string, pod: PodRef, container: string): string {
+  const dir = join(node.dir, 'logs', 'pods', `${namespace}_${pod.metadata!.name}_${pod.metadata!.uid}`, container);
+  return readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('');
 }
