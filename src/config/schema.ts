@@ -116,6 +116,12 @@ export const ConfigSchema = v.strictObject({
       requestTimeout: v.optional(duration('server.requestTimeout'), 30),
       /** Idle keep-alive connections are closed after this long (above kube-apiserver's 60 s pool timeout). */
       keepAliveTimeout: v.optional(duration('server.keepAliveTimeout'), 65),
+      /**
+       * On SIGTERM: seconds to keep serving while /readyz says no and every answer closes its connection,
+       * so kube-apiserver's keep-alive connections move to another replica before this one stops. 0 (the
+       * default, for a process on its own): stop at once; the chart sets 5 s.
+       */
+      shutdownDelay: v.optional(duration('server.shutdownDelay'), 0),
       /** Webhook requests per second per client (certificate CN, else address); over it: 429. 0: no limit. */
       rateLimit: v.optional(
         v.strictObject({

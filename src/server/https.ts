@@ -57,11 +57,22 @@ export interface RunningServer {
   server: Server;
   port: number;
   url: string;
+  /**
+   * From now on every answer carries `Connection: close`: a client's keep-alive connection ends after its
+   * next request instead of being cut under it when the server stops (kube-apiserver does not retry a
+   * webhook POST that failed on a reused connection).
+   */
+  drain(): void;
   close(): Promise<void>;
 }
 
 export async function startHttpsServer(options: HttpsOptions): Promise<RunningServer> {
   const limits = options.limits ?? DEFAULT_LIMITS;
+  let draining = false;
+  const app: typeof options.app = (req, res) => {
+    if (draining) res.setHeader('connection', 'close');
+    options.app(req, res);
+  };
   const server = createServer(
     {
       ...readTlsFiles(options.tls),
@@ -74,7 +85,7 @@ export async function startHttpsServer(options: HttpsOptions): Promise<RunningSe
       honorCipherOrder: true,
       keepAlive: true,
     },
-    options.app,
+    app,
   );
   server.maxConnections = limits.maxConnections;
   server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
@@ -96,6 +107,11 @@ export async function startHttpsServer(options: HttpsOptions): Promise<RunningSe
     server,
     port,
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    // Idle connections are left open: closing one races a client that is just reusing it (the very
+    // failure drain avoids); close() ends those that stayed idle through the drain.
+    drain: () => {
+      draining = true;
+    },
     close: async () => {
       reloader.close();
       server.closeIdleConnections();

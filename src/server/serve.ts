@@ -24,6 +24,11 @@ export interface Serving {
   url: string;
   port: number;
   context: ServeContext;
+  /**
+   * The graceful half of a shutdown: /readyz answers 503 and every answer closes its connection for
+   * `ms`, so traffic moves to other replicas; then close().
+   */
+  drain(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,7 +52,8 @@ export async function startServe(config: Config, logger: Logger, components: rea
       endpoints.start();
       stops.unshift(() => endpoints.stop());
     }
-    const readiness: ReadinessCheck[] = [...opened.readiness];
+    let draining = false;
+    const readiness: ReadinessCheck[] = [...opened.readiness, { name: 'shutting down', ok: () => !draining }];
     const routers: Router[] = [];
     const fastRoutes: Record<string, FastRoute> = {};
     const bodyLimits: Record<string, number> = {};
@@ -88,7 +94,13 @@ export async function startServe(config: Config, logger: Logger, components: rea
     });
     stops.unshift(() => server.close());
     logger.info('serving', { url: server.url, network: network.name, packageId: network.packageId, clusters: config.clusters.map((c) => c.id) });
-    return { url: server.url, port: server.port, context, close: () => runStops(stops) };
+    const drain = async (ms: number): Promise<void> => {
+      draining = true;
+      server.drain();
+      logger.info('draining: not ready, closing connections after their next answer', { seconds: ms / 1000 });
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    };
+    return { url: server.url, port: server.port, context, drain, close: () => runStops(stops) };
   } catch (error) {
     await runStops(stops);
     throw error;

@@ -179,7 +179,7 @@ Paths are relative to the config file (serve resolves them from its directory): 
 {{- with $v.network.endpoints }}{{ $_ := set $network "endpoints" . }}{{ end -}}
 {{- with $v.network.packageId }}{{ $_ := set $network "packageId" . }}{{ end -}}
 {{- with $v.network.poolId }}{{ $_ := set $network "poolId" . }}{{ end -}}
-{{- $server := dict "port" (int $v.webhook.port) "tlsCertFile" "../tls/tls.crt" "tlsKeyFile" "../tls/tls.key" -}}
+{{- $server := dict "port" (int $v.webhook.port) "tlsCertFile" "../tls/tls.crt" "tlsKeyFile" "../tls/tls.key" "shutdownDelay" $v.webhook.shutdownDelay -}}
 {{- /* serve answers webhook paths only to kube-apiserver's client certificate, also in the controller's pod
        (it serves the same paths); apiserver.mtls=false is the operator's explicit opt-out. */ -}}
 {{- if $v.apiserver.mtls }}{{ $_ := set $server "clientCaFile" "../client-ca/ca.crt" }}{{ else }}{{ $_ := set $server "insecureNoClientCert" true }}{{ end -}}

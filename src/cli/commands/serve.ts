@@ -105,6 +105,7 @@ export function register(program: Command): void {
         process.once('SIGTERM', stop);
       });
       logger.info('shutting down');
+      await serving.drain(config.server.shutdownDelay * 1000);
       await serving.close();
       process.exit(0);
     });
