@@ -4,7 +4,7 @@
  * keep-alive, the server on one core, beside a bare Node HTTPS JSON echo server measured in the same
  * run. Load comes from wrk on the other core. Results go to stdout and docs/benchmarks.md.
  *
- *   node bench/tokenreview/run.ts [--seconds 10] [--rounds 3] [--connections 16] [--no-write] [--cpu-prof DIR] [--only warm|cold|echo]
+ *   node bench/tokenreview/run.ts [--seconds 10] [--rounds 3] [--connections 16] [--no-write] [--cpu-prof DIR] [--only warm|cold|echo|echo-host]
  *
  * --cpu-prof writes a V8 CPU profile of each server to DIR (open it in Chrome DevTools, or
  * summarise it with bench/tokenreview/profile-summary.ts); --only runs one measurement (no doc write).
@@ -141,9 +141,12 @@ async function main(): Promise<void> {
     warm: () => measure(`daas-auth warm (${WARM_TOKENS} cached tokens)`, 'authn-server.ts', [cert, key, fixtureFile, '600'], warmFile),
     cold: () => measure(`daas-auth cold (cache off, ${COLD_TOKENS} tokens)`, 'authn-server.ts', [cert, key, fixtureFile, '0'], coldFile),
   };
+  // Diagnostic only: the echo handler behind our host (src/server), to tell the host's cost from the handler's.
+  const diagnostics = { 'echo-host': () => measure('echo handler on the daas-auth host', 'echo-host-server.ts', [cert, key], warmFile) };
   if (ONLY !== undefined) {
-    if (!(ONLY in runs)) throw new Error(`--only takes warm, cold or echo, not ${ONLY}`);
-    await runs[ONLY as keyof typeof runs]();
+    const run = { ...runs, ...diagnostics }[ONLY];
+    if (!run) throw new Error(`--only takes warm, cold, echo or echo-host, not ${ONLY}`);
+    await run();
     return;
   }
   // A neighbour on the machine only ever adds time, so the best of interleaved rounds is the estimate
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
     '',
     table(results, echo),
     '',
-    `Warm path: **${(warm.rps / echo.rps).toFixed(2)}×** the echo server's throughput, **${(echo.cpuUs / warm.cpuUs).toFixed(2)}×** by CPU per request (goal ≥ 0.8×). Cold path: ${(cold.rps / echo.rps).toFixed(2)}× by throughput, ${(echo.cpuUs / cold.cpuUs).toFixed(2)}× by CPU (every request verifies an ed25519 signature and reads the chain).`,
+    `Warm path: **${(warm.rps / echo.rps).toFixed(2)}×** the echo server's throughput, **${(echo.cpuUs / warm.cpuUs).toFixed(2)}×** by CPU per request (goal ≥ 0.85×, issue 14). Cold path: ${(cold.rps / echo.rps).toFixed(2)}× by throughput, ${(echo.cpuUs / cold.cpuUs).toFixed(2)}× by CPU (every request verifies an ed25519 signature and reads the chain).`,
     '',
     `Round by round (echo CPU ÷ warm CPU, each pair measured back to back): ${rounds.map((r) => `${(r.echo.cpuUs / r.warm.cpuUs).toFixed(2)}×`).join(', ')}.`,
     END,

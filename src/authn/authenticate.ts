@@ -12,18 +12,17 @@
  * handler in an express app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import express, { type Router } from 'express';
 import type { Authenticator, Decision } from './authenticator.ts';
-import { parseTokenReviewRequest, tokenReviewResponse, type TokenReviewApiVersion, type TokenReviewStatus } from '../k8s/tokenreview.ts';
-import type { AuditLog, TokenReviewAudit } from '../log/audit.ts';
+import { parseTokenReviewRequest } from '../k8s/tokenreview.ts';
+import { reviewFields, type AuditLog } from '../log/audit.ts';
 import type { Logger } from '../log/index.ts';
 import { coarseResult, tokenReviewSeconds, tokenReviewTotal } from '../authn/metrics.ts';
-import { shortHash, tokenHash } from '../token/hash.ts';
-import { jsonText, readJsonBody } from '../token/strict-json.ts';
+import { readJsonBytes } from '../token/strict-json.ts';
 import type { FastRoute, WebhookHandler } from '../server/types.ts';
 import type { ClusterResolver, ClusterScope } from './cluster-of.ts';
 import { ReviewMemo, type MemoEntry, type ParsedReview } from './review-memo.ts';
+import { auditFieldsOf, peerFieldsOf, responseJson, warmText } from './answer-text.ts';
 
 export const AUTHENTICATE_PATH = '/authenticate';
 /** A token is ≤ 8 KiB; audiences and envelope add little. */
@@ -87,14 +86,8 @@ export function createAuthnRouter(deps: AuthnRouterDeps): Router {
 }
 
 function review(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, started: number, body: Buffer, scope: ClusterScope | undefined): void {
-  const decoded = jsonText(body);
-  if (!decoded.ok) {
-    badRequest(deps, req, res, started, decoded.message);
-    return;
-  }
-  const text = decoded.text;
-  const known = deps.memo.get(text);
-  const parsed = known?.review ?? readReview(text);
+  const known = deps.memo.get(body);
+  const parsed = known?.review ?? readReview(body);
   if (typeof parsed === 'string') {
     badRequest(deps, req, res, started, parsed);
     return;
@@ -106,8 +99,8 @@ function review(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, st
     decision = failed(deps, error);
   }
   const settle = (d: Decision) => {
-    remember(deps.memo, text, parsed, known, d);
-    answer(deps, req, res, started, parsed, d);
+    remember(deps.memo, body, parsed, known, d);
+    answer(deps, req, res, started, parsed, d, known);
   };
   // Cache hits come back synchronously; only a chain check waits.
   if (decision instanceof Promise) decision.then(settle, (error: unknown) => settle(failed(deps, error)));
@@ -115,10 +108,10 @@ function review(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, st
 }
 
 /** Keeps the parsed body while its token authenticates; forgets it the first time it does not. */
-function remember(memo: ReviewMemo, text: string, review: ParsedReview, known: MemoEntry | undefined, decision: Decision): void {
+function remember(memo: ReviewMemo, body: Buffer, review: ParsedReview, known: MemoEntry | undefined, decision: Decision): void {
   if (!decision.authenticated) {
-    if (known) memo.forget(text);
-  } else if (!known && decision.digest !== undefined) memo.remember(text, { review, digest: decision.digest });
+    if (known) memo.forget(body);
+  } else if (!known && decision.digest !== undefined) memo.remember(body, { review, digest: decision.digest });
 }
 
 /** The authenticator does not throw for bad input; reaching here is a bug. Fail closed, not cached. */
@@ -127,108 +120,54 @@ function failed(deps: AuthnRouterDeps, error: unknown): Decision {
   return { authenticated: false, reason: 'chain_unavailable', error: 'internal error', cached: false };
 }
 
-function answer(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse, started: number, review: ParsedReview, decision: Decision): void {
-  const { apiVersion, spec } = review;
-  replyJson(res, 200, responseJson(apiVersion, decision, spec.audiences));
-  const result = decision.authenticated ? 'authenticated' : decision.reason;
-  const seconds = (performance.now() - started) / 1000;
-  record(result, seconds);
-  const entry: TokenReviewAudit = {
-    tokenHash: decision.digest ? shortHash(decision.digest) : tokenHash(spec.token),
-    apiVersion,
-    result,
-    authenticated: decision.authenticated,
-    cached: decision.cached,
-    ...('error' in decision ? { error: decision.error } : {}),
-    ...(spec.audiences ? { audiences: spec.audiences } : {}),
-    seconds,
-    ...peer(req),
-  };
-  deps.audit.tokenReview(entry, identityFields(decision));
-}
-
-/** Serialised identity and claim fields of audit lines, per cached user / claims object. */
-const IDENTITY_FIELDS = new WeakMap<object, string>();
-
-function identityFields(decision: Decision): string | undefined {
-  const key = decision.authenticated ? decision.user : decision.claims;
-  if (!key) return undefined;
-  let fields = IDENTITY_FIELDS.get(key);
-  if (fields === undefined) {
-    const claims = decision.claims;
-    const json = JSON.stringify({
-      ...(decision.authenticated ? { username: decision.user.username, groups: decision.user.groups, tier: decision.identity.tier } : {}),
-      ...(claims ? { sub: claims.sub, tok: claims.tok, aud: claims.aud, node: claims.node } : {}),
-    });
-    fields = json.slice(1, -1);
-    IDENTITY_FIELDS.set(key, fields);
+function answer(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse, started: number, review: ParsedReview, decision: Decision, known: MemoEntry | undefined): void {
+  if (known && decision.authenticated && decision.cached) {
+    // The warm path: the answer and most of the audit line were serialised the first time.
+    const warm = warmText(known, decision);
+    replyJson(res, 200, warm.response, warm.responseBytes);
+    const seconds = (performance.now() - started) / 1000;
+    record('authenticated', seconds);
+    deps.audit.tokenReviewFrom(warm.auditFields, seconds, peerFieldsOf(req.socket));
+    return;
   }
-  return fields || undefined;
+  const text = responseJson(review.apiVersion, decision, review.spec.audiences);
+  replyJson(res, 200, text, Buffer.byteLength(text));
+  const seconds = (performance.now() - started) / 1000;
+  const result = decision.authenticated ? 'authenticated' : decision.reason;
+  record(result, seconds);
+  deps.audit.tokenReviewFrom(auditFieldsOf(review, decision), seconds, peerFieldsOf(req.socket), result === 'chain_unavailable' ? 'warn' : 'info');
 }
 
 function badRequest(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse, started: number, message: string, status = 400): void {
   const seconds = (performance.now() - started) / 1000;
   record('bad_request', seconds);
-  deps.audit.tokenReview({ result: 'bad_request', authenticated: false, error: message, seconds, ...peer(req) });
+  deps.audit.tokenReviewFrom(reviewFields({ result: 'bad_request', authenticated: false, error: message }), seconds, peerFieldsOf(req.socket));
   reply(res, status, { error: message });
 }
 
 function isJson(contentType: string | undefined): boolean {
+  if (contentType === 'application/json') return true;
   if (!contentType) return false;
   const semicolon = contentType.indexOf(';');
   return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
 }
 
 /** The request's TokenReview, or a message saying why it is not one. */
-function readReview(text: string): ParsedReview | string {
-  const body = readJsonBody(text);
+function readReview(bytes: Buffer): ParsedReview | string {
+  const body = readJsonBytes(bytes);
   if (!body.ok) return body.message;
   const review = parseTokenReviewRequest(body.value);
   return review.ok ? review.review : review.message;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  replyJson(res, status, JSON.stringify(body), headers);
+  const text = JSON.stringify(body);
+  replyJson(res, status, text, Buffer.byteLength(text), headers);
 }
 
-function replyJson(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+function replyJson(res: ServerResponse, status: number, text: string, bytes: number, headers?: Record<string, string>): void {
+  res.writeHead(status, headers ? { 'content-type': 'application/json', 'content-length': bytes, ...headers } : { 'content-type': 'application/json', 'content-length': bytes });
   res.end(text);
-}
-
-/** Serialised users, per cached identity object: a warm review does not re-serialise its user. */
-const USER_JSON = new WeakMap<object, string>();
-
-/**
- * The response body: JSON.stringify(tokenReviewResponse(apiVersion, statusOf(...))), assembled from
- * the memoised user JSON for authenticated decisions (test/unit/server checks they are identical).
- */
-export function responseJson(apiVersion: TokenReviewApiVersion, decision: Decision, requested: string[] | undefined): string {
-  if (!decision.authenticated) return JSON.stringify(tokenReviewResponse(apiVersion, statusOf(decision, requested)));
-  let user = USER_JSON.get(decision.user);
-  if (user === undefined) USER_JSON.set(decision.user, (user = JSON.stringify(decision.user)));
-  const audiences = requested?.length ? `,"audiences":${JSON.stringify(decision.audiences)}` : '';
-  return `{"apiVersion":${JSON.stringify(apiVersion)},"kind":"TokenReview","status":{"authenticated":true,"user":${user}${audiences}}}`;
-}
-
-function peer(req: IncomingMessage): Pick<TokenReviewAudit, 'remote' | 'clientCn'> {
-  const socket = req.socket as TLSSocket;
-  const out: Pick<TokenReviewAudit, 'remote' | 'clientCn'> = { remote: socket.remoteAddress };
-  if (socket.authorized) {
-    const cn = socket.getPeerCertificate?.()?.subject?.CN;
-    if (typeof cn === 'string') out.clientCn = cn;
-  }
-  return out;
-}
-
-function statusOf(decision: Decision, requested: string[] | undefined): TokenReviewStatus {
-  if (decision.authenticated) {
-    const status: TokenReviewStatus = { authenticated: true, user: decision.user };
-    if (requested?.length) status.audiences = decision.audiences;
-    return status;
-  }
-  if ('error' in decision) return { authenticated: false, error: decision.error };
-  return { authenticated: false };
 }
 
 /** prom-client children per result label, so a review does not re-hash its label set. */

@@ -11,13 +11,14 @@
  * A cluster that lists client certificate names is reached only with one of them, whatever the path.
  * Path and certificate must agree. Anything else is refused: the review cannot be placed.
  *
- * Resolution by certificate is done once per TLS connection (the certificate cannot change on it),
- * so the warm path pays one WeakMap lookup; results are one-element arrays made once per cluster,
+ * The certificate's CN is read once per TLS connection (server/peer.ts), so the warm path pays a
+ * WeakMap and a Map lookup; results are one-element arrays made once per cluster,
  * handed to Authenticator.decide as its scope.
  */
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { ClusterAudience } from '../token/verify.ts';
+import { peerOf } from '../server/peer.ts';
 
 export type ClusterScope = readonly [ClusterAudience];
 
@@ -28,8 +29,6 @@ export class ClusterResolver {
   readonly #byPath = new Map<string, ClusterScope>();
   readonly #byName = new Map<string, ClusterScope>();
   readonly #only: ClusterScope | undefined;
-  /** Per TLS socket: the cluster its certificate names, or null (none / not one of ours). */
-  readonly #bySocket = new WeakMap<object, ClusterScope | null>();
 
   readonly base: string;
 
@@ -50,7 +49,7 @@ export class ClusterResolver {
 
   /** The reviewing cluster, or why the review cannot be placed. */
   resolve(req: IncomingMessage): ClusterScope | string {
-    const byCert = this.#certScope(req.socket as TLSSocket);
+    const byCert = this.#certScope(req.socket);
     const url = req.url ?? '';
     const byPath = url === this.base ? undefined : this.#byPath.get(pathOf(url));
     if (byPath && byCert && byPath !== byCert) return `the client certificate belongs to cluster ${byCert[0].id}, not ${byPath[0].id}`;
@@ -60,14 +59,9 @@ export class ClusterResolver {
     return scope;
   }
 
-  #certScope(socket: TLSSocket): ClusterScope | null {
-    let scope = this.#bySocket.get(socket);
-    if (scope === undefined) {
-      const cn = socket.authorized ? socket.getPeerCertificate?.()?.subject?.CN : undefined;
-      scope = (typeof cn === 'string' && this.#byName.get(cn)) || null;
-      this.#bySocket.set(socket, scope);
-    }
-    return scope;
+  #certScope(socket: Socket): ClusterScope | undefined {
+    const cn = peerOf(socket).clientCn;
+    return cn === undefined ? undefined : this.#byName.get(cn);
   }
 }
 

@@ -5,6 +5,11 @@
  * Audit lines are on the TokenReview hot path, so they do not go through winston (~35 µs a line,
  * as much as a whole bare HTTPS request): they are serialised with JSON.stringify in the same shape
  * as the winston JSON logger's lines and written in batches, at most 20 ms after the decision.
+ *
+ * A line is made of three runs of fields: those known before the answer (reviewFields: identity,
+ * token hash, result…), `seconds`, and the peer's (peerFields). The warm path serialises the first
+ * and the last once per body and per connection and passes them to tokenReviewFrom; tokenReview
+ * builds the same line from an entry.
  */
 import type { Writable } from 'node:stream';
 import type { Logger } from './index.ts';
@@ -34,14 +39,33 @@ export interface TokenReviewAudit {
   clientCn?: string;
 }
 
+/** The fields of a line that are known before the answer is sent: all but seconds and the peer's. */
+export type ReviewFields = Omit<TokenReviewAudit, 'seconds' | 'remote' | 'clientCn'>;
+
 export interface AuditLog {
   /**
    * One line. `stable` is an optional pre-serialised run of fields (`"k":v,...` without braces) that
    * does not change between reviews of one cached token; it is written before `entry`'s fields.
    */
   tokenReview(entry: TokenReviewAudit, stable?: string): void;
+  /** The same line from pre-serialised runs: `fields` from reviewFields, `peer` from peerFields. */
+  tokenReviewFrom(fields: string, seconds: number, peer: string, level?: AuditLevel): void;
   /** Writes what is buffered now (also done automatically after each event-loop turn). */
   flush(): void;
+}
+
+export type AuditLevel = 'info' | 'warn';
+
+/** `"k":v,...` (no braces) of the fields known before the answer; `stable` (see tokenReview) first. */
+export function reviewFields(fields: ReviewFields, stable?: string): string {
+  const own = JSON.stringify(fields).slice(1, -1);
+  return stable ? `${stable},${own}` : own;
+}
+
+/** `,"remote":…,"clientCn":…` for the fields present, or '' (a connection's peer, once per connection). */
+export function peerFields(peer: Pick<TokenReviewAudit, 'remote' | 'clientCn'>): string {
+  const json = JSON.stringify({ remote: peer.remote, clientCn: peer.clientCn });
+  return json === '{}' ? '' : `,${json.slice(1, -1)}`;
 }
 
 /** Flush early when this much is buffered. */
@@ -64,28 +88,32 @@ export function createAuditLog(stream: Writable = process.stderr, service = 'daa
     buffer = '';
     stream.write(chunk);
   };
+  // Same line as JSON.stringify({ level, message, service, timestamp, audit, ...stable, ...entry }), without the copies.
+  const tokenReviewFrom = (fields: string, seconds: number, peer: string, level: AuditLevel = 'info') => {
+    const now = Date.now();
+    if (now !== stampMs) {
+      stampMs = now;
+      stamp = new Date(now).toISOString();
+    }
+    buffer += `${heads[level]}${stamp}","audit":"tokenreview",${fields},"seconds":${JSON.stringify(seconds)}${peer}}\n`;
+    if (buffer.length >= FLUSH_BYTES) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setTimeout(flush, FLUSH_MS).unref();
+    }
+  };
   return {
     tokenReview(entry, stable) {
-      const now = Date.now();
-      if (now !== stampMs) {
-        stampMs = now;
-        stamp = new Date(now).toISOString();
-      }
-      const level = entry.result === 'chain_unavailable' ? 'warn' : 'info';
-      // Same line as JSON.stringify({ level, message, service, timestamp, audit, ...entry }), without the copy.
-      buffer += `${heads[level]}${stamp}","audit":"tokenreview",${stable ? `${stable},` : ''}${JSON.stringify(entry).slice(1)}\n`;
-      if (buffer.length >= FLUSH_BYTES) flush();
-      else if (!scheduled) {
-        scheduled = true;
-        setTimeout(flush, FLUSH_MS).unref();
-      }
+      const { seconds, remote, clientCn, ...fields } = entry;
+      tokenReviewFrom(reviewFields(fields, stable), seconds, peerFields({ remote, clientCn }), entry.result === 'chain_unavailable' ? 'warn' : 'info');
     },
+    tokenReviewFrom,
     flush,
   };
 }
 
 /** The audit log that goes with a logger: stderr, like the logger's lines, or nothing when it is silent. */
 export function auditLogFor(logger: Logger): AuditLog {
-  if (logger.silent) return { tokenReview: () => {}, flush: () => {} };
+  if (logger.silent) return { tokenReview: () => {}, tokenReviewFrom: () => {}, flush: () => {} };
   return createAuditLog(process.stderr);
 }

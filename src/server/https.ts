@@ -87,6 +87,9 @@ export async function startHttpsServer(options: HttpsOptions): Promise<RunningSe
     },
     app,
   );
+  // A connection's client certificate is read once (peer.ts) and must not change under it: TLS 1.2
+  // renegotiation could present another one. (TLS 1.3 has no renegotiation.)
+  server.on('secureConnection', (socket) => socket.disableRenegotiation());
   server.maxConnections = limits.maxConnections;
   server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;

@@ -5,3 +5,4 @@ export { readTlsFiles, watchTlsFiles, type TlsFiles } from './tls.ts';
 export { createRequestListener, type DispatchOptions } from './dispatch.ts';
 export type { FastRoute, ReadinessCheck, RequestHandler, ServeComponent, ServeContext, StartedComponent, WebhookHandler } from './types.ts';
 export { DEFAULT_BODY_LIMIT, readBody } from './body.ts';
+export { peerOf, type Peer } from './peer.ts';

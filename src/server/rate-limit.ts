@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { peerOf } from './peer.ts';
 
 export interface RateLimitOptions {
   /** Sustained requests per second per client; 0 turns the limit off. */
@@ -72,8 +73,8 @@ export class RateLimiter {
 }
 
 function clientKey(socket: TLSSocket): string {
-  const cn = socket.authorized ? socket.getPeerCertificate?.()?.subject?.CN : undefined;
-  return typeof cn === 'string' ? `cn:${cn}` : `ip:${socket.remoteAddress ?? ''}`;
+  const { clientCn, remote } = peerOf(socket);
+  return clientCn !== undefined ? `cn:${clientCn}` : `ip:${remote ?? ''}`;
 }
 
 /** Answers 429 when the client is over its limit; true when the request may go on. */

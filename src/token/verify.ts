@@ -52,7 +52,7 @@ export function checkAudience(
   if (!requested || requested.length === 0) return { ok: true, audiences: [] };
   const accepted = requested.filter((want) => want === cluster.id || cluster.apiAudiences.includes(want));
   if (accepted.length === 0) return { ok: false, reason: 'audience_mismatch' };
-  return { ok: true, audiences: [...new Set(accepted)] };
+  return { ok: true, audiences: accepted.length === 1 ? accepted : [...new Set(accepted)] };
 }
 
 export function checkTimes(claims: Pick<SealClaims, 'iat' | 'exp'>, now: number, policy: TimePolicy): TokenRejectReason | null {

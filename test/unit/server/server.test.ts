@@ -114,13 +114,34 @@ describe('POST /authenticate', () => {
     expect(env.logLines.join('\n')).not.toContain(bearer.slice(5, 60));
   });
 
+  it('writes the same audit line and answer on the warm path as on the general one', async () => {
+    const kp = newKey();
+    const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 5).token.id));
+    const review = tokenReview(bearer, 'authentication.k8s.io/v1beta1', [API_AUDIENCE]);
+    const compact = JSON.stringify(review);
+    const mine = () => env.logLines.filter((line) => line.includes(tokenHash(bearer)));
+    const fresh = await client.post('/authenticate', compact);
+    const warm = await client.post('/authenticate', compact);
+    expect(env.memo.get(Buffer.from(compact))?.warm).toBeDefined();
+    // Same token, other bytes: a memo miss, so a cached decision answered by the general path.
+    const general = await client.post('/authenticate', JSON.stringify(review, null, 1));
+    for (let i = 0; i < 200 && mine().length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(warm.text).toBe(fresh.text);
+    expect(general.text).toBe(warm.text);
+    const [, warmLine, generalLine] = mine();
+    const unclocked = (line: string) => line.replace(/"timestamp":"[^"]*"/, '').replace(/"seconds":[^,}]*/, '');
+    expect(unclocked(warmLine!)).toBe(unclocked(generalLine!));
+    expect(JSON.parse(warmLine!)).toMatchObject({ result: 'authenticated', cached: true, apiVersion: 'authentication.k8s.io/v1beta1', audiences: [API_AUDIENCE], remote: '127.0.0.1' });
+    expect(Object.keys(JSON.parse(warmLine!))).toEqual(Object.keys(JSON.parse(mine()[0]!)));
+  });
+
   describe('memo of parsed bodies', () => {
     it('remembers the body of an authenticated review and answers its repeat the same way', async () => {
       const kp = newKey();
       const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 2).token.id));
       const body = tokenReview(bearer, undefined, [API_AUDIENCE]);
       const first = await client.review(body);
-      expect(env.memo.get(JSON.stringify(body))?.review.spec).toEqual({ token: bearer, audiences: [API_AUDIENCE] });
+      expect(env.memo.get(Buffer.from(JSON.stringify(body)))?.review.spec).toEqual({ token: bearer, audiences: [API_AUDIENCE] });
       const second = await client.review(body);
       expect(second.text).toBe(first.text);
       expect(second.json().status).toMatchObject({ authenticated: true, audiences: [API_AUDIENCE] });
@@ -132,12 +153,12 @@ describe('POST /authenticate', () => {
       const bearer = await makeSealToken(kp, freshClaims(kp, token.id));
       const body = tokenReview(bearer);
       expect((await client.review(body)).json().status.authenticated).toBe(true);
-      expect(env.memo.get(JSON.stringify(body))).toBeDefined();
+      expect(env.memo.get(Buffer.from(JSON.stringify(body)))).toBeDefined();
       // As the revocation follower does on StakeSlashed: the chain changes, the cache entry goes.
       env.chain.records.set(record.id, { ...record, status: 'slashed' });
       env.authn.cache.dropRecord(record.id);
       expect((await client.review(body)).json().status).toEqual({ authenticated: false });
-      expect(env.memo.get(JSON.stringify(body))).toBeUndefined();
+      expect(env.memo.get(Buffer.from(JSON.stringify(body)))).toBeUndefined();
     });
 
     it('never remembers a refused or malformed review', async () => {
@@ -150,18 +171,18 @@ describe('POST /authenticate', () => {
       expect(env.memo.size).toBe(before);
     });
 
-    it('parses a body that differs only in spacing on its own (the memo matches exact text)', async () => {
+    it('parses a body that differs only in spacing on its own (the memo matches exact bytes)', async () => {
       const kp = newKey();
       const bearer = await makeSealToken(kp, freshClaims(kp, env.chain.stake(kp, 2).token.id));
       const compact = JSON.stringify(tokenReview(bearer));
       const spaced = JSON.stringify(tokenReview(bearer), null, 1);
       expect((await client.post('/authenticate', compact)).json().status.authenticated).toBe(true);
-      expect(env.memo.get(spaced)).toBeUndefined();
+      expect(env.memo.get(Buffer.from(spaced))).toBeUndefined();
       // A duplicate key in an otherwise remembered body is still refused as malformed.
       const duplicate = compact.replace('"token":', `"token":"seal_x.y","token":`);
       expect((await client.post('/authenticate', duplicate)).status).toBe(400);
       expect((await client.post('/authenticate', spaced)).json().status.authenticated).toBe(true);
-      expect(env.memo.get(spaced)).toBeDefined();
+      expect(env.memo.get(Buffer.from(spaced))).toBeDefined();
     });
   });
 });
@@ -290,7 +311,7 @@ describe('composition and TLS', () => {
 
 describe('responseJson', () => {
   it('is byte for byte what serialising the TokenReview response gives', async () => {
-    const { responseJson } = await import('../../../src/authn/authenticate.ts');
+    const { responseJson } = await import('../../../src/authn/answer-text.ts');
     const { tokenReviewResponse } = await import('../../../src/k8s/tokenreview.ts');
     const user = { username: 'sui:0xabc', uid: '0xabc', groups: ['daas:stakers', 'daas:tier:viewer'], extra: { 'daas.io/tier': ['viewer'] } };
     const decision = { authenticated: true, user, audiences: ['aud-1'], identity: { path: 'user', user }, claims: {}, cached: true } as never;
