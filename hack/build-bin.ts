@@ -3,8 +3,8 @@
 //   node hack/build-bin.ts [--out DIR]     (npm run build:bin; DIR defaults to dist/)
 //   node hack/build-bin.ts --bundle-only    (npm pack's prepack: dist/daas-auth.cjs for the npm package)
 //
-// 1. esbuild bundles src/cli/main.ts and everything it can import into one CommonJS file (SEA runs
-//    CommonJS; command families stay lazily evaluated, so a cache-hit `token` run evaluates no Sui SDK);
+// 1. esbuild bundles src/cli/main.ts and everything it can import into one CommonJS file (hack/lib/bundle.ts;
+//    SEA runs CommonJS; command families stay lazily evaluated, so a cache-hit `token` run evaluates no Sui SDK);
 // 2. `node --experimental-sea-config` turns it into a blob with V8's code cache (no parsing at start);
 // 3. postject injects the blob into a copy of the project's own Node 24 binary (node_modules/node).
 // Output: dist/daas-auth-linux-<arch> and dist/daas-auth-linux-<arch>.sha256 (`sha256sum -c` format).
@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleCli } from './lib/bundle.ts';
 import { runChecked } from './lib/run.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,30 +29,8 @@ async function gitCommit(): Promise<string> {
   return `${head.stdout.trim()}${dirty.stdout.trim() ? '-dirty' : ''}`;
 }
 
-async function bundle(out: string): Promise<void> {
-  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  await build({
-    entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    // Fewer bytes to load and deserialize at every start (the exec plugin runs on every kubectl call);
-    // names are kept because errors and checks read constructor names.
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    define: {
-      __DAAS_BUILD__: JSON.stringify({ version, commit: await gitCommit() }),
-      // CommonJS has no import.meta; a few dependencies build a require from it.
-      'import.meta.url': '__daas_import_meta_url',
-    },
-    banner: { js: 'var __daas_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-    // Native add-ons cannot live in the blob; their JavaScript fallbacks are used instead.
-    external: ['cbor-extract', 'bufferutil', 'utf-8-validate'],
-  });
+function bundle(out: string): Promise<void> {
+  return gitCommit().then((commit) => bundleCli({ root: ROOT, out, commit }));
 }
 
 /** Builds the binary into `outDir` (intermediate files in outDir/sea); returns its path. */

