@@ -7,7 +7,8 @@
  *   node bench/scale/run.ts [--bindings 10000] [--stakers 8] [--concurrency 64] [--keep] [--out FILE] [--no-write] [--default-heap] [--entry source|bundle]
  *
  * serve runs with the container image's V8 flags (hack/image.ts NODE_FLAGS), as deployed; --default-heap without.
- * --entry bundle runs the esbuild bundle the npm package ships (no type stripping at load: ~60 MB less).
+ * --entry (bench/lib/serve-entry.ts): bundle, the default, runs the esbuild bundle the container image ships;
+ * source the TypeScript sources (type stripping at load: about 60 MB more).
  *
  * The stakes are real node stakes, `--bindings / 250` programmable transactions of 250 `staking::stake`
  * calls each (as bench/sim-scale does); the bindings go through the real kube-apiserver with parallel
@@ -37,6 +38,7 @@ import { KubeRest } from '../../src/k8s/rest.ts';
 import type { SealBinding } from '../../src/k8s/sealbinding.ts';
 import { SimAdminClient, simClient, startSim, type StatsSnapshot } from '../../src/sim/index.ts';
 import { benchLog, docMarkers, rssMb, writeDocBlock } from '../lib/report.ts';
+import { describeEntry, SERVE_ENTRIES, serveScript, type ServeEntry } from '../lib/serve-entry.ts';
 import { createBindings, installCrd, nodeName, pool, until } from '../slash-drain/cluster.ts';
 
 const { values } = parseArgs({
@@ -49,19 +51,19 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     /** Run serve without the image's V8 flags (hack/image.ts NODE_FLAGS), to see what they save. */
     'default-heap': { type: 'boolean', default: false },
-    /** source: bin/daas-auth.js on the TypeScript sources (the container image today); bundle: dist/daas-auth.cjs (the npm package). */
-    entry: { type: 'string', default: 'source' },
+    /** bench/lib/serve-entry.ts: bundle (as the image runs serve) or source. */
+    entry: { type: 'string', default: 'bundle' },
   },
   strict: true,
 });
 const N = Number(values.bindings);
 const STAKERS = Number(values.stakers);
 const CONCURRENCY = Number(values.concurrency);
-if (![N, STAKERS, CONCURRENCY].every((n) => Number.isInteger(n) && n > 0) || !['source', 'bundle'].includes(values.entry)) {
+if (![N, STAKERS, CONCURRENCY].every((n) => Number.isInteger(n) && n > 0) || !(SERVE_ENTRIES as readonly string[]).includes(values.entry)) {
   process.stderr.write('scale: --bindings, --stakers and --concurrency must be positive integers, --entry source or bundle\n');
   process.exit(2);
 }
-const ENTRY = values.entry as 'source' | 'bundle';
+const ENTRY = values.entry as ServeEntry;
 const CALLS_PER_TX = 250;
 /** How long after the last Active status the steady-state RSS is read. */
 const SETTLE_MS = 60_000;
@@ -112,14 +114,6 @@ async function stakeAll(client: Client, admin: SimAdminClient, network: Network,
     }
   });
   return out;
-}
-
-/** The script serve runs from: the sources through bin/, or the bundle (built now, as `npm pack` builds it). */
-async function entryScript(): Promise<string> {
-  if (ENTRY === 'source') return join(REPO_ROOT, 'bin', 'daas-auth.js');
-  const { execFileSync } = await import('node:child_process');
-  execFileSync(process.execPath, [join(REPO_ROOT, 'hack', 'build-bin.ts'), '--bundle-only'], { cwd: REPO_ROOT, stdio: 'ignore' });
-  return join(REPO_ROOT, 'dist', 'daas-auth.cjs');
 }
 
 /** The serve process's own memory figures from its /metrics (prom-client's process and Node metrics), MB. */
@@ -178,7 +172,7 @@ function docBlock(r: Result): string {
   const byMethod = Object.entries(r.resyncCallsByMethod).map(([m, n]) => `${m.split('/').pop()} ${n}`).join(', ');
   return [
     BEGIN,
-    `Run ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model.trim()} (${os.cpus().length} cores, shared; 1-min load ${f(r.loadAvg.start, 2)} at start, ${f(r.loadAvg.end, 2)} at the end), Node ${process.version}: one \`daas-auth serve\` process (${ENTRY === 'bundle' ? 'the bundle dist/daas-auth.cjs, as the npm package runs it' : 'the TypeScript sources through bin/daas-auth.js, as the container image runs it'}; V8 flags \`${values['default-heap'] ? 'none' : NODE_FLAGS.join(' ')}\`; authn webhook, SealBinding watch, controller), sui-sim on loopback, the test bed's kube-apiserver. ${r.bindings} node stakes in ${f(r.stakeSeconds)} s (${CALLS_PER_TX} \`staking::stake\` calls per transaction, ${STAKERS} stakers in parallel); ${r.bindings} SealBindings created through kube-apiserver (${CONCURRENCY} requests in flight) in ${f(r.createSeconds)} s, before serve starts. No Node objects (see bench/scale/run.ts).`,
+    `Run ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model.trim()} (${os.cpus().length} cores, shared; 1-min load ${f(r.loadAvg.start, 2)} at start, ${f(r.loadAvg.end, 2)} at the end), Node ${process.version}: one \`daas-auth serve\` process (${describeEntry(ENTRY)}; V8 flags \`${values['default-heap'] ? 'none' : NODE_FLAGS.join(' ')}\`; authn webhook, SealBinding watch, controller), sui-sim on loopback, the test bed's kube-apiserver. ${r.bindings} node stakes in ${f(r.stakeSeconds)} s (${CALLS_PER_TX} \`staking::stake\` calls per transaction, ${STAKERS} stakers in parallel); ${r.bindings} SealBindings created through kube-apiserver (${CONCURRENCY} requests in flight) in ${f(r.createSeconds)} s, before serve starts. No Node objects (see bench/scale/run.ts).`,
     '',
     '| measure | value | goal |',
     '|---|---:|---:|',
@@ -245,7 +239,7 @@ async function main(): Promise<void> {
       kubernetes: { kubeconfig: cluster.kubeconfig },
       log: { level: 'warn' },
     }));
-    const entry = await entryScript();
+    const entry = await serveScript(ENTRY, REPO_ROOT);
     await admin.resetStats();
     const startedAt = Date.now();
     const pid = (servePid = startDaemon({ name: 'daas-auth serve', cmd: process.execPath, args: [...(values['default-heap'] ? [] : NODE_FLAGS), entry, '--config', configFile, 'serve'], log: logFile, cwd: REPO_ROOT }));

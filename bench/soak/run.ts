@@ -6,6 +6,7 @@
  *
  *   node bench/soak/run.ts [--minutes 30] [--connections 16] [--max-seconds 15] [--fraction 0.8]
  *                          [--slash-every 60] [--warmup-minutes 5] [--serve-log FILE] [--out FILE] [--no-write]
+ *                          [--entry bundle|source]
  *
  * Reports (and writes into docs/benchmarks.md unless --no-write): errors (bench/soak/ledger.ts says what
  * counts), serve's RSS growth from the end of warm-up to the end, and per slash the time from the slash
@@ -38,6 +39,7 @@ import { SimAdminClient, startSim, NETWORK_FILE } from '../../src/sim/index.ts';
 import { makeSealToken, newClaims } from '../../src/token/index.ts';
 import { installCrd, pool } from '../slash-drain/cluster.ts';
 import { benchLog, docMarkers, rssMb, writeDocBlock } from '../lib/report.ts';
+import { describeEntry, SERVE_ENTRIES, serveScript, type ServeEntry } from '../lib/serve-entry.ts';
 import { classifyReview, evaluateSoak, SOAK_GOALS, SoakLedger, type SoakVerdict } from './ledger.ts';
 
 const { values } = parseArgs({
@@ -51,6 +53,8 @@ const { values } = parseArgs({
     'serve-log': { type: 'string' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    /** bench/lib/serve-entry.ts: bundle (as the image runs serve) or source. */
+    entry: { type: 'string', default: 'bundle' },
   },
   strict: true,
 });
@@ -63,6 +67,11 @@ if (![MINUTES, CONNECTIONS, MAX_SECONDS, SLASH_EVERY_S, Number(values['warmup-mi
   process.stderr.write('soak: --minutes, --connections, --max-seconds, --slash-every, --warmup-minutes must be positive (--connections an integer) and --fraction in (0, 1]\n');
   process.exit(2);
 }
+if (!(SERVE_ENTRIES as readonly string[]).includes(values.entry)) {
+  process.stderr.write(`soak: --entry is bundle or source, not ${values.entry}\n`);
+  process.exit(2);
+}
+const ENTRY = values.entry as ServeEntry;
 const SOAK_MS = MINUTES * 60_000;
 /** One slash every SLASH_EVERY_S, the first half a period in, so the last one is still watched. */
 const SLASHES = Math.max(1, Math.floor(SOAK_MS / (SLASH_EVERY_S * 1000)));
@@ -224,7 +233,7 @@ function docBlock(r: Result): string {
   const q = (p: number) => refusals[Math.min(refusals.length - 1, Math.floor(p * refusals.length))] ?? NaN;
   return [
     BEGIN,
-    `Run ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model.trim()} (${os.cpus().length} cores, shared; 1-min load ${f(r.loadAvg.start, 2)} at start, up to ${f(r.loadAvg.max, 2)}, ${f(r.loadAvg.end, 2)} at the end), Node ${process.version}: one \`daas-auth serve\` process (image V8 flags \`${NODE_FLAGS.join(' ')}\`, rate limit off), sui-sim, the test bed's kube-apiserver; ${TOKENS} user seal tokens, ${r.connections} keep-alive connections from the bench process.`,
+    `Run ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model.trim()} (${os.cpus().length} cores, shared; 1-min load ${f(r.loadAvg.start, 2)} at start, up to ${f(r.loadAvg.max, 2)}, ${f(r.loadAvg.end, 2)} at the end), Node ${process.version}: one \`daas-auth serve\` process (${describeEntry(ENTRY)}, image V8 flags \`${NODE_FLAGS.join(' ')}\`, rate limit off), sui-sim, the test bed's kube-apiserver; ${TOKENS} user seal tokens, ${r.connections} keep-alive connections from the bench process.`,
     '',
     '| measure | value | goal |',
     '|---|---:|---:|',
@@ -280,7 +289,8 @@ async function main(): Promise<void> {
       kubernetes: { kubeconfig: cluster.kubeconfig },
       log: { level: 'warn' },
     }));
-    const pid = (servePid = startDaemon({ name: 'daas-auth serve', cmd: process.execPath, args: [...NODE_FLAGS, join(REPO_ROOT, 'bin', 'daas-auth.js'), '--config', configFile, 'serve'], log: values['serve-log'] ?? '/dev/null', cwd: REPO_ROOT }));
+    const entry = await serveScript(ENTRY, REPO_ROOT);
+    const pid = (servePid = startDaemon({ name: 'daas-auth serve', cmd: process.execPath, args: [...NODE_FLAGS, entry, '--config', configFile, 'serve'], log: values['serve-log'] ?? '/dev/null', cwd: REPO_ROOT }));
     log('serve started; waiting for /readyz…');
     await waitFor200(`https://127.0.0.1:${port}/readyz`, { ca: cluster.webhook.caFile }, {
       timeoutMs: 120_000,
