@@ -9,7 +9,7 @@ import { registry } from '../metrics/registry.ts';
 import type { ServeComponent } from '../server/types.ts';
 import { activeBindingsForNode, bindingsForNode, type BindingLookupSource } from './lookup.ts';
 import { subjectAccessReviewGrant } from './grant.ts';
-import { AdmissionRateLimiter } from './rate-limit.ts';
+import { ClientBuckets } from '../server/rate-limit.ts';
 import { createAdmissionMetrics } from './metrics.ts';
 import { validateNodeCreate } from './node.ts';
 import { ADMISSION_BODY_LIMITS, createAdmissionRouter } from './router.ts';
@@ -36,11 +36,13 @@ export const admissionComponent: ServeComponent = {
       exemptions,
       drainLimits: config.admission.drainPolicyLimits,
     };
-    const limiter = new AdmissionRateLimiter(config.admission.rateLimit);
+    // Per client address: each answer may cost a Node GET, a SubjectAccessReview and chain reads, so one
+    // caller must not turn the webhook into a load amplifier (429 → the webhook's failurePolicy: Fail).
+    const limiter = new ClientBuckets(config.admission.rateLimit);
     const router = createAdmissionRouter({
       validateSealBinding: (request) => validateSealBinding(request, bindingDeps),
       validateNode: (request) => validateNodeCreate(request, { config: exemptions, bindingsForNode: activeBindingsForNode(source) }),
-      rateLimit: (client) => limiter.take(client),
+      rateLimit: (client) => limiter.take(client, performance.now()),
       onDecision: (resource, request, decision, error) => {
         const result = decision.allowed ? 'allowed' : decision.code === 503 ? 'unavailable' : decision.code === 500 ? 'error' : 'denied';
         metrics.decision(resource, result);

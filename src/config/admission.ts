@@ -5,6 +5,7 @@
  * (./schema.ts) fills these defaults in; the admission component and the manifest read them.
  */
 import { DEFAULT_NODE_EXEMPTIONS, type NodeExemptions } from '../policy/exemptions.ts';
+import type { RateLimit } from './rate-limit.ts';
 
 export type FailurePolicy = 'Fail' | 'Ignore';
 
@@ -30,12 +31,7 @@ export interface DrainPolicyLimits {
 export const DEFAULT_DRAIN_POLICY_LIMITS: DrainPolicyLimits = { minGracePeriodSeconds: 30, minDeadlineSeconds: 3600, allowForce: false };
 
 /** Per-client admission rate limit (token bucket per source address). */
-export interface AdmissionRateLimit {
-  perSecond: number;
-  burst: number;
-}
-
-export const DEFAULT_ADMISSION_RATE_LIMIT: AdmissionRateLimit = { perSecond: 50, burst: 100 };
+export const DEFAULT_ADMISSION_RATE_LIMIT: RateLimit = { perSecond: 50, burst: 100 };
 
 export const DEFAULT_ADMISSION_CONFIG: AdmissionConfig = {
   ...DEFAULT_NODE_EXEMPTIONS,

@@ -12,7 +12,7 @@ import type { Logger } from '../../log/index.ts';
 import { attestationRequests, recordAttestationIssued } from '../metrics.ts';
 import type { ServeComponent } from '../../server/types.ts';
 import { openNsm, type Nsm } from '../nsm/index.ts';
-import { AttestationRateLimiter } from './rate.ts';
+import { TokenBucket } from '../../server/rate-limit.ts';
 import { ATTESTATION_PATH, encodeUserData, parseNonceParam, spkiOfCertificate } from './request.ts';
 
 export const attestationComponent: ServeComponent = {
@@ -47,7 +47,9 @@ export interface AttestationRouterDeps {
 
 export function attestationRouter(deps: AttestationRouterDeps): Router {
   const now = deps.now ?? Date.now;
-  const limiter = new AttestationRateLimiter(deps.ratePerMinute, now());
+  // Process-wide, not per caller: every document costs an NSM call and a P-384 signature and the route
+  // needs no credentials, so per-caller buckets would be spent by anyone with many source addresses.
+  const limiter = new TokenBucket({ perSecond: deps.ratePerMinute / 60, burst: deps.ratePerMinute }, now());
   const router = Router();
   router.get(ATTESTATION_PATH, (req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store');

@@ -13,7 +13,7 @@ import { drainPolicyViolation, stakerAddress, validateSealBinding, type SealBind
 import { DEFAULT_DRAIN_POLICY_LIMITS } from '../../../src/config/admission.ts';
 import { activeBindingsForNode, bindingsForNode } from '../../../src/admission/lookup.ts';
 import { bindAnyOwnerReview } from '../../../src/admission/grant.ts';
-import { AdmissionRateLimiter } from '../../../src/admission/rate-limit.ts';
+import { ClientBuckets } from '../../../src/server/rate-limit.ts';
 import { BindingIndex } from '../../../src/feeds/bindings.ts';
 import type { SealBinding } from '../../../src/k8s/sealbinding.ts';
 import { review } from './fixtures.ts';
@@ -206,27 +206,14 @@ describe('lookups from the informer cache (item 7)', () => {
   });
 });
 
-describe('rate limit (item 7)', () => {
-  test('a token bucket per client: burst, then refill at the rate; clients are independent', () => {
-    let now = 0;
-    const limiter = new AdmissionRateLimiter({ perSecond: 2, burst: 3 }, () => now);
-    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([0, 0, 0]);
-    expect(limiter.take('a')).toBe(1);
-    expect(limiter.take('b')).toBe(0);
-    now += 500;
-    expect(limiter.take('a')).toBe(0);
-    expect(limiter.take('a')).toBe(1);
-  });
-});
-
 test('the router answers 429 with Retry-After, without validating, once a client is over its budget', async () => {
-  const limiter = new AdmissionRateLimiter({ perSecond: 1, burst: 2 }, () => 0);
+  const limiter = new ClientBuckets({ perSecond: 1, burst: 2 });
   let validated = 0;
   const app = createApp({
     routers: [createAdmissionRouter({
       validateSealBinding: async () => (validated++, { allowed: true }),
       validateNode: async () => ({ allowed: true }),
-      rateLimit: (client) => limiter.take(client),
+      rateLimit: (client) => limiter.take(client, 0),
     })],
     bodyLimits: ADMISSION_BODY_LIMITS,
     metrics: new Registry(),

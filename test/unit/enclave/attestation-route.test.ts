@@ -11,7 +11,6 @@ import { verifyNitroDocument } from '../../../src/enclave/attestation/index.ts';
 import { simulatedNsm } from '../../../src/enclave/nsm-sim/open.ts';
 import { SimulatedNsm } from '../../../src/enclave/nsm-sim/index.ts';
 import { attestationRouter } from '../../../src/enclave/route/component.ts';
-import { AttestationRateLimiter } from '../../../src/enclave/route/rate.ts';
 import { decodeUserData, encodeUserData, parseNonceParam, spkiOfCertificate } from '../../../src/enclave/route/request.ts';
 import { registry } from '../../../src/metrics/registry.ts';
 import { createApp } from '../../../src/server/app.ts';
@@ -92,10 +91,4 @@ describe('pieces', () => {
     expect(() => encodeUserData({ v: 1, packageId: '0x1', clusters: Array.from({ length: 60 }, (_, i) => `cluster-${i}`) })).toThrow(/NSM allows 512/);
   });
 
-  test('AttestationRateLimiter refills continuously', () => {
-    const limiter = new AttestationRateLimiter(60, 0);
-    for (let i = 0; i < 60; i++) expect(limiter.take(0)).toBe(0);
-    expect(limiter.take(0)).toBe(1);
-    expect(limiter.take(1_000)).toBe(0);
-  });
 });
