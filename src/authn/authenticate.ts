@@ -127,7 +127,7 @@ function answer(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse
     replyJson(res, 200, warm.response, warm.responseBytes);
     const seconds = (performance.now() - started) / 1000;
     record('authenticated', seconds);
-    deps.audit.tokenReviewFrom(warm.auditFields, seconds, peerFieldsOf(req.socket));
+    deps.audit.tokenReview(warm.auditFields, seconds, peerFieldsOf(req.socket));
     return;
   }
   const text = responseJson(review.apiVersion, decision, review.spec.audiences);
@@ -135,13 +135,13 @@ function answer(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse
   const seconds = (performance.now() - started) / 1000;
   const result = decision.authenticated ? 'authenticated' : decision.reason;
   record(result, seconds);
-  deps.audit.tokenReviewFrom(auditFieldsOf(review, decision), seconds, peerFieldsOf(req.socket), result === 'chain_unavailable' ? 'warn' : 'info');
+  deps.audit.tokenReview(auditFieldsOf(review, decision), seconds, peerFieldsOf(req.socket), result === 'chain_unavailable' ? 'warn' : 'info');
 }
 
 function badRequest(deps: AuthnRouterDeps, req: IncomingMessage, res: ServerResponse, started: number, message: string, status = 400): void {
   const seconds = (performance.now() - started) / 1000;
   record('bad_request', seconds);
-  deps.audit.tokenReviewFrom(reviewFields({ result: 'bad_request', authenticated: false, error: message }), seconds, peerFieldsOf(req.socket));
+  deps.audit.tokenReview(reviewFields({ result: 'bad_request', authenticated: false, error: message }), seconds, peerFieldsOf(req.socket));
   reply(res, status, { error: message });
 }
 

@@ -7,9 +7,9 @@
  * as the winston JSON logger's lines and written in batches, at most 20 ms after the decision.
  *
  * A line is made of three runs of fields: those known before the answer (reviewFields: identity,
- * token hash, result…), `seconds`, and the peer's (peerFields). The warm path serialises the first
- * and the last once per body and per connection and passes them to tokenReviewFrom; tokenReview
- * builds the same line from an entry.
+ * token hash, result…), `seconds`, and the peer's (peerFields). Callers serialise the first and the
+ * last with those two functions — the warm TokenReview path once per body and per connection — and
+ * pass them to tokenReview.
  */
 import type { Writable } from 'node:stream';
 import type { Logger } from './index.ts';
@@ -43,20 +43,19 @@ export interface TokenReviewAudit {
 export type ReviewFields = Omit<TokenReviewAudit, 'seconds' | 'remote' | 'clientCn'>;
 
 export interface AuditLog {
-  /**
-   * One line. `stable` is an optional pre-serialised run of fields (`"k":v,...` without braces) that
-   * does not change between reviews of one cached token; it is written before `entry`'s fields.
-   */
-  tokenReview(entry: TokenReviewAudit, stable?: string): void;
-  /** The same line from pre-serialised runs: `fields` from reviewFields, `peer` from peerFields. */
-  tokenReviewFrom(fields: string, seconds: number, peer: string, level?: AuditLevel): void;
+  /** One line, from pre-serialised runs of fields: `fields` from reviewFields, `peer` from peerFields. */
+  tokenReview(fields: string, seconds: number, peer: string, level?: AuditLevel): void;
   /** Writes what is buffered now (also done automatically after each event-loop turn). */
   flush(): void;
 }
 
 export type AuditLevel = 'info' | 'warn';
 
-/** `"k":v,...` (no braces) of the fields known before the answer; `stable` (see tokenReview) first. */
+/**
+ * `"k":v,...` (no braces) of the fields known before the answer. `stable` is an optional run of fields
+ * serialised ahead that does not change between reviews of one cached token (identity, claims); it
+ * comes first.
+ */
 export function reviewFields(fields: ReviewFields, stable?: string): string {
   const own = JSON.stringify(fields).slice(1, -1);
   return stable ? `${stable},${own}` : own;
@@ -89,7 +88,7 @@ export function createAuditLog(stream: Writable = process.stderr, service = 'daa
     stream.write(chunk);
   };
   // Same line as JSON.stringify({ level, message, service, timestamp, audit, ...stable, ...entry }), without the copies.
-  const tokenReviewFrom = (fields: string, seconds: number, peer: string, level: AuditLevel = 'info') => {
+  const tokenReview = (fields: string, seconds: number, peer: string, level: AuditLevel = 'info') => {
     const now = Date.now();
     if (now !== stampMs) {
       stampMs = now;
@@ -103,17 +102,13 @@ export function createAuditLog(stream: Writable = process.stderr, service = 'daa
     }
   };
   return {
-    tokenReview(entry, stable) {
-      const { seconds, remote, clientCn, ...fields } = entry;
-      tokenReviewFrom(reviewFields(fields, stable), seconds, peerFields({ remote, clientCn }), entry.result === 'chain_unavailable' ? 'warn' : 'info');
-    },
-    tokenReviewFrom,
+    tokenReview,
     flush,
   };
 }
 
 /** The audit log that goes with a logger: stderr, like the logger's lines, or nothing when it is silent. */
 export function auditLogFor(logger: Logger): AuditLog {
-  if (logger.silent) return { tokenReview: () => {}, tokenReviewFrom: () => {}, flush: () => {} };
+  if (logger.silent) return { tokenReview: () => {}, flush: () => {} };
   return createAuditLog(process.stderr);
 }
