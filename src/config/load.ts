@@ -60,6 +60,7 @@ export const ENV_VARS: Record<string, (value: string, env: Record<string, string
   DAAS_INSECURE_NO_CLIENT_CERT: (value) => ({ server: { insecureNoClientCert: bool('DAAS_INSECURE_NO_CLIENT_CERT', value) } }),
   DAAS_MAX_CONNECTIONS: (value) => ({ server: { maxConnections: int('DAAS_MAX_CONNECTIONS', value) } }),
   DAAS_KUBECONFIG: (value) => ({ kubernetes: { kubeconfig: value } }),
+  DAAS_CONTROLLER_POD: (value) => ({ controller: { ownPod: value } }),
   DAAS_WATCH_BINDINGS: (value) => ({ kubernetes: { watchBindings: bool('DAAS_WATCH_BINDINGS', value) } }),
   DAAS_LOG_LEVEL: (value) => ({ log: { level: value } }),
   DAAS_MODE: (value) => ({ mode: value }),

@@ -188,6 +188,11 @@ export const ConfigSchema = v.strictObject({
       expiringWithinEpochs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 1),
       /** The Lease holder's name; default <hostname>_<random>. Leader-election timings in ms (defaults: 15000, 10000, 2000). */
       identity: v.optional(nonEmpty),
+      /**
+       * `namespace/name` of the pod the controller runs in (the chart sets it from the downward API):
+       * when it drains the node it runs on, it evicts its own pod last.
+       */
+      ownPod: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'controller.ownPod must be namespace/name'))),
       leaseDurationMs: v.optional(positiveInt),
       renewDeadlineMs: v.optional(positiveInt),
       retryPeriodMs: v.optional(positiveInt),

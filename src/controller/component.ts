@@ -28,6 +28,7 @@ export const controllerComponent: ServeComponent = {
       expiringWithinEpochs: BigInt(config.controller.expiringWithinEpochs),
       exemptions: config.admission,
       ...(config.controller.identity ? { identity: config.controller.identity } : {}),
+      ...(config.controller.ownPod ? { ownPod: config.controller.ownPod } : {}),
       timings: leaderTimings(config.controller),
       registry,
       log: (level, message, fields) => logger.log(level, message, { component: 'controller', ...fields }),

@@ -77,6 +77,8 @@ export interface ControllerOptions {
   leaseNamespace?: string;
   leaseName?: string;
   identity?: string;
+  /** `namespace/name` of the pod this controller runs in, if any: drained last from its own node. */
+  ownPod?: string;
   timings?: Partial<ControllerTimings>;
   evictionConcurrency?: number;
   tiers?: readonly Tier[];
@@ -158,6 +160,7 @@ export class SealBindingController {
       kube,
       metrics: this.metrics,
       isLeader: () => this.#elector.isLeader,
+      ...(options.ownPod ? { evictLast: options.ownPod } : {}),
       onProgress: (name) => this.#queue.add(name, false),
       passIntervalMs: this.#t.drainPassMs,
       concurrency: options.evictionConcurrency ?? 64,

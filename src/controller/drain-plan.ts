@@ -5,7 +5,8 @@
  * mirror pods (the kubelet's static pods; the API cannot remove them) are skipped and do not keep the
  * node from counting as drained. Everything goes through the Eviction API so PodDisruptionBudgets
  * decide; a pod is deleted past its PDB only after the binding's deadline and only if its policy
- * says force.
+ * says force. The controller's own pod, when it runs on the node it drains, is evicted last: evicted
+ * first, it would hand the drain to a standby replica only after the Lease runs out.
  */
 import type { PodLike } from '../k8s/objects.ts';
 import { objectKey } from '../k8s/objects.ts';
@@ -25,6 +26,8 @@ export interface DrainPlanInput {
   /** Epoch ms after which PDB-held pods may be deleted (if `forceAfterDeadline`). */
   deadlineAt: number | undefined;
   forceAfterDeadline: boolean;
+  /** `namespace/name` of a pod held back while any other pod that counts is still on the node. */
+  evictLast?: string;
 }
 
 export interface DrainPlan {
@@ -33,7 +36,7 @@ export interface DrainPlan {
   skipped: Array<{ pod: PodLike; reason: SkipReason }>;
   /** Already being deleted (their kubelet — kwok here — finishes the job). */
   terminating: PodLike[];
-  /** Backing off after a refusal, not tried this pass. */
+  /** Backing off after a refusal, or the pod to evict last while others remain: not tried this pass. */
   waiting: PodLike[];
   /** Pods whose last eviction a PDB refused, with that PDB (`namespace/name`), in pod-name order. */
   blocked: Array<{ pod: string; pdb: string }>;
@@ -53,10 +56,15 @@ export function planDrain(input: DrainPlanInput): DrainPlan {
   const deadlinePassed = deadlineAt !== undefined && now >= deadlineAt;
   const plan: DrainPlan = { evict: [], forceDelete: [], skipped: [], terminating: [], waiting: [], blocked: [], drained: false, deadlinePassed };
   const pods = [...input.pods].sort((a, b) => objectKey(a.metadata).localeCompare(objectKey(b.metadata)));
+  const holdLast = input.evictLast !== undefined && pods.some((pod) => !skipReason(pod) && objectKey(pod.metadata) !== input.evictLast);
   for (const pod of pods) {
     const reason = skipReason(pod);
     if (reason) {
       plan.skipped.push({ pod, reason });
+      continue;
+    }
+    if (holdLast && objectKey(pod.metadata) === input.evictLast && !pod.metadata?.deletionTimestamp) {
+      plan.waiting.push(pod);
       continue;
     }
     if (pod.metadata?.deletionTimestamp || input.accepted?.has(pod.metadata?.uid ?? '')) {

@@ -37,6 +37,8 @@ export interface DrainerOptions {
   onProgress(bindingName: string): void;
   /** Called before each eviction round: only the leader evicts. */
   isLeader(): boolean;
+  /** `namespace/name` of the controller's own pod: evicted last from a node it drains (drain-plan.ts). */
+  evictLast?: string;
   /** A pass at least this often while draining, even without pod events (default 5 s). */
   passIntervalMs?: number;
   concurrency?: number;
@@ -80,7 +82,7 @@ function podRef(pod: PodLike): PodRef {
 }
 
 export class Drainer {
-  readonly #o: Required<Omit<DrainerOptions, 'onError' | 'onForced'>> & Pick<DrainerOptions, 'onError' | 'onForced'>;
+  readonly #o: Required<Omit<DrainerOptions, 'onError' | 'onForced' | 'evictLast'>> & Pick<DrainerOptions, 'onError' | 'onForced' | 'evictLast'>;
   readonly #nodes = new Map<string, NodeDrain>();
   readonly #slots: Semaphore;
 
@@ -193,6 +195,7 @@ export class Drainer {
       accepted: new Set(drain.accepted.keys()),
       deadlineAt: target.revokedAt + deadlineSeconds * 1000,
       forceAfterDeadline: target.policy?.forceAfterDeadline ?? DRAIN_POLICY_DEFAULTS.forceAfterDeadline,
+      ...(this.#o.evictLast ? { evictLast: this.#o.evictLast } : {}),
     });
     const present = new Set(pods.map((p) => p.metadata?.uid ?? ''));
     for (const uid of drain.backoff.keys()) if (!present.has(uid)) drain.backoff.delete(uid);

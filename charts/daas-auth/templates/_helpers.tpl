@@ -275,6 +275,19 @@ spec:
             fieldRef:
               fieldPath: status.podIP
         {{- end }}
+        {{- if eq .component "controller" }}
+        # The controller evicts its own pod last when it drains the node it runs on.
+        - name: POD_NAMESPACE
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.namespace
+        - name: POD_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.name
+        - name: DAAS_CONTROLLER_POD
+          value: "$(POD_NAMESPACE)/$(POD_NAME)"
+        {{- end }}
       ports:
         - name: https
           containerPort: {{ $v.webhook.port }}

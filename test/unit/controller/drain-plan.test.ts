@@ -29,6 +29,24 @@ describe('planDrain', () => {
     expect(planDrain({ pods: [], now, backoff: new Map(), deadlineAt: undefined, forceAfterDeadline: false }).drained).toBe(true);
   });
 
+  test("the controller's own pod is evicted last: held while any other pod that counts remains", () => {
+    const base = { now, backoff: new Map(), deadlineAt: undefined, forceAfterDeadline: false, evictLast: 'app/me' };
+    const held = planDrain({ ...base, pods: [pod('me'), pod('web-1'), ds] });
+    expect(held.evict.map((p) => p.metadata?.name)).toEqual(['web-1']);
+    expect(held.waiting.map((p) => p.metadata?.name)).toEqual(['me']);
+    expect(held.drained).toBe(false);
+    // Still held while the other pod is on its way out.
+    const leaving = planDrain({ ...base, pods: [pod('me'), pod('web-1', { deletionTimestamp: '2030-01-01T00:00:00Z' })] });
+    expect(leaving.evict).toEqual([]);
+    expect(leaving.waiting.map((p) => p.metadata?.name)).toEqual(['me']);
+    // Only itself and skipped pods left: now it goes.
+    const last = planDrain({ ...base, pods: [pod('me'), ds, mirror] });
+    expect(last.evict.map((p) => p.metadata?.name)).toEqual(['me']);
+    // A pod of the same name in another namespace is not it.
+    const other = planDrain({ ...base, pods: [pod('me', { namespace: 'elsewhere' }), pod('web-1')] });
+    expect(other.evict.map((p) => p.metadata?.name)).toEqual(['me', 'web-1']);
+  });
+
   test('terminating pods are waited for, not evicted again, and keep the node from being drained', () => {
     const plan = planDrain({ pods: [pod('t', { deletionTimestamp: '2030-01-01T00:00:00Z' })], now, backoff: new Map(), deadlineAt: undefined, forceAfterDeadline: false });
     expect(plan.terminating).toHaveLength(1);
