@@ -11,20 +11,9 @@ import { peerFields, reviewFields, type ReviewFields } from '../log/audit.ts';
 import { peerOf } from '../server/peer.ts';
 import { shortHash, tokenHash } from '../token/hash.ts';
 import type { Decision } from './authenticator.ts';
-import type { MemoEntry, ParsedReview } from './review-memo.ts';
+import type { MemoEntry, ParsedReview, WarmText } from './review-memo.ts';
 
 type Authenticated = Extract<Decision, { authenticated: true }>;
-
-/** A warm review's answer and audit fields, for one remembered body and one cached identity. */
-export interface WarmText {
-  /** The identity object they were made for: a new one (re-cached token) makes them anew. */
-  user: object;
-  audiences: readonly string[];
-  response: string;
-  responseBytes: number;
-  /** The audit line's fields before `seconds` (log/audit.ts reviewFields). */
-  auditFields: string;
-}
 
 /** The warm text of `entry` for `decision`, made on first use and kept on the memo entry. */
 export function warmText(entry: MemoEntry, decision: Authenticated): WarmText {

@@ -19,7 +19,6 @@
  * same tokens the decision cache already vouches for.
  */
 import type { TokenReviewApiVersion } from '../k8s/tokenreview.ts';
-import type { WarmText } from './answer-text.ts';
 
 export interface ParsedReview {
   apiVersion: TokenReviewApiVersion;
@@ -32,6 +31,17 @@ export interface MemoEntry {
   digest: string;
   /** Its answer and audit fields once authenticated from the cache (answer-text.ts). */
   warm?: WarmText;
+}
+
+/** A warm review's answer and audit fields, for one remembered body and one cached identity (made by answer-text.ts). */
+export interface WarmText {
+  /** The identity object they were made for: a new one (re-cached token) makes them anew. */
+  user: object;
+  audiences: readonly string[];
+  response: string;
+  responseBytes: number;
+  /** The audit line's fields before `seconds` (log/audit.ts reviewFields). */
+  auditFields: string;
 }
 
 export interface ReviewMemoOptions {

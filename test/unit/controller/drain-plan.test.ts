@@ -44,7 +44,7 @@ describe('planDrain', () => {
     expect(last.evict.map((p) => p.metadata?.name)).toEqual(['me']);
     // A pod of the same name in another namespace is not it.
     const other = planDrain({ ...base, pods: [pod('me', { namespace: 'elsewhere' }), pod('web-1')] });
-    expect(other.evict.map((p) => p.metadata?.name)).toEqual(['me', 'web-1']);
+    expect(other.evict.map((p) => p.metadata?.name)).toEqual(['web-1', 'me']);
   });
 
   test('terminating pods are waited for, not evicted again, and keep the node from being drained', () => {
