@@ -6,8 +6,9 @@
 // apiserver, emptyDirs created, and the ServiceAccount volume (kube-api-access-*) filled with a TokenRequest
 // token of the pod's own ServiceAccount, bound to the pod, plus the cluster CA. The container's args are the
 // image's entrypoint's (`daas-auth`), with paths under a mountPath moved under the root; its env is resolved
-// as the kubelet does (values, and fieldRefs from the Pod). The one addition: a kubeconfig with that token for
-// the Kubernetes API, because a host process cannot use the fixed in-cluster paths.
+// as the kubelet does (values, with `$(VAR)` references to earlier ones expanded, and fieldRefs from the Pod).
+// The one addition: a kubeconfig with that token for the Kubernetes API, because a host process cannot use
+// the fixed in-cluster paths.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
@@ -94,11 +95,18 @@ function resolveEnv(pod: V1Pod, container: V1Container): Record<string, string> 
   const env: Record<string, string> = {};
   for (const e of container.env ?? []) {
     const field = e.valueFrom?.fieldRef?.fieldPath;
-    const value = field !== undefined ? fields[field] : e.value;
+    const value = field !== undefined ? fields[field] : e.value === undefined ? undefined : expandDependent(e.value, env);
     if (value === undefined) throw new Error(`env ${e.name}: cannot resolve ${field ?? 'its value'}`);
     env[e.name] = value;
   }
   return env;
+}
+
+/** The kubelet's dependent variables: `$(NAME)` of an earlier env var becomes its value, `$$` a `$`; an unknown name stays as written. */
+export function expandDependent(value: string, earlier: Readonly<Record<string, string>>): string {
+  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name: string | undefined) =>
+    match === '$$' ? '$' : name !== undefined && Object.hasOwn(earlier, name) ? earlier[name]! : match,
+  );
 }
 
 /**
