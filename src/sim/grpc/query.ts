@@ -48,8 +48,11 @@ export function* queryFrames<T>(
   const after = options?.after?.length ? decodeCursor(options.after) : -1;
   const before = options?.before?.length ? decodeCursor(options.before) : Number.MAX_SAFE_INTEGER;
   const descending = options?.ordering === GrpcTypes.Ordering.DESCENDING;
+  // The scan and its frontier are fixed now, together: frames are streamed with awaits between them,
+  // and an item appended meanwhile must stay after the terminal cursor, not be jumped over.
   const inRange = items.filter((item) => positionOf(item) > after && positionOf(item) < before);
   const ordered = descending ? [...inRange].reverse() : inRange;
+  const tip = items.length ? positionOf(items[items.length - 1]!) : -1;
   let sent = 0;
   for (const item of ordered) {
     if (!matches(item)) continue;
@@ -62,7 +65,6 @@ export function* queryFrames<T>(
     yield { item, watermark };
   }
   // Nothing more matched: the terminal frame's cursor is the frontier the scan covered.
-  const tip = items.length ? positionOf(items[items.length - 1]!) : -1;
   const bounded = descending ? after >= 0 : before <= tip;
   const frontier = descending ? after + 1 : bounded ? before - 1 : Math.max(tip, after);
   yield {

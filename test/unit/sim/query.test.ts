@@ -35,6 +35,19 @@ describe('queryFrames', () => {
     expect(decodeCursor(last.watermark.cursor!)).toBe(9);
   });
 
+  test('an item appended while the frames stream is not jumped over by the terminal cursor', () => {
+    // ListEvents sends frames with awaits between them: a transaction may commit meanwhile.
+    const live = items.map((i) => ({ ...i }));
+    const stream = queryFrames(live, (i) => i.pos, () => true, { after: encodeCursor(7) }, () => 0n);
+    expect(stream.next().value?.item?.pos).toBe(8);
+    live.push({ pos: 10, even: true });
+    const rest = [...stream];
+    expect(rest.flatMap((x) => (x.item ? [x.item.pos] : []))).toEqual([9]);
+    // The next query resumes after the terminal cursor and finds the appended item.
+    const next = [...queryFrames(live, (i) => i.pos, () => true, { after: rest.at(-1)!.watermark.cursor }, () => 0n)];
+    expect(next.flatMap((x) => (x.item ? [x.item.pos] : []))).toEqual([10]);
+  });
+
   test('honours `before`, and descending order returns the same interval newest first', () => {
     expect(positions(frames({ before: encodeCursor(3) }))).toEqual([0, 1, 2]);
     const down = frames({ ordering: GrpcTypes.Ordering.DESCENDING, before: encodeCursor(5), limit: 2 });
